@@ -1,0 +1,303 @@
+"""Projects and scenarios, and their strict validation.
+
+``project_from_dict`` is the one gate every reader (project files, workbooks, the GUI)
+passes through: it refuses bad input with one :class:`InputError` naming the scenario, the
+key, what was expected and what was found, and it never returns half a project.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from cgtdesk.core.catalogue import PROCESSES, catalogue, describe, fmt_number
+from cgtdesk.core.errors import DomainError, InputError
+
+FORMAT_VERSION = 1
+MAX_SCENARIOS = 200
+MAX_TEXT = 10_000
+
+#: distribution name -> its fields, in order
+DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
+    "fixed": ("value",),
+    "uniform": ("low", "high"),
+    "triangular": ("low", "mode", "high"),
+    "pert": ("low", "mode", "high"),
+    "normal": ("mean", "sd"),
+    "lognormal": ("median", "sigma"),
+}
+
+
+@dataclass
+class Scenario:
+    name: str
+    process: str
+    parameters: dict[str, float]  # every key of the process
+    uncertainty: dict[str, dict] = field(default_factory=dict)
+    correlations: list[dict] = field(default_factory=list)
+    notes: str = ""
+
+    def copy(self) -> Scenario:
+        return copy.deepcopy(self)
+
+    def to_dict(self) -> dict:
+        keys = catalogue().keys_for(self.process)
+        return {
+            "name": self.name,
+            "process": self.process,
+            "parameters": {k: self.parameters[k] for k in keys},
+            "uncertainty": {k: dict(v) for k, v in self.uncertainty.items()},
+            "correlations": [dict(c) for c in self.correlations],
+            "notes": self.notes,
+        }
+
+
+@dataclass
+class Project:
+    title: str = "Untitled project"
+    currency: str = "USD"
+    scenarios: list[Scenario] = field(default_factory=list)
+
+    def scenario(self, name: str) -> Scenario:
+        for s in self.scenarios:
+            if s.name == name:
+                return s
+        names = ", ".join(repr(s.name) for s in self.scenarios)
+        raise InputError(f"no scenario named {name!r}; the project has {names}")
+
+    def names(self) -> list[str]:
+        return [s.name for s in self.scenarios]
+
+    def copy(self) -> Project:
+        return copy.deepcopy(self)
+
+    def to_dict(self) -> dict:
+        return {
+            "format_version": FORMAT_VERSION,
+            "title": self.title,
+            "currency": self.currency,
+            "scenarios": [s.to_dict() for s in self.scenarios],
+        }
+
+
+def new_scenario(name: str, process: str, parameters: dict | None = None, **kw) -> Scenario:
+    """A scenario holding the catalogue defaults of its process, overridden by ``parameters``."""
+    values = catalogue().defaults(process)
+    values.update(parameters or {})
+    return Scenario(name=name, process=process, parameters=values, **kw)
+
+
+# ---------------------------------------------------------------- validation
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _fail(where: str, expected: str) -> InputError:
+    return InputError(f"{where}: expected {expected}")
+
+
+def check_value(key: str, value, where: str):
+    """The value as int or float if the catalogue accepts it for ``key``; else InputError."""
+    p = catalogue().parameters[key]
+    why = p.check(value)
+    if why is not None:
+        raise InputError(f"{where}, parameter '{key}' ({p.label}): expected {why}")
+    if p.integer:
+        return int(value)
+    return float(value) if isinstance(value, float) else value
+
+
+def _text(value, where: str, *, allow_empty=True, limit=MAX_TEXT) -> str:
+    if not isinstance(value, str):
+        raise _fail(where, f"text, found {describe(value)}")
+    if not allow_empty and not value.strip():
+        raise _fail(where, "a non-empty text")
+    if len(value) > limit:
+        raise _fail(where, f"at most {limit} characters, found {len(value)}")
+    return value
+
+
+def check_distribution(key: str, dist, where: str) -> dict:
+    """Validate one distribution of ``key``; returns a clean copy."""
+    p = catalogue().parameters[key]
+    here = f"{where}, uncertainty of '{key}'"
+    if not isinstance(dist, dict):
+        raise _fail(here, f"an object such as {{\"dist\": \"triangular\", \"low\": .., \"mode\": .., \"high\": ..}}, found {describe(dist)}")
+    kind = dist.get("dist")
+    if kind not in DISTRIBUTIONS:
+        raise _fail(here, f"'dist' to be one of {', '.join(DISTRIBUTIONS)}, found {describe(kind)}")
+    fields = DISTRIBUTIONS[kind]
+    extra = sorted(set(dist) - set(fields) - {"dist"})
+    if extra:
+        raise _fail(here, f"only the fields {', '.join(fields)} for a {kind} distribution, found {', '.join(map(str, extra))}")
+    out = {"dist": kind}
+    for f in fields:
+        if f not in dist:
+            raise _fail(here, f"a field '{f}' for a {kind} distribution")
+        v = dist[f]
+        if not _is_number(v) or not math.isfinite(v):
+            raise _fail(f"{here}, field '{f}'", f"a finite number, found {describe(v)}")
+        out[f] = v
+    rng = f"the valid range {fmt_number(p.min)} .. {fmt_number(p.max)}"
+
+    def inside(*names):
+        for n in names:
+            if not p.min <= out[n] <= p.max:
+                raise _fail(f"{here}, field '{n}'", f"a value within {rng}, found {fmt_number(out[n])}")
+
+    if kind == "fixed":
+        inside("value")
+    elif kind == "uniform":
+        inside("low", "high")
+        if not out["low"] < out["high"]:
+            raise _fail(here, f"low < high, found low {fmt_number(out['low'])} and high {fmt_number(out['high'])}")
+    elif kind in ("triangular", "pert"):
+        inside("low", "mode", "high")
+        if not (out["low"] <= out["mode"] <= out["high"] and out["low"] < out["high"]):
+            raise _fail(
+                here,
+                f"low <= mode <= high with low < high, found low {fmt_number(out['low'])}, "
+                f"mode {fmt_number(out['mode'])}, high {fmt_number(out['high'])}",
+            )
+    elif kind == "normal":
+        inside("mean")
+        if not out["sd"] > 0:
+            raise _fail(f"{here}, field 'sd'", f"a standard deviation above 0, found {fmt_number(out['sd'])}")
+    elif kind == "lognormal":
+        inside("median")
+        if not out["median"] > 0:
+            raise _fail(f"{here}, field 'median'", f"a median above 0, found {fmt_number(out['median'])}")
+        if not out["sigma"] > 0:
+            raise _fail(f"{here}, field 'sigma'", f"a sigma (of ln x) above 0, found {fmt_number(out['sigma'])}")
+    return out
+
+
+def check_correlations(corrs, uncertainty: dict, process: str, where: str) -> list[dict]:
+    if not isinstance(corrs, list):
+        raise _fail(f"{where}, 'correlations'", f"a list, found {describe(corrs)}")
+    keys = catalogue().keys_for(process)
+    out, seen = [], set()
+    for i, c in enumerate(corrs):
+        here = f"{where}, correlation {i + 1}"
+        if not isinstance(c, dict):
+            raise _fail(here, f"an object {{\"a\": key, \"b\": key, \"rho\": number}}, found {describe(c)}")
+        extra = sorted(set(c) - {"a", "b", "rho"})
+        if extra:
+            raise _fail(here, f"only the fields a, b, rho, found {', '.join(map(str, extra))}")
+        for f in ("a", "b"):
+            k = c.get(f)
+            if not isinstance(k, str) or k not in keys:
+                raise _fail(f"{here}, field '{f}'", f"a parameter key of the {process} process, found {describe(k)}")
+            if k not in uncertainty or uncertainty[k]["dist"] == "fixed":
+                raise _fail(f"{here}, field '{f}'", f"a parameter with an uncertainty distribution (not fixed), found '{k}' without one")
+        if c["a"] == c["b"]:
+            raise _fail(here, f"two different parameters, found '{c['a']}' twice")
+        rho = c.get("rho")
+        if not _is_number(rho) or not math.isfinite(rho) or not -1 < rho < 1:
+            raise _fail(f"{here}, field 'rho'", f"a rank correlation strictly between -1 and 1, found {describe(rho) if not _is_number(rho) else fmt_number(rho)}")
+        pair = frozenset((c["a"], c["b"]))
+        if pair in seen:
+            raise _fail(here, f"each pair of parameters once, found '{c['a']}' and '{c['b']}' again")
+        seen.add(pair)
+        out.append({"a": c["a"], "b": c["b"], "rho": float(rho)})
+    if out:
+        names = sorted({c["a"] for c in out} | {c["b"] for c in out})
+        idx = {k: i for i, k in enumerate(names)}
+        m = np.eye(len(names))
+        for c in out:
+            m[idx[c["a"]], idx[c["b"]]] = m[idx[c["b"]], idx[c["a"]]] = c["rho"]
+        if np.linalg.eigvalsh(m).min() <= 1e-10:
+            raise _fail(f"{where}, 'correlations'", "a consistent set of correlations (the matrix must be positive definite); these cannot hold together")
+    return out
+
+
+def scenario_from_dict(d, index: int, *, where_prefix: str = "") -> Scenario:
+    where = f"{where_prefix}scenario {index + 1}"
+    if not isinstance(d, dict):
+        raise _fail(where, f"an object, found {describe(d)}")
+    extra = sorted(set(d) - {"name", "process", "parameters", "uncertainty", "correlations", "notes"})
+    if extra:
+        raise _fail(where, f"the fields name, process, parameters, uncertainty, correlations, notes; found unknown field(s) {', '.join(extra)}")
+    if "name" not in d:
+        raise _fail(where, "a 'name'")
+    name = _text(d["name"], f"{where}, 'name'", allow_empty=False, limit=200)
+    where = f"{where_prefix}scenario '{name}'"
+    process = d.get("process")
+    if process not in PROCESSES:
+        raise _fail(f"{where}, 'process'", f"one of {', '.join(PROCESSES)}, found {describe(process)}")
+    params = d.get("parameters", {})
+    if not isinstance(params, dict):
+        raise _fail(f"{where}, 'parameters'", f"an object of key: number, found {describe(params)}")
+    cat = catalogue()
+    values = cat.defaults(process)
+    for key, v in params.items():
+        if key not in cat.parameters:
+            raise InputError(f"{where}: unknown parameter '{key}'; expected a key of the parameter catalogue{_suggest(key)}")
+        if not cat.parameters[key].applies_to(process):
+            other = cat.parameters[key].processes[0]
+            raise InputError(f"{where}: parameter '{key}' belongs to {other} scenarios, not to this {process} one")
+        values[key] = check_value(key, v, where)
+    unc_raw = d.get("uncertainty", {})
+    if not isinstance(unc_raw, dict):
+        raise _fail(f"{where}, 'uncertainty'", f"an object of key: distribution, found {describe(unc_raw)}")
+    uncertainty = {}
+    for key, dist in unc_raw.items():
+        if key not in cat.parameters or not cat.parameters[key].applies_to(process):
+            raise InputError(f"{where}, uncertainty: '{key}' is not a parameter of the {process} process{_suggest(key)}")
+        uncertainty[key] = check_distribution(key, dist, where)
+    correlations = check_correlations(d.get("correlations", []), uncertainty, process, where)
+    notes = _text(d.get("notes", ""), f"{where}, 'notes'")
+    return Scenario(name, process, values, uncertainty, correlations, notes)
+
+
+def _suggest(key) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(str(key), list(catalogue().parameters), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def check_scenario_domain(s: Scenario, where_prefix: str = "") -> None:
+    """Raise DomainError naming the scenario when its inputs together make no sense."""
+    from cgtdesk.core.model import evaluate
+
+    try:
+        evaluate(s.process, s.parameters)
+    except DomainError as e:
+        raise DomainError(f"{where_prefix}scenario '{s.name}': {e}", e.keys) from None
+
+
+def project_from_dict(d, *, where_prefix: str = "") -> Project:
+    """Validate a project as read from a file; all or nothing."""
+    if not isinstance(d, dict):
+        raise InputError(f"{where_prefix}expected a project object, found {describe(d)}")
+    if "format_version" not in d:
+        raise InputError(f"{where_prefix}'format_version': expected {FORMAT_VERSION}, found nothing (is this a CGT Desk project?)")
+    v = d["format_version"]
+    if not _is_number(v) or v != FORMAT_VERSION:
+        raise InputError(f"{where_prefix}'format_version': expected {FORMAT_VERSION}, found {describe(v) if not _is_number(v) else fmt_number(v)} (a newer or unknown format)")
+    extra = sorted(set(d) - {"format_version", "title", "currency", "scenarios"})
+    if extra:
+        raise InputError(f"{where_prefix}expected the fields format_version, title, currency, scenarios; found unknown field(s) {', '.join(extra)}")
+    title = _text(d.get("title", "Untitled project"), f"{where_prefix}'title'", limit=500)
+    currency = _text(d.get("currency", "USD"), f"{where_prefix}'currency'", allow_empty=False, limit=12).strip()
+    scen = d.get("scenarios")
+    if not isinstance(scen, list) or not scen:
+        raise InputError(f"{where_prefix}'scenarios': expected a list of at least one scenario, found {describe(scen) if not isinstance(scen, list) else 'an empty list'}")
+    if len(scen) > MAX_SCENARIOS:
+        raise InputError(f"{where_prefix}'scenarios': expected at most {MAX_SCENARIOS} scenarios, found {len(scen)}")
+    scenarios, names = [], set()
+    for i, s in enumerate(scen):
+        sc = scenario_from_dict(s, i, where_prefix=where_prefix)
+        if sc.name in names:
+            raise InputError(f"{where_prefix}scenario {i + 1}: the name '{sc.name}' is used twice; expected unique scenario names")
+        names.add(sc.name)
+        scenarios.append(sc)
+    for sc in scenarios:
+        check_scenario_domain(sc, where_prefix)
+    return Project(title=title, currency=currency, scenarios=scenarios)
