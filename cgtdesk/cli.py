@@ -128,7 +128,7 @@ def cmd_templates(args) -> int:
 
 
 def cmd_new(args) -> int:
-    from cgtdesk.core.project import Project
+    from cgtdesk.core.project import Project, project_from_dict
     from cgtdesk.core.templates import template
     from cgtdesk.io.projectfile import save_project
 
@@ -136,7 +136,11 @@ def cmd_new(args) -> int:
     out = _output_path(args.output, (".cgtproj",))
     scenario = t.scenario(args.name)
     project = Project(title=args.title or f"New project: {t.name}", currency=args.currency, scenarios=[scenario])
-    save_project(project, out)
+    project_from_dict(project.to_dict(), where_prefix="the new project: ")  # never write a file that would not load
+    try:
+        save_project(project, out)
+    except OSError as e:
+        raise InputError(f"{out}: cannot be written ({e.strerror or e})") from None
     print(f"wrote {out} with one {t.process} scenario '{scenario.name}' from template {t.id}", file=sys.stderr)
     return EXIT_OK
 

@@ -115,6 +115,10 @@ def check_value(key: str, value, where: str):
 def _text(value, where: str, *, allow_empty=True, limit=MAX_TEXT) -> str:
     if not isinstance(value, str):
         raise _fail(where, f"text, found {describe(value)}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise _fail(where, "text, found text holding an invalid character (a lone surrogate such as \\ud800)") from None
     if not allow_empty and not value.strip():
         raise _fail(where, "a non-empty text")
     if len(value) > limit:
@@ -129,7 +133,7 @@ def check_distribution(key: str, dist, where: str) -> dict:
     if not isinstance(dist, dict):
         raise _fail(here, f"an object such as {{\"dist\": \"triangular\", \"low\": .., \"mode\": .., \"high\": ..}}, found {describe(dist)}")
     kind = dist.get("dist")
-    if kind not in DISTRIBUTIONS:
+    if not isinstance(kind, str) or kind not in DISTRIBUTIONS:
         raise _fail(here, f"'dist' to be one of {', '.join(DISTRIBUTIONS)}, found {describe(kind)}")
     fields = DISTRIBUTIONS[kind]
     extra = sorted(set(dist) - set(fields) - {"dist"})
@@ -247,7 +251,10 @@ def scenario_from_dict(d, index: int, *, where_prefix: str = "") -> Scenario:
         raise _fail(f"{where}, 'uncertainty'", f"an object of key: distribution, found {describe(unc_raw)}")
     uncertainty = {}
     for key, dist in unc_raw.items():
-        if key not in cat.parameters or not cat.parameters[key].applies_to(process):
+        if key in cat.parameters and not cat.parameters[key].applies_to(process):
+            other = cat.parameters[key].processes[0]
+            raise InputError(f"{where}, uncertainty: parameter '{key}' belongs to {other} scenarios, not to this {process} one")
+        if key not in cat.parameters:
             raise InputError(f"{where}, uncertainty: '{key}' is not a parameter of the {process} process{_suggest(key)}")
         uncertainty[key] = check_distribution(key, dist, where)
     correlations = check_correlations(d.get("correlations", []), uncertainty, process, where)

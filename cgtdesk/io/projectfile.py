@@ -27,10 +27,16 @@ def _no_duplicates(pairs):
     return seen
 
 
+def _parse_int(digits: str):
+    if len(digits) > 30:
+        raise ValueError(f"a number with {len(digits)} digits is too long (expected a number within the valid range of its parameter)")
+    return int(digits)
+
+
 def parse_project_text(text: str, where: str) -> Project:
     """Parse and validate project JSON; ``where`` prefixes every message (usually the file name)."""
     try:
-        data = json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=_no_duplicates)
+        data = json.loads(text, parse_constant=_refuse_constant, parse_int=_parse_int, object_pairs_hook=_no_duplicates)
     except json.JSONDecodeError as e:
         raise InputError(f"{where}: not valid JSON at line {e.lineno}, column {e.colno}: {e.msg} (is the file truncated?)") from None
     except ValueError as e:
@@ -48,7 +54,10 @@ def load_project(path: str | os.PathLike) -> Project:
         size = path.stat().st_size
         if size > MAX_BYTES:
             raise InputError(f"{where}: the file is {size // (1024 * 1024)} MB; expected a project file under {MAX_BYTES // (1024 * 1024)} MB")
-        raw = path.read_bytes()
+        with open(path, "rb") as f:  # bounded: a device or a growing file reports no honest size
+            raw = f.read(MAX_BYTES + 1)
+        if len(raw) > MAX_BYTES:
+            raise InputError(f"{where}: the file is larger than {MAX_BYTES // (1024 * 1024)} MB; expected a project file")
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:
