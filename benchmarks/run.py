@@ -1,0 +1,488 @@
+"""Measure every budget of DESIGN.md ("Budgets") on this machine and print each figure beside it.
+
+    make bench                                   (QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/run.py)
+    .venv/bin/python benchmarks/run.py --repeat 3 --only compute,montecarlo
+    .venv/bin/python benchmarks/run.py --update-readme
+
+Whole-process figures are the time from spawn to exit of `python -m cgtdesk ...` (or
+`python main.py ...`), medians over --repeat runs after one warm-up run. In-process figures are
+medians too. Pieces of the app that have not landed yet are reported as "not available yet".
+The table is also written to benchmarks/latest.md; --update-readme copies it into the README's
+"## Performance" section (between the bench markers). This script reports; it never fails on
+a missed budget (exit status 0), only on a crash of its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
+
+PY = sys.executable
+NOT_YET = "not available yet"
+MC_SAMPLES = 1_000_000
+SCALAR_SAMPLES = 2_000
+EXTRA_TEMPLATE = "allogeneic-msc-microcarrier"  # the sixth scenario, next to the example's five
+
+
+class NotAvailable(Exception):
+    """A piece of the app this figure needs has not landed yet."""
+
+
+@dataclass
+class Row:
+    what: str
+    figure: str
+    budget: str
+    status: str  # PASS, MISS, or "-" (information / not available)
+    note: str = ""
+
+
+def _status(value: float, limit: float, *, at_least: bool = False) -> str:
+    ok = value >= limit if at_least else value < limit
+    return "PASS" if ok else "MISS"
+
+
+def _fmt_s(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+# ---------------------------------------------------------------- processes
+
+
+@dataclass
+class ProcResult:
+    seconds: float
+    code: int
+    maxrss_mb: float
+    stdout: str
+    stderr: str
+
+
+def run_process(args: list[str], *, timeout: float = 120.0, env: dict | None = None) -> ProcResult:
+    """Spawn ``python ARGS`` in the repository folder; wall time from spawn to exit, child rusage."""
+    e = dict(os.environ)
+    e.setdefault("QT_QPA_PLATFORM", "offscreen")
+    e.update(env or {})
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        p = subprocess.Popen([PY, *args], cwd=ROOT, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=e)
+        deadline = t0 + timeout
+        while True:
+            pid, status, ru = os.wait4(p.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                p.kill()
+                pid, status, ru = os.wait4(p.pid, 0)
+                break
+            time.sleep(0.0005)
+        seconds = time.perf_counter() - t0
+        p.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return ProcResult(seconds, p.returncode, ru.ru_maxrss / 1024.0, out.read().decode(errors="replace"), err.read().decode(errors="replace"))
+
+
+def timed_process(args: list[str], repeat: int, *, warmup: bool = True) -> tuple[float, ProcResult]:
+    """Median wall time of ``repeat`` runs (after one warm-up run); raises on a failed run."""
+    if warmup:
+        _checked(run_process(args), args)
+    runs = [_checked(run_process(args), args) for _ in range(repeat)]
+    return statistics.median(r.seconds for r in runs), runs[-1]
+
+
+def _checked(r: ProcResult, args) -> ProcResult:
+    if r.code != 0:
+        tail = (r.stderr.strip().splitlines() or ["(no message)"])[-1]
+        if "invalid choice" in r.stderr or "unrecognized arguments" in r.stderr:
+            raise NotAvailable(tail)
+        raise RuntimeError(f"`python {' '.join(map(str, args))}` exited {r.code}: {tail}")
+    return r
+
+
+def median_in_process(fn: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+# ---------------------------------------------------------------- projects
+
+
+class Workspace:
+    """A temporary folder with the projects the benchmarks use."""
+
+    def __init__(self):
+        from cgtdesk.core.project import Project
+        from cgtdesk.core.templates import template
+        from cgtdesk.io.projectfile import load_project, save_project
+
+        self.dir = Path(tempfile.mkdtemp(prefix="cgtdesk-bench-"))
+        example = load_project(ROOT / "resources" / "example.cgtproj")
+        six = example.copy()
+        six.scenarios.append(template(EXTRA_TEMPLATE).scenario())
+        self.six = six
+        self.six_path = self.dir / "six.cgtproj"
+        save_project(six, self.six_path)
+        one = Project(title="One scenario", currency=example.currency, scenarios=[example.scenarios[0].copy()])
+        self.one = one
+        self.one_path = self.dir / "one.cgtproj"
+        save_project(one, self.one_path)
+        self.example_path = ROOT / "resources" / "example.cgtproj"
+
+    def path(self, name: str) -> Path:
+        return self.dir / name
+
+    def close(self):
+        import shutil
+
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- the benchmarks
+
+
+def bench_compute(ws: Workspace, repeat: int) -> list[Row]:
+    args = ["-m", "cgtdesk", "compute", str(ws.six_path), "--json"]
+    t, r = timed_process(args, repeat)
+    n = len(json.loads(r.stdout)["scenarios"])
+    return [Row(f"`compute` of {n} scenarios, whole process", _fmt_s(t), "< 1.5 s", _status(t, 1.5))]
+
+
+def _workbook_available() -> bool:
+    from importlib.util import find_spec
+
+    return find_spec("cgtdesk.io.workbook_out") is not None and find_spec("cgtdesk.cli_workbook") is not None
+
+
+def bench_excel(ws: Workspace, repeat: int) -> list[Row]:
+    if not _workbook_available():
+        raise NotAvailable("cgtdesk.io.workbook_out / cgtdesk.cli_workbook")
+    xlsx = ws.path("six.xlsx")
+    t_exp, _ = timed_process(["-m", "cgtdesk", "export", str(ws.six_path), "-o", str(xlsx)], repeat)
+    rows = [Row("Excel export of 6 scenarios, whole process", _fmt_s(t_exp), "< 2.5 s", _status(t_exp, 2.5))]
+    t_imp, r = timed_process(["-m", "cgtdesk", "compute", str(xlsx), "--json"], repeat)
+    n = len(json.loads(r.stdout)["scenarios"])
+    rows.append(Row(f"import and compute of it ({n} scenarios), whole process", _fmt_s(t_imp), "< 2 s", _status(t_imp, 2.0), "compute OUT.xlsx"))
+    out = ws.path("back.cgtproj")
+    try:
+        t_conv, _ = timed_process(["-m", "cgtdesk", "import", str(xlsx), "-o", str(out)], repeat)
+        rows.append(Row("import of it to .cgtproj, whole process", _fmt_s(t_conv), "< 2 s", _status(t_conv, 2.0), "import OUT.xlsx -o P.cgtproj"))
+    except NotAvailable:
+        pass
+    return rows
+
+
+def bench_screenshot(ws: Workspace, repeat: int) -> list[Row]:
+    png = ws.path("shot.png")
+    t, _ = timed_process(["main.py", str(ws.example_path), "--screenshot", str(png)], repeat)
+    if not png.is_file() or png.stat().st_size == 0:
+        raise RuntimeError("--screenshot wrote no PNG")
+    return [Row("start to a rendered `--screenshot` (example), whole process", _fmt_s(t), "< 4 s", _status(t, 4.0))]
+
+
+def bench_window(ws: Workspace, repeat: int) -> list[Row]:
+    script = str(HERE / "gui_start.py")
+    times = []
+    for i in range(repeat + 1):  # the first run warms the file cache
+        t0 = time.time()
+        r = run_process([script, str(ws.example_path)], env={"CGTDESK_BENCHMARK": "1"})
+        marks = _last_json(r.stdout)
+        if not marks or "paint" not in marks:
+            raise RuntimeError(f"start benchmark: {marks.get('error') if marks else r.stderr.strip()[-300:]}")
+        if i:
+            times.append(marks["idle"] - t0)
+    t = statistics.median(times)
+    return [Row("start to the main window painted (example project)", _fmt_s(t), "< 2.5 s", _status(t, 2.5), "from spawn, offscreen")]
+
+
+def _last_json(text: str):
+    for line in reversed(text.strip().splitlines()):
+        line = line.strip()
+        if line.startswith("{"):
+            try:
+                return json.loads(line)
+            except json.JSONDecodeError:
+                continue
+    return None
+
+
+def bench_sweep(ws: Workspace, repeat: int) -> list[Row]:
+    try:
+        from cgtdesk.core.analysis import demand_grid, sweep
+    except ImportError as e:
+        raise NotAvailable(str(e)) from None
+    demand = demand_grid(1.0, 1e5, 1000)
+    scenarios = ws.six.scenarios
+    res = sweep(scenarios, "cogs_per_dose", demand)
+    assert len(res.values) == 6 and all(len(v) == 1000 for v in res.values.values())
+    t = median_in_process(lambda: sweep(scenarios, "cogs_per_dose", demand_grid(1.0, 1e5, 1000)), max(repeat, 20))
+    return [Row("demand sweep, 1,000 points x 6 scenarios", _fmt_s(t), "< 50 ms", _status(t, 0.050), "in-process, incl. the grid")]
+
+
+def _mc_inputs(scenario):
+    from cgtdesk.core.catalogue import catalogue
+
+    params = catalogue().parameters
+    ranges = {k: (params[k].min, params[k].max) for k in scenario.uncertainty}
+    integers = {k for k in scenario.uncertainty if params[k].integer}
+    return dict(scenario.parameters), scenario.uncertainty, scenario.correlations, ranges, integers
+
+
+def bench_montecarlo(ws: Workspace, repeat: int) -> list[Row]:
+    try:
+        from cgtdesk.core.analysis import monte_carlo
+    except ImportError as e:
+        raise NotAvailable(str(e)) from None
+    import bare_mc
+    import numpy as np
+
+    rows: list[Row] = []
+    scenario = ws.one.scenarios[0]
+    if scenario.process != "autologous":
+        raise RuntimeError("the bare numpy yardstick is written for an autologous scenario")
+
+    # the whole process from the shell, and its peak memory
+    args = ["-m", "cgtdesk", "montecarlo", str(ws.one_path), "--samples", str(MC_SAMPLES), "--seed", "1", "--json"]
+    try:
+        runs = [_checked(run_process(args), args) for _ in range(max(3, min(repeat, 5)))]
+        t_proc = statistics.median(r.seconds for r in runs)
+        rss = max(r.maxrss_mb for r in runs)
+        rows.append(Row("Monte Carlo 1,000,000 samples, whole process", _fmt_s(t_proc), "< 3 s", _status(t_proc, 3.0), "montecarlo --samples 1000000"))
+        rows.append(Row("peak memory of the 1,000,000-sample run", f"{rss:,.0f} MB", "< 1,536 MB", _status(rss, 1536), "ru_maxrss of the child"))
+    except NotAvailable as e:
+        rows.append(Row("Monte Carlo 1,000,000 samples, whole process", NOT_YET, "< 3 s", "-", str(e)[:60]))
+
+    # the run itself, in-process (a warm-up first: imports and caches are not the run)
+    project = ws.one
+    mc = monte_carlo(project, samples=20_000, seed=1)
+    times = []
+    for _ in range(max(3, min(repeat, 5))):
+        t0 = time.perf_counter()
+        mc = monte_carlo(project, samples=MC_SAMPLES, seed=1)
+        times.append(time.perf_counter() - t0)
+    t_run = statistics.median(times)
+    rows.append(Row("Monte Carlo 1,000,000 samples, the run itself", _fmt_s(t_run), "< 2 s", _status(t_run, 2.0), "in-process"))
+
+    # the bare numpy yardstick: same distributions, same model, same summaries
+    p, unc, corr, ranges, integers = _mc_inputs(scenario)
+    results = _mc_results(mc)
+    bare_times = []
+    for _ in range(max(3, min(repeat, 5))):
+        t0 = time.perf_counter()
+        bare = bare_mc.run(p, unc, corr, ranges, integers, MC_SAMPLES, 1, results)
+        bare_times.append(time.perf_counter() - t0)
+    t_bare = statistics.median(bare_times)
+    ratio = t_run / t_bare
+    agree = _agreement(mc, bare)
+    rows.append(Row("  ... against bare numpy, same model and summaries", f"{ratio:.2f}x ({_fmt_s(t_bare)} bare)", "< 3x", _status(ratio, 3.0), agree))
+
+    # per sample against evaluating samples one by one (scalar calls of the same model)
+    from cgtdesk.core.model import evaluate
+
+    cols = bare["samples"]
+    keys = list(cols)
+    one_by_one = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        for i in range(SCALAR_SAMPLES):
+            q = dict(p)
+            for k in keys:
+                q[k] = float(cols[k][i])
+            evaluate(scenario.process, q, strict=False)
+        one_by_one.append((time.perf_counter() - t0) / SCALAR_SAMPLES)
+    per_sample_scalar = statistics.median(one_by_one)
+    per_sample_mc = t_run / MC_SAMPLES
+    speedup = per_sample_scalar / per_sample_mc
+    rows.append(
+        Row(
+            "  ... per sample against one-by-one evaluation",
+            f"{speedup:,.0f}x faster",
+            ">= 100x",
+            _status(speedup, 100, at_least=True),
+            f"{per_sample_scalar * 1e6:.0f} us vs {per_sample_mc * 1e9:.0f} ns/sample",
+        )
+    )
+    del np
+    return rows
+
+
+def _mc_results(mc) -> list[str]:
+    s = mc.scenarios[0]
+    return list(getattr(s, "summaries", {}) or ["cogs_per_dose"])
+
+
+def _agreement(mc, bare) -> str:
+    """A sanity check that the yardstick computes the same thing: mean cost per dose of both."""
+    try:
+        a = mc.scenarios[0].summaries["cogs_per_dose"]["mean"]
+        b = bare["summaries"]["cogs_per_dose"]["mean"]
+        return f"mean cogs/dose agrees to {abs(a - b) / abs(b):.1e}"
+    except Exception:  # the note is only informative
+        return ""
+
+
+def bench_gui_latency(ws: Workspace, repeat: int) -> list[Row]:
+    script = HERE / "gui_latency.py"
+    r = run_process([str(script), str(ws.six_path)], timeout=180)
+    data = _last_json(r.stdout)
+    if not data:
+        raise RuntimeError(f"gui latency: {r.stderr.strip()[-300:]}")
+    if data.get("not_available"):
+        raise NotAvailable(data["not_available"])
+    if "error" in data:
+        raise RuntimeError(data["error"])
+    t = data["median"]
+    note = f"{data['edits']} edits, max {_fmt_s(data['max'])}, {data['charts']} charts"
+    return [Row("edit of one parameter to every chart redrawn (6 scenarios)", _fmt_s(t), "median < 100 ms", _status(t, 0.100), note)]
+
+
+BENCHES: dict[str, tuple[str, Callable]] = {
+    "compute": ("`compute` of 6 scenarios, whole process", bench_compute),
+    "excel": ("Excel export / import and compute, whole processes", bench_excel),
+    "window": ("start to the main window painted", bench_window),
+    "screenshot": ("start to a rendered `--screenshot`, whole process", bench_screenshot),
+    "sweep": ("demand sweep, 1,000 points x 6 scenarios", bench_sweep),
+    "montecarlo": ("Monte Carlo 1,000,000 samples", bench_montecarlo),
+    "gui": ("edit of one parameter to every chart redrawn", bench_gui_latency),
+}
+
+BUDGETS = {
+    "compute": "< 1.5 s",
+    "excel": "< 2.5 s / < 2 s",
+    "window": "< 2.5 s",
+    "screenshot": "< 4 s",
+    "sweep": "< 50 ms",
+    "montecarlo": "< 3 s / < 2 s / < 3x / >= 100x / < 1.5 GB",
+    "gui": "median < 100 ms",
+}
+
+
+# ---------------------------------------------------------------- report
+
+
+def render(rows: list[Row]) -> str:
+    header = ["what", "figure", "budget", "status", "note"]
+    table = [[r.what, r.figure, r.budget, r.status, r.note] for r in rows]
+    widths = [max(len(str(x[i])) for x in [header, *table]) for i in range(len(header))]
+    lines = []
+    for n, r in enumerate([header, *table]):
+        lines.append("  ".join(str(c).ljust(widths[i]) for i, c in enumerate(r)).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        commit = "?"
+    return f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, {platform.system()}, commit {commit}"
+
+
+def markdown(rows: list[Row], repeat: int) -> str:
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    out = [
+        f"Measured by `make bench` (benchmarks/run.py) on {when}: {machine()}.",
+        f"Medians of {repeat} runs (whole processes: spawn to exit, after a warm-up run).",
+        "",
+        "| what | figure | budget | status | note |",
+        "|---|---|---|---|---|",
+    ]
+    for r in rows:
+        what = r.what.replace("  ... ", "... ")
+        out.append(f"| {what} | {r.figure} | {r.budget} | {r.status} | {r.note} |")
+    return "\n".join(out) + "\n"
+
+
+README_START = "<!-- bench:start (benchmarks/run.py --update-readme writes between these markers) -->"
+README_END = "<!-- bench:end -->"
+
+
+def update_readme(md: str) -> bool:
+    readme = ROOT / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    if README_START not in text or README_END not in text:
+        print("README.md has no bench markers; leaving it alone", file=sys.stderr)
+        return False
+    head, rest = text.split(README_START, 1)
+    _, tail = rest.split(README_END, 1)
+    readme.write_text(f"{head}{README_START}\n{md}{README_END}{tail}", encoding="utf-8")
+    return True
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=5, help="runs per figure (median); default 5")
+    ap.add_argument("--only", help=f"comma-separated subset of: {', '.join(BENCHES)}")
+    ap.add_argument("--update-readme", action="store_true", help="copy the table into README.md's Performance section")
+    ap.add_argument("--no-write", action="store_true", help="do not write benchmarks/latest.md")
+    args = ap.parse_args(argv)
+    names = list(BENCHES) if not args.only else [n.strip() for n in args.only.split(",") if n.strip()]
+    unknown = [n for n in names if n not in BENCHES]
+    if unknown:
+        ap.error(f"unknown benchmark(s): {', '.join(unknown)}")
+
+    print(f"CGT Desk benchmarks: {machine()}", flush=True)
+    ws = Workspace()
+    rows: list[Row] = []
+    try:
+        for name in names:
+            title, fn = BENCHES[name]
+            print(f"  {name} ...", end="", flush=True)
+            t0 = time.perf_counter()
+            try:
+                got = fn(ws, args.repeat)
+            except NotAvailable as e:
+                got = [Row(title, NOT_YET, BUDGETS[name], "-", str(e)[:80])]
+            except Exception as e:  # one broken figure must not hide the others
+                traceback.print_exc(file=sys.stderr)
+                got = [Row(title, "error", BUDGETS[name], "MISS", f"{type(e).__name__}: {e}"[:100])]
+            rows.extend(got)
+            print(f" {time.perf_counter() - t0:.0f} s", flush=True)
+    finally:
+        ws.close()
+    print()
+    print(render(rows))
+    missed = [r for r in rows if r.status == "MISS"]
+    print(f"\n{sum(r.status == 'PASS' for r in rows)} PASS, {len(missed)} MISS, {sum(r.status == '-' for r in rows)} not measured")
+    md = markdown(rows, args.repeat)
+    if not args.no_write and not args.only:
+        (HERE / "latest.md").write_text(md, encoding="utf-8")
+        print(f"wrote {HERE / 'latest.md'}")
+    if args.update_readme and update_readme(md):
+        print("updated README.md (Performance)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
