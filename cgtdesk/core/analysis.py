@@ -245,3 +245,332 @@ def crossover(a, b, result: str = DEFAULT_RESULT, lo: float = 1.0, hi: float = 1
     else:
         msg = f"{b.name} is below {a.name} from {fmt_number(round(b_from, 6))} patients/yr up to {fmt_number(hi)}"
     return CrossoverResult(a=a.name, b=b.name, result=result, crossings=crossings, b_cheaper_from=b_from, lo=lo, hi=hi, message=msg)
+
+
+# ---------------------------------------------------------------- tornado
+
+
+@dataclass(frozen=True)
+class TornadoBar:
+    key: str
+    low: float  # the input value at the low end (rounded for integers, clipped to the valid range)
+    high: float
+    result_low: float  # the result with the input at ``low`` (NaN when the scenario is invalid there)
+    result_high: float
+    swing: float  # |result_high - result_low|; NaN when either end is invalid
+    source: str = "default"  # where low/high come from: "uniform", "triangular", "pert", "normal", "lognormal", "fixed", "default"
+    invalid: bool = False  # True when the scenario is invalid at low or high
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class TornadoResult:
+    scenario: str
+    result: str
+    base: float
+    bars: list  # TornadoBar, largest swing first; zero swings next; invalid ends last
+
+
+TORNADO_DEFAULT_SPREAD = 0.20
+
+
+def tornado_range(scenario, key: str) -> tuple[float, float, str]:
+    """Low and high of ``key`` for a tornado: from its uncertainty, else -/+20% of base.
+
+    uniform/triangular/pert: their low and high; normal and lognormal: the 5th and 95th
+    percentiles of the distribution truncated to the valid range (as Monte Carlo samples it);
+    fixed: its value at both ends (a known input has no swing). Integer parameters are rounded
+    to the nearest integer (halves up); every value is clipped to the valid range.
+    """
+    from cgtdesk.core.sampling import quantile
+
+    p = catalogue().parameters[key]
+    base = float(scenario.parameters[key])
+    dist = scenario.uncertainty.get(key)
+    if dist is None:
+        lo, hi, src = base * (1 - TORNADO_DEFAULT_SPREAD), base * (1 + TORNADO_DEFAULT_SPREAD), "default"
+    else:
+        src = dist["dist"]
+        if src in ("uniform", "triangular", "pert"):
+            lo, hi = float(dist["low"]), float(dist["high"])
+        elif src in ("normal", "lognormal"):
+            lo, hi = quantile(dist, 0.05, key), quantile(dist, 0.95, key)
+        else:  # fixed
+            lo = hi = float(dist["value"])
+    if p.integer:
+        lo, hi = math.floor(lo + 0.5), math.floor(hi + 0.5)
+    lo = min(max(lo, p.min), p.max)
+    hi = min(max(hi, p.min), p.max)
+    return float(lo), float(hi), src
+
+
+def tornado(scenario, result: str = DEFAULT_RESULT, keys=None) -> TornadoResult:
+    """One-at-a-time swings of ``result``: each parameter at its low and its high, the others at base.
+
+    Bars are sorted by swing, largest first, ties by key; bars with zero swing come after the
+    others (kept, so that every parameter is accounted for), and bars whose low or high makes the
+    scenario invalid come last, flagged ``invalid`` with NaN at the invalid end and a NaN swing.
+    """
+    check_result(result)
+    all_keys = catalogue().keys_for(scenario.process)
+    if keys is None:
+        keys = all_keys
+    else:
+        keys = list(keys)
+        for k in keys:
+            if k not in all_keys:
+                raise InputError(f"tornado: '{k}' is not a parameter of the {scenario.process} scenario '{scenario.name}'")
+    base = _scalar_result(scenario, result)
+    if not keys:
+        return TornadoResult(scenario.name, result, base, [])
+    ranges = [tornado_range(scenario, k) for k in keys]
+    n = len(keys)
+    arrays = {}
+    for i, k in enumerate(keys):
+        col = np.full(2 * n, float(scenario.parameters[k]))
+        col[2 * i], col[2 * i + 1] = ranges[i][0], ranges[i][1]
+        arrays[k] = col
+    r = _eval(scenario, arrays)
+    vals = np.asarray(r[result], dtype=float)
+    valid = np.asarray(r["valid"], dtype=bool)
+    bars = []
+    for i, k in enumerate(keys):
+        lo, hi, src = ranges[i]
+        rl, rh = float(vals[2 * i]), float(vals[2 * i + 1])
+        bad = not (valid[2 * i] and valid[2 * i + 1])
+        swing = abs(rh - rl) if not bad else math.nan
+        msg = ""
+        if bad:
+            ends = [e for e, ok in (("low", valid[2 * i]), ("high", valid[2 * i + 1])) if not ok]
+            msg = f"the scenario is invalid with {k} at its {' and '.join(ends)} value"
+        bars.append(TornadoBar(k, lo, hi, rl, rh, swing, src, bad, msg))
+    bars.sort(key=lambda b: (b.invalid or math.isnan(b.swing), -(b.swing if not math.isnan(b.swing) else 0.0), b.key))
+    return TornadoResult(scenario.name, result, base, bars)
+
+
+# ---------------------------------------------------------------- sign-change search (shared by goal seek)
+
+
+def _locate(fn, x: np.ndarray, state_of, *, tol: float = 1e-10, abs_tol: float = 0.0, max_cells: int = 20_000, budget: int = 1_000_000):
+    """Every boundary in [x[0], x[-1]] where ``state_of(g)`` changes, ``fn(x) -> (g, counts)``.
+
+    Cells in which an integer count changes are split until narrower than ``tol`` relative;
+    smooth cells whose end states differ are bisected (at most one change in a smooth cell).
+    Returns the refined points, their g and states, and a list of (x_left, x_right, state_left,
+    state_right) brackets, each narrower than ``tol`` relative (plus ``abs_tol``).
+
+    When there are more steps than ``max_cells`` at a time (or than ``budget`` evaluations in all,
+    e.g. the 1.5 million steps of doses per lot over the whole bioreactor volume range), the steps
+    nearest a change of state (smallest |g| at their ends) are pinned first; a change of state
+    hidden inside a step cell never looked at could then be missed.
+    """
+    g, counts = fn(x)
+
+    def narrow(lo, hi):
+        return (hi - lo) <= tol * np.maximum(np.abs(hi), np.abs(lo)) + abs_tol
+
+    spent = 0
+    for _ in range(400):
+        step = np.any(counts[:, 1:] != counts[:, :-1], axis=0)
+        split = np.nonzero(step & ~narrow(x[:-1], x[1:]))[0]
+        if split.size == 0 or spent >= budget:
+            break
+        if split.size > max_cells:  # too many steps to pin them all: those nearest a change of state first
+            near = np.minimum(np.abs(g[split]), np.abs(g[split + 1]))
+            near = np.where(state_of(g[split]) != state_of(g[split + 1]), -1.0, np.nan_to_num(near, nan=np.inf))
+            split = np.sort(split[np.argsort(near, kind="stable")[:max_cells]])
+        spent += split.size
+        mid = 0.5 * (x[split] + x[split + 1])
+        pos = (x[split] > 0) & (x[split + 1] / np.maximum(x[split], 1e-300) > 4)
+        mid = np.where(pos, np.sqrt(np.abs(x[split] * x[split + 1])), mid)  # geometric on wide positive cells
+        gm, cm = fn(mid)
+        x = np.insert(x, split + 1, mid)
+        g = np.insert(g, split + 1, gm)
+        counts = np.insert(counts, split + 1, cm, axis=1)
+    st = state_of(g)
+    i = np.nonzero(st[1:] != st[:-1])[0]
+    xl, xr = x[i].copy(), x[i + 1].copy()
+    sl, sr = st[i], st[i + 1]
+    smooth = ~np.any(counts[:, i] != counts[:, i + 1], axis=0)
+    for _ in range(400):
+        active = np.nonzero(smooth & ~narrow(xl, xr))[0]
+        if active.size == 0:
+            break
+        m = 0.5 * (xl[active] + xr[active])
+        gm, _ = fn(m)
+        sm = state_of(gm)
+        left = sm == sl[active]
+        xl[active] = np.where(left, m, xl[active])
+        xr[active] = np.where(left, xr[active], m)
+    return x, g, st, list(zip(xl.tolist(), xr.tolist(), sl.tolist(), sr.tolist(), strict=True))
+
+
+# ---------------------------------------------------------------- goal seek
+
+
+#: results where more is better (goal seek looks for result >= target); every other result: <= target
+AT_LEAST_RESULTS = frozenset({"gross_margin", "headroom_per_dose", "doses_per_lot", "utilisation"})
+
+
+@dataclass(frozen=True)
+class SolveResult:
+    scenario: str
+    vary: str
+    result: str
+    target: float | None  # the target at ``value`` (at the base value when there is no answer)
+    reachable: bool
+    value: float | None
+    achieved: float | None  # the result at ``value``
+    message: str
+    curve_x: np.ndarray  # a dense grid over the valid range of ``vary`` ...
+    curve_y: np.ndarray  # ... and the result there (NaN where invalid), for a chart
+    curve_target: np.ndarray | None = None  # the target along curve_x (None when constant)
+    sense: str = "<="  # the condition: result <= target, or result >= target
+    base_value: float = math.nan
+    base_result: float = math.nan
+    base_meets: bool = False
+    feasible: list = field(default_factory=list)  # [(from, to), ...] every interval of values that meet the target
+    all_meet: bool = False
+
+
+def _solve_grid(p, base: float) -> np.ndarray:
+    lo, hi = float(p.min), float(p.max)
+    parts = [np.linspace(lo, hi, 2001), np.array([base])]
+    if hi > 0:
+        start = lo if lo > 0 else hi * 1e-9
+        parts.append(np.geomspace(max(start, hi * 1e-12), hi, 2001))
+    x = np.unique(np.concatenate(parts))
+    return x[(x >= lo) & (x <= hi)]
+
+
+def solve(scenario, vary: str, result: str = DEFAULT_RESULT, target="max_allowable", *, sense: str | None = None) -> SolveResult:
+    """Goal seek: the value of ``vary`` within its valid range at which ``result`` meets ``target``.
+
+    The condition is ``result <= target`` (``>=`` for gross margin, headroom, doses per lot and
+    utilisation, or as ``sense`` says); invalid scenarios never meet it. ``target`` is a number
+    or "max_allowable", the scenario's ``max_allowable_cogs_per_dose`` recomputed at each trial
+    value (so varying the price or the target margin moves the target too).
+
+    The whole valid range is scanned (every integer for integer parameters; otherwise a dense
+    linear + log grid whose steps are then pinned, with each boundary bisected to 1e-10 relative).
+    The answer is a boundary of the set of values that meet the target:
+
+    - base value meets the target: the nearest boundary of the interval of meeting values that
+      holds the base value (how far the parameter can move before the target is missed: e.g. the
+      lowest batch success rate, the highest vector cost);
+    - base value misses it: the meeting value nearest to the base value (the least change that
+      meets it);
+    - every value in range meets it: the range end where the result is closest to the target
+      (e.g. the highest vector cost allowed), reachable, with a message saying so;
+    - no value meets it: not reachable, value None.
+
+    A boundary value is reported on its meeting side, so ``achieved`` meets the target.
+    """
+    check_result(result)
+    keys = catalogue().keys_for(scenario.process)
+    if vary not in catalogue().parameters:
+        raise InputError(f"goal seek: unknown parameter '{vary}'; expected a key of the {scenario.process} scenario '{scenario.name}', such as {', '.join(keys[:3])}")
+    if vary not in keys:
+        raise InputError(f"goal seek: '{vary}' is not a parameter of the {scenario.process} scenario '{scenario.name}'")
+    if sense is None:
+        sense = ">=" if result in AT_LEAST_RESULTS else "<="
+    if sense not in ("<=", ">="):
+        raise InputError(f"goal seek: expected the condition '<=' or '>=', found {sense!r}")
+    moving = isinstance(target, str)
+    if moving:
+        if target != "max_allowable":
+            raise InputError(f"goal seek: expected a number or 'max_allowable' as the target, found {target!r}")
+    else:
+        try:
+            target = float(target)
+        except (TypeError, ValueError):
+            raise InputError(f"goal seek: expected a number or 'max_allowable' as the target, found {target!r}") from None
+        if not math.isfinite(target):
+            raise InputError(f"goal seek: expected a finite target, found {target}")
+    p = catalogue().parameters[vary]
+    base = float(scenario.parameters[vary])
+    flip = 1.0 if sense == "<=" else -1.0
+
+    def evaluate_at(v):
+        r = _eval(scenario, {vary: np.asarray(v, dtype=float)}, intermediates=True)
+        y = np.asarray(r[result], dtype=float)
+        t = np.asarray(r["max_allowable_cogs_per_dose"], dtype=float) if moving else np.full(y.shape, target)
+        counts = [np.nan_to_num(np.asarray(r[k], dtype=float), nan=-1.0) for k in (*_COUNTS, "doses_per_lot") if k in r]
+        return y, t, np.stack(counts)
+
+    def fn(v):
+        y, t, c = evaluate_at(v)
+        return flip * (y - t), c
+
+    def met(g):
+        return (g <= 0).astype(np.int8)  # NaN (invalid) never meets
+
+    if p.integer:
+        x = np.arange(math.ceil(p.min), math.floor(p.max) + 1, dtype=float)
+        g, _ = fn(x)
+        st = met(g)
+        i = np.nonzero(st[1:] != st[:-1])[0]
+        brackets = list(zip(x[i].tolist(), x[i + 1].tolist(), st[i].tolist(), st[i + 1].tolist(), strict=True))
+        curve_x = x if x.size <= 20001 else x[np.unique(np.linspace(0, x.size - 1, 20001).astype(int))]
+    else:
+        grid = _solve_grid(p, base)
+        x, g, st, brackets = _locate(fn, grid, met, tol=1e-10, abs_tol=1e-300)
+        curve_x = grid
+    cy, ct, _ = evaluate_at(curve_x)
+    curve_target = ct if moving else None
+
+    # intervals of meeting values, each end on its meeting side
+    lo_end, hi_end = float(x[0]), float(x[-1])
+    feasible = []
+    start = lo_end if st[0] == 1 else None
+    for xl, xr, sl, _sr in brackets:
+        if sl == 1:  # leaving the feasible set
+            feasible.append((start, xl))
+            start = None
+        else:
+            start = xr
+    if start is not None:
+        feasible.append((start, hi_end))
+
+    yb, tb, _ = evaluate_at(np.array([base]))
+    base_result, base_target = float(yb[0]), float(tb[0])
+    base_meets = bool(met(flip * (yb - tb))[0])
+    all_meet = len(feasible) == 1 and feasible[0] == (lo_end, hi_end)
+    rel = "at most" if sense == "<=" else "at least"
+    label = result
+    tname = "the maximum allowable cost of goods per dose" if moving else fmt_number(target)
+
+    if not feasible:
+        value = None
+        msg = f"no value of {vary} in its valid range {p.range_text()} gives {label} {rel} {tname}"
+    elif all_meet:
+        # the range end closest to missing the target
+        ge, _ = fn(np.array([lo_end, hi_end]))
+        value = hi_end if ge[1] >= ge[0] else lo_end
+        msg = (
+            f"every value of {vary} in its valid range {p.range_text()} gives {label} {rel} {tname}; "
+            f"reported the range end closest to the target, {fmt_number(value)}"
+        )
+    else:
+        if base_meets:
+            here = next((f for f in feasible if f[0] <= base <= f[1]), None)
+            if here is None:  # base on a step edge: take the nearest interval
+                here = min(feasible, key=lambda f: min(abs(f[0] - base), abs(f[1] - base)))
+            ends = [e for e, is_edge in ((here[0], here[0] != lo_end), (here[1], here[1] != hi_end)) if is_edge]
+            value = min(ends, key=lambda e: abs(e - base))
+            way = "lowest" if (value == here[0] and here[0] != lo_end) else "highest"
+            msg = f"the {way} {vary} at which {label} stays {rel} {tname} is {fmt_number(round(value, 10))}"
+        else:
+            cands = [e for f in feasible for e in f]
+            value = min(cands, key=lambda e: (abs(e - base), e))
+            way = "raise" if value > base else "lower"
+            msg = f"{label} is {rel} {tname} from {vary} = {fmt_number(round(value, 10))} ({way} it from {fmt_number(base)})"
+    achieved, t_at = None, (base_target if moving else target)
+    if value is not None:
+        yv, tv, _ = evaluate_at(np.array([value]))
+        achieved, t_at = float(yv[0]), float(tv[0])
+    return SolveResult(
+        scenario=scenario.name, vary=vary, result=result, target=t_at, reachable=value is not None, value=value,
+        achieved=achieved, message=msg, curve_x=curve_x, curve_y=cy, curve_target=curve_target, sense=sense,
+        base_value=base, base_result=base_result, base_meets=base_meets, feasible=feasible, all_meet=all_meet,
+    )
