@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import zlib
+from functools import lru_cache
 
 import numpy as np
 
@@ -226,7 +227,7 @@ def iman_conover(x: np.ndarray, target: np.ndarray, rng: np.random.Generator) ->
     n, k = x.shape
     if n < 3 or k < 2:
         return x
-    scores = ndtri(np.arange(1, n + 1) / (n + 1.0))
+    scores = _scores(n)
     r = np.empty((n, k))
     for j in range(k):
         r[:, j] = rng.permutation(scores)
@@ -239,8 +240,14 @@ def iman_conover(x: np.ndarray, target: np.ndarray, rng: np.random.Generator) ->
     s = (p @ np.linalg.inv(q)).T  # R S has correlation P P^T = target
     rstar = r @ s
     out = np.empty_like(x)
-    for j in range(k):
-        ranks = np.empty(n, dtype=np.intp)
-        ranks[np.argsort(rstar[:, j], kind="stable")] = np.arange(n)
-        out[:, j] = np.sort(x[:, j])[ranks]
+    for j in range(k):  # the i-th smallest score takes the i-th smallest value
+        out[np.argsort(rstar[:, j]), j] = np.sort(x[:, j])
     return out
+
+
+@lru_cache(maxsize=8)
+def _scores(n: int) -> np.ndarray:
+    """van der Waerden scores Phi^-1(i / (n + 1)), i = 1..n."""
+    s = ndtri(np.arange(1, n + 1) / (n + 1.0))
+    s.flags.writeable = False
+    return s
