@@ -146,7 +146,7 @@ def test_templates_lists_the_four():
         assert t in r.stdout
     r = run("templates", "--json")
     data = json.loads(r.stdout)
-    assert sorted(t["id"] for t in data) == TEMPLATE_IDS
+    assert set(TEMPLATE_IDS) <= {t["id"] for t in data}
     for t in data:
         assert t["process"] in ("autologous", "allogeneic")
         assert set(t["overrides"]) == set(t["sources"])

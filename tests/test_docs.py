@@ -101,3 +101,20 @@ def test_the_page_covers_its_sections(doc):
 def test_check_mode_of_the_generator():
     r = subprocess.run([sys.executable, str(ROOT / "tools" / "gen_model_doc.py"), "--check"], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
+
+
+def test_the_readme_project_example_loads_and_its_commands_exist():
+    from cgtdesk.cli import command_names
+    from cgtdesk.io.projectfile import parse_project_text
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```json\n(.*?)```", readme, flags=re.S)
+    project_blocks = [b for b in blocks if '"format_version": 1,\n' in b]
+    assert project_blocks, "README.md lost its project file example"
+    project = parse_project_text(project_blocks[0], "README.md")
+    s = project.scenarios[0]
+    assert s.correlations and s.uncertainty
+    assert s.parameters["auto.batch_success_rate"] == 0.95
+    for cmd in ("compute", "templates", "new"):
+        assert f"`{cmd} " in readme
+        assert cmd in command_names()
