@@ -214,6 +214,12 @@ def command_names() -> set[str]:
     return set()
 
 
+def _one_line(message) -> str:
+    """A message as one printable line: control characters and line breaks in names (a scenario
+    called "a<newline>b", a key holding a form feed) are shown escaped, never as a new line."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in str(message))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -225,10 +231,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return int(e.code or 0)
         return int(args.func(args) or 0)
     except UsageError as e:
-        print(str(e), file=sys.stderr)
+        print(_one_line(e), file=sys.stderr)
         return EXIT_INPUT
     except InputError as e:
-        print(f"cgtdesk: {e}", file=sys.stderr)
+        print(f"cgtdesk: {_one_line(e)}", file=sys.stderr)
         return EXIT_INPUT
     except BrokenPipeError:
         return EXIT_OK
@@ -239,5 +245,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("cgtdesk: out of memory; try fewer samples or points", file=sys.stderr)
         return EXIT_INTERNAL
     except Exception as e:  # an internal error: one line, never a traceback on a user's screen
-        print(f"cgtdesk: internal error ({type(e).__name__}: {e}); please report it with the command you ran", file=sys.stderr)
+        print(f"cgtdesk: internal error ({type(e).__name__}: {_one_line(e)}); please report it with the command you ran", file=sys.stderr)
         return EXIT_INTERNAL
