@@ -172,7 +172,7 @@ def evaluate(process: str, params: Mapping[str, object], *, strict: bool = True,
         price = p["commercial.price_per_dose"]
         royalties = Dd * price * p["commercial.royalty_rate"]
 
-        cats = dict(zip(BREAKDOWN, (materials, vector, labour, qc, facility, logistics, royalties)))
+        cats = dict(zip(BREAKDOWN, (materials, vector, labour, qc, facility, logistics, royalties), strict=True))
         total = materials + vector + labour + qc + facility + logistics + royalties
         cogs_dose = total / Dd
         cogs_patient = total / D
