@@ -1,0 +1,79 @@
+"""Excel commands: ``export FILE -o OUT.xlsx`` and ``import WORKBOOK.xlsx -o OUT.cgtproj [--against OLD]``."""
+
+from __future__ import annotations
+
+import sys
+
+from cgtdesk.cli import EXIT_OK, _output_path, print_json, print_table
+
+
+def cmd_export(args) -> int:
+    from cgtdesk.io import load_any
+    from cgtdesk.io.workbook_out import export_workbook
+
+    out = _output_path(args.output, (".xlsx",))
+    project = load_any(args.file)
+    export_workbook(project, out)
+    print(f"wrote {out} with {len(project.scenarios)} scenario(s)", file=sys.stderr)
+    return EXIT_OK
+
+
+def _show(v) -> str:
+    from cgtdesk.core.catalogue import fmt_number
+
+    if v is None:
+        return "-"
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return fmt_number(v)
+    if isinstance(v, dict):
+        return " ".join(f"{k}={_show(x)}" for k, x in v.items())
+    text = str(v).replace("\n", " ")
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def cmd_import(args) -> int:
+    from cgtdesk.io.projectfile import load_project, save_project
+    from cgtdesk.io.workbook_in import diff_projects, read_workbook
+
+    out = _output_path(args.output, (".cgtproj",))
+    project = read_workbook(args.workbook)  # everything is validated before anything is written
+    diff = None
+    if args.against:
+        diff = diff_projects(load_project(args.against), project)
+    save_project(project, out)
+    print(f"wrote {out} with {len(project.scenarios)} scenario(s)", file=sys.stderr)
+    if diff is None:
+        if args.json:
+            print_json({"output": str(out), "scenarios": project.names()})
+        return EXIT_OK
+    if args.json:
+        print_json({"output": str(out), "against": args.against, **diff})
+        return EXIT_OK
+    n = len(diff["changes"])
+    print(f"Changes from {args.against}: {n} input(s) differ, {len(diff['added'])} scenario(s) added, {len(diff['removed'])} removed\n")
+    if diff["changes"]:
+        print_table(
+            ["Scenario", "Key", "Old", "New"],
+            [[c["scenario"] if c["scenario"] is not None else "(project)", c["key"], _show(c["old"]), _show(c["new"])] for c in diff["changes"]],
+        )
+    for name in diff["added"]:
+        print(f"added scenario: {name}")
+    for name in diff["removed"]:
+        print(f"removed scenario: {name}")
+    if not (diff["changes"] or diff["added"] or diff["removed"]):
+        print("no differences")
+    return EXIT_OK
+
+
+def register(sub) -> None:
+    p = sub.add_parser("export", help="the Excel workbook of a project")
+    p.add_argument("file", metavar="FILE", help=".cgtproj project or .xlsx workbook")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.xlsx")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("import", help="validate a workbook and convert it to a project file")
+    p.add_argument("workbook", metavar="WORKBOOK.xlsx")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.cgtproj")
+    p.add_argument("--against", metavar="OLD.cgtproj", help="list every input that differs from this project")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_import)
