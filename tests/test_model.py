@@ -528,3 +528,12 @@ def test_noise_in_doses_per_lot_does_not_lose_a_dose():
     assert abs(x - 300) < 1e-9
     r = evaluate("allogeneic", scenario("allogeneic"))
     assert r["doses_per_lot"] == 290
+
+
+def test_the_no_dose_message_names_the_offending_element_of_an_array():
+    p = scenario("allogeneic")
+    p["allo.bioreactor_volume_l"] = np.array([20.0, 50.0, 0.1])
+    with pytest.raises(DomainError) as e:
+        evaluate("allogeneic", p)
+    assert "allo.bioreactor_volume_l = 0.1," in str(e.value)
+    assert "-9 doses" in str(e.value)

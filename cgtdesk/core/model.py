@@ -63,8 +63,14 @@ def doses_per_lot(p: Mapping[str, object]):
     )
 
 
-def _no_dose_message(p: Mapping[str, object], dpl: float) -> str:
-    parts = ", ".join(f"{k} = {fmt_number(float(np.ravel(p[k])[0]))}" for k in DOSES_PER_LOT_KEYS)
+def _no_dose_message(p: Mapping[str, object], dpl: float, index: tuple = ()) -> str:
+    """``index`` picks the offending element when the inputs are arrays (broadcast together)."""
+    shape = np.broadcast_shapes(*(np.shape(p[k]) for k in DOSES_PER_LOT_KEYS))
+
+    def at(k):
+        return float(np.broadcast_to(p[k], shape)[index]) if shape else float(p[k])
+
+    parts = ", ".join(f"{k} = {fmt_number(at(k))}" for k in DOSES_PER_LOT_KEYS)
     return (
         f"an allogeneic lot yields {fmt_number(float(dpl))} doses (at least 1 is needed): "
         f"floor(volume x 1000 x density x yield / cells per dose) - retained doses, with {parts}. "
@@ -128,8 +134,8 @@ def evaluate(process: str, params: Mapping[str, object], *, strict: bool = True,
             dpl = doses_per_lot(p)
             valid = dpl >= 1.0
             if strict and not np.all(valid):
-                bad = np.ravel(dpl)[np.argmin(np.ravel(valid))] if np.ndim(dpl) else dpl
-                raise DomainError(_no_dose_message(p, bad), DOSES_PER_LOT_KEYS)
+                index = np.unravel_index(np.argmin(valid), np.shape(valid)) if np.ndim(valid) else ()
+                raise DomainError(_no_dose_message(p, dpl[index], index), DOSES_PER_LOT_KEYS)
             dpl_ok = np.where(valid, dpl, np.nan)
             success = p["allo.lot_success_rate"]
             L_s = ceil_(Dd / S / (dpl_ok * (1.0 - p["allo.dose_wastage"]) * success))
