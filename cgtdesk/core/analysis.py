@@ -700,7 +700,7 @@ def _block_inputs(plan: _Plan, seed: int, block: int, n: int, cache: dict) -> di
 
 def _rank_avg(x: np.ndarray) -> np.ndarray:
     """Ranks with ties given their average rank."""
-    order = np.argsort(x, kind="stable")
+    order = np.argsort(x)  # ties get their average rank below, so the sort need not be stable
     xs = x[order]
     n = x.size
     new = np.empty(n, dtype=bool)
@@ -714,11 +714,18 @@ def _rank_avg(x: np.ndarray) -> np.ndarray:
     return ranks
 
 
-def spearman(x: np.ndarray, y: np.ndarray) -> float:
-    """Spearman rank correlation (average ranks for ties); NaN when either is constant."""
-    rx, ry = _rank_avg(np.asarray(x, dtype=float)), _rank_avg(np.asarray(y, dtype=float))
-    rx -= rx.mean()
-    ry -= ry.mean()
+def _centred_ranks(x: np.ndarray) -> np.ndarray:
+    r = _rank_avg(np.asarray(x, dtype=float))
+    return r - r.mean()
+
+
+def spearman(x: np.ndarray, y: np.ndarray, *, ry: np.ndarray | None = None) -> float:
+    """Spearman rank correlation (average ranks for ties); NaN when either is constant.
+
+    ``ry``: the centred ranks of ``y`` when already known (ranking once for many inputs).
+    """
+    rx = _centred_ranks(x)
+    ry = _centred_ranks(y) if ry is None else ry
     den = math.sqrt(float(rx @ rx) * float(ry @ ry))
     return float(rx @ ry) / den if den > 0 else math.nan
 
@@ -858,9 +865,10 @@ def monte_carlo(
         y = store[s.name][sensitivity_result][:m][okm]
         sens = []
         finite = np.isfinite(y)
+        ry = _centred_ranks(y[finite]) if np.count_nonzero(finite) > 2 else None
         for k in plan.keys:
             x = sens_inputs[s.name][k][:m][okm][finite]
-            rho = spearman(x, y[finite]) if x.size > 2 else math.nan
+            rho = spearman(x, y[finite], ry=ry) if ry is not None else math.nan
             sens.append((k, rho))
         sens.sort(key=lambda t: (math.isnan(t[1]), -abs(t[1]) if not math.isnan(t[1]) else 0.0, t[0]))
         out.append(
