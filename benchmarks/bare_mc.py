@@ -122,6 +122,7 @@ def autologous(p: dict) -> dict:
     out["suites"] = S * N_suite
     out["fte"] = S * F_s
     out["max_allowable_cogs_per_dose"] = price * (1 - p["commercial.target_gross_margin"])
+    out["headroom_per_dose"] = out["max_allowable_cogs_per_dose"] - out["cogs_per_dose"]
     out["gross_margin"] = (price - out["cogs_per_dose"]) / price
     out["utilisation"] = B_s * cycle / (N_unit * op_days)
     return out
@@ -137,20 +138,22 @@ def summarise(values: np.ndarray, bins: int = 50) -> dict:
     }
 
 
-def run(params: dict, uncertainty: dict, correlations: list, ranges: dict, integers: set, n: int, seed: int, results) -> dict:
-    """Sample, evaluate, summarise: the whole bare Monte Carlo."""
+def run(params: dict, uncertainty: dict, correlations: list, ranges: dict, integers: set, n: int, seed: int, results, *, sensitivity_samples: int | None = None, bins: int = 50) -> dict:
+    """Sample, evaluate, summarise: the whole bare Monte Carlo (Spearman over the first
+    ``sensitivity_samples`` samples, all of them by default)."""
     cols = sample_inputs(params, uncertainty, correlations, ranges, integers, n, seed)
     p = dict(params)
     p.update(cols)
     out = autologous(p)
-    summaries = {r: summarise(np.broadcast_to(out[r], (n,))) for r in results}
+    summaries = {r: summarise(np.broadcast_to(out[r], (n,)), bins) for r in results}
     cogs = out["cogs_per_dose"]
     p_meets = float(np.mean(cogs <= out["max_allowable_cogs_per_dose"]))
-    rc = _ranks(cogs)
+    m = n if sensitivity_samples is None else min(n, sensitivity_samples)
+    rc = _ranks(cogs[:m])
     rc -= rc.mean()
     sens = []
     for k, x in cols.items():
-        rx = _ranks(x)
+        rx = _ranks(x[:m])
         rx -= rx.mean()
         sens.append((k, float(rx @ rc / np.sqrt((rx @ rx) * (rc @ rc)))))
     sens.sort(key=lambda t: -abs(t[1]))

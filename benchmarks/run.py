@@ -69,6 +69,7 @@ def _fmt_s(seconds: float) -> str:
 @dataclass
 class ProcResult:
     seconds: float
+    cpu: float  # user + system CPU seconds of the child
     code: int
     maxrss_mb: float
     stdout: str
@@ -97,15 +98,24 @@ def run_process(args: list[str], *, timeout: float = 120.0, env: dict | None = N
         p.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return ProcResult(seconds, p.returncode, ru.ru_maxrss / 1024.0, out.read().decode(errors="replace"), err.read().decode(errors="replace"))
+        return ProcResult(seconds, ru.ru_utime + ru.ru_stime, p.returncode, ru.ru_maxrss / 1024.0, out.read().decode(errors="replace"), err.read().decode(errors="replace"))
 
 
-def timed_process(args: list[str], repeat: int, *, warmup: bool = True) -> tuple[float, ProcResult]:
+@dataclass
+class Timing:
+    wall: float  # median seconds, the figure compared with the budget
+    cpu: float  # median CPU seconds: tells a slow program from a busy machine
+
+    def note(self) -> str:
+        return f"cpu {_fmt_s(self.cpu)}"
+
+
+def timed_process(args: list[str], repeat: int, *, warmup: bool = True) -> tuple[Timing, ProcResult]:
     """Median wall time of ``repeat`` runs (after one warm-up run); raises on a failed run."""
     if warmup:
         _checked(run_process(args), args)
     runs = [_checked(run_process(args), args) for _ in range(repeat)]
-    return statistics.median(r.seconds for r in runs), runs[-1]
+    return Timing(statistics.median(r.seconds for r in runs), statistics.median(r.cpu for r in runs)), runs[-1]
 
 
 def _checked(r: ProcResult, args) -> ProcResult:
@@ -117,13 +127,14 @@ def _checked(r: ProcResult, args) -> ProcResult:
     return r
 
 
-def median_in_process(fn: Callable[[], object], repeat: int) -> float:
-    times = []
+def median_in_process(fn: Callable[[], object], repeat: int) -> Timing:
+    walls, cpus = [], []
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+        walls.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - c0)
+    return Timing(statistics.median(walls), statistics.median(cpus))
 
 
 # ---------------------------------------------------------------- projects
@@ -166,7 +177,7 @@ def bench_compute(ws: Workspace, repeat: int) -> list[Row]:
     args = ["-m", "cgtdesk", "compute", str(ws.six_path), "--json"]
     t, r = timed_process(args, repeat)
     n = len(json.loads(r.stdout)["scenarios"])
-    return [Row(f"`compute` of {n} scenarios, whole process", _fmt_s(t), "< 1.5 s", _status(t, 1.5))]
+    return [Row(f"`compute` of {n} scenarios, whole process", _fmt_s(t.wall), "< 1.5 s", _status(t.wall, 1.5), t.note())]
 
 
 def _workbook_available() -> bool:
@@ -180,14 +191,14 @@ def bench_excel(ws: Workspace, repeat: int) -> list[Row]:
         raise NotAvailable("cgtdesk.io.workbook_out / cgtdesk.cli_workbook")
     xlsx = ws.path("six.xlsx")
     t_exp, _ = timed_process(["-m", "cgtdesk", "export", str(ws.six_path), "-o", str(xlsx)], repeat)
-    rows = [Row("Excel export of 6 scenarios, whole process", _fmt_s(t_exp), "< 2.5 s", _status(t_exp, 2.5))]
+    rows = [Row("Excel export of 6 scenarios, whole process", _fmt_s(t_exp.wall), "< 2.5 s", _status(t_exp.wall, 2.5), t_exp.note())]
     t_imp, r = timed_process(["-m", "cgtdesk", "compute", str(xlsx), "--json"], repeat)
     n = len(json.loads(r.stdout)["scenarios"])
-    rows.append(Row(f"import and compute of it ({n} scenarios), whole process", _fmt_s(t_imp), "< 2 s", _status(t_imp, 2.0), "compute OUT.xlsx"))
+    rows.append(Row(f"import and compute of it ({n} scenarios), whole process", _fmt_s(t_imp.wall), "< 2 s", _status(t_imp.wall, 2.0), f"compute OUT.xlsx; {t_imp.note()}"))
     out = ws.path("back.cgtproj")
     try:
         t_conv, _ = timed_process(["-m", "cgtdesk", "import", str(xlsx), "-o", str(out)], repeat)
-        rows.append(Row("import of it to .cgtproj, whole process", _fmt_s(t_conv), "< 2 s", _status(t_conv, 2.0), "import OUT.xlsx -o P.cgtproj"))
+        rows.append(Row("import of it to .cgtproj, whole process", _fmt_s(t_conv.wall), "< 2 s", _status(t_conv.wall, 2.0), f"import OUT.xlsx -o P.cgtproj; {t_conv.note()}"))
     except NotAvailable:
         pass
     return rows
@@ -198,7 +209,7 @@ def bench_screenshot(ws: Workspace, repeat: int) -> list[Row]:
     t, _ = timed_process(["main.py", str(ws.example_path), "--screenshot", str(png)], repeat)
     if not png.is_file() or png.stat().st_size == 0:
         raise RuntimeError("--screenshot wrote no PNG")
-    return [Row("start to a rendered `--screenshot` (example), whole process", _fmt_s(t), "< 4 s", _status(t, 4.0))]
+    return [Row("start to a rendered `--screenshot` (example), whole process", _fmt_s(t.wall), "< 4 s", _status(t.wall, 4.0), t.note())]
 
 
 def bench_window(ws: Workspace, repeat: int) -> list[Row]:
@@ -237,7 +248,7 @@ def bench_sweep(ws: Workspace, repeat: int) -> list[Row]:
     res = sweep(scenarios, "cogs_per_dose", demand)
     assert len(res.values) == 6 and all(len(v) == 1000 for v in res.values.values())
     t = median_in_process(lambda: sweep(scenarios, "cogs_per_dose", demand_grid(1.0, 1e5, 1000)), max(repeat, 20))
-    return [Row("demand sweep, 1,000 points x 6 scenarios", _fmt_s(t), "< 50 ms", _status(t, 0.050), "in-process, incl. the grid")]
+    return [Row("demand sweep, 1,000 points x 6 scenarios", _fmt_s(t.wall), "< 50 ms", _status(t.wall, 0.050), f"in-process, incl. the grid; {t.note()}")]
 
 
 def _mc_inputs(scenario):
@@ -255,7 +266,6 @@ def bench_montecarlo(ws: Workspace, repeat: int) -> list[Row]:
     except ImportError as e:
         raise NotAvailable(str(e)) from None
     import bare_mc
-    import numpy as np
 
     rows: list[Row] = []
     scenario = ws.one.scenarios[0]
@@ -264,55 +274,59 @@ def bench_montecarlo(ws: Workspace, repeat: int) -> list[Row]:
 
     # the whole process from the shell, and its peak memory
     args = ["-m", "cgtdesk", "montecarlo", str(ws.one_path), "--samples", str(MC_SAMPLES), "--seed", "1", "--json"]
+    n_runs = max(3, min(repeat, 5))
     try:
-        runs = [_checked(run_process(args), args) for _ in range(max(3, min(repeat, 5)))]
-        t_proc = statistics.median(r.seconds for r in runs)
-        rss = max(r.maxrss_mb for r in runs)
-        rows.append(Row("Monte Carlo 1,000,000 samples, whole process", _fmt_s(t_proc), "< 3 s", _status(t_proc, 3.0), "montecarlo --samples 1000000"))
+        t_proc, _ = timed_process(args, n_runs)
+        rss = max(run_process(args).maxrss_mb for _ in range(2))
+        rows.append(Row("Monte Carlo 1,000,000 samples, whole process", _fmt_s(t_proc.wall), "< 3 s", _status(t_proc.wall, 3.0), f"montecarlo --samples 1000000; {t_proc.note()}"))
         rows.append(Row("peak memory of the 1,000,000-sample run", f"{rss:,.0f} MB", "< 1,536 MB", _status(rss, 1536), "ru_maxrss of the child"))
     except NotAvailable as e:
         rows.append(Row("Monte Carlo 1,000,000 samples, whole process", NOT_YET, "< 3 s", "-", str(e)[:60]))
 
-    # the run itself, in-process (a warm-up first: imports and caches are not the run)
+    # the run itself, in-process, and the bare numpy yardstick (same distributions, same model,
+    # same summaries), run alternately so that both see the same load on the machine
     project = ws.one
-    mc = monte_carlo(project, samples=20_000, seed=1)
-    times = []
-    for _ in range(max(3, min(repeat, 5))):
-        t0 = time.perf_counter()
-        mc = monte_carlo(project, samples=MC_SAMPLES, seed=1)
-        times.append(time.perf_counter() - t0)
-    t_run = statistics.median(times)
-    rows.append(Row("Monte Carlo 1,000,000 samples, the run itself", _fmt_s(t_run), "< 2 s", _status(t_run, 2.0), "in-process"))
-
-    # the bare numpy yardstick: same distributions, same model, same summaries
+    mc = monte_carlo(project, samples=20_000, seed=1)  # warm-up: imports and caches are not the run
     p, unc, corr, ranges, integers = _mc_inputs(scenario)
     results = _mc_results(mc)
-    bare_times = []
-    for _ in range(max(3, min(repeat, 5))):
-        t0 = time.perf_counter()
-        bare = bare_mc.run(p, unc, corr, ranges, integers, MC_SAMPLES, 1, results)
-        bare_times.append(time.perf_counter() - t0)
-    t_bare = statistics.median(bare_times)
-    ratio = t_run / t_bare
+    sens_n = getattr(mc.scenarios[0], "sensitivity_samples", None) and getattr(_analysis(), "MC_SENSITIVITY_SAMPLES", None)
+    bins = len(mc.scenarios[0].histogram.get("cogs_per_dose", ([0] * 50,))[0]) or 50
+    app_t, bare_t = [], []
+    for _ in range(n_runs):
+        app_t.append(median_in_process(lambda: monte_carlo(project, samples=MC_SAMPLES, seed=1), 1))
+        bare_t.append(median_in_process(lambda: bare_mc.run(p, unc, corr, ranges, integers, MC_SAMPLES, 1, results, sensitivity_samples=sens_n, bins=bins), 1))
+    mc = monte_carlo(project, samples=MC_SAMPLES, seed=1)
+    bare = bare_mc.run(p, unc, corr, ranges, integers, MC_SAMPLES, 1, results, sensitivity_samples=sens_n, bins=bins)
+    t_run = Timing(statistics.median(t.wall for t in app_t), statistics.median(t.cpu for t in app_t))
+    t_bare = Timing(statistics.median(t.wall for t in bare_t), statistics.median(t.cpu for t in bare_t))
+    rows.append(Row("Monte Carlo 1,000,000 samples, the run itself", _fmt_s(t_run.wall), "< 2 s", _status(t_run.wall, 2.0), f"in-process; {t_run.note()}"))
+    ratio = t_run.wall / t_bare.wall
     agree = _agreement(mc, bare)
-    rows.append(Row("  ... against bare numpy, same model and summaries", f"{ratio:.2f}x ({_fmt_s(t_bare)} bare)", "< 3x", _status(ratio, 3.0), agree))
+    rows.append(
+        Row(
+            "  ... against bare numpy, same model and summaries",
+            f"{ratio:.2f}x ({_fmt_s(t_bare.wall)} bare)",
+            "< 3x",
+            _status(ratio, 3.0),
+            f"cpu ratio {t_run.cpu / t_bare.cpu:.2f}x; {agree}",
+        )
+    )
 
     # per sample against evaluating samples one by one (scalar calls of the same model)
     from cgtdesk.core.model import evaluate
 
     cols = bare["samples"]
     keys = list(cols)
-    one_by_one = []
-    for _ in range(3):
-        t0 = time.perf_counter()
+
+    def one_by_one():
         for i in range(SCALAR_SAMPLES):
             q = dict(p)
             for k in keys:
                 q[k] = float(cols[k][i])
             evaluate(scenario.process, q, strict=False)
-        one_by_one.append((time.perf_counter() - t0) / SCALAR_SAMPLES)
-    per_sample_scalar = statistics.median(one_by_one)
-    per_sample_mc = t_run / MC_SAMPLES
+
+    per_sample_scalar = median_in_process(one_by_one, 3).wall / SCALAR_SAMPLES
+    per_sample_mc = t_run.wall / MC_SAMPLES
     speedup = per_sample_scalar / per_sample_mc
     rows.append(
         Row(
@@ -320,11 +334,16 @@ def bench_montecarlo(ws: Workspace, repeat: int) -> list[Row]:
             f"{speedup:,.0f}x faster",
             ">= 100x",
             _status(speedup, 100, at_least=True),
-            f"{per_sample_scalar * 1e6:.0f} us vs {per_sample_mc * 1e9:.0f} ns/sample",
+            f"{per_sample_scalar * 1e6:.0f} us vs {per_sample_mc * 1e9:.0f} ns/sample ({SCALAR_SAMPLES:,} scalar calls)",
         )
     )
-    del np
     return rows
+
+
+def _analysis():
+    import cgtdesk.core.analysis as a
+
+    return a
 
 
 def _mc_results(mc) -> list[str]:
@@ -393,6 +412,13 @@ def render(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def _load() -> str:
+    try:
+        return " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:
+        return "?"
+
+
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
@@ -413,7 +439,8 @@ def markdown(rows: list[Row], repeat: int) -> str:
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     out = [
         f"Measured by `make bench` (benchmarks/run.py) on {when}: {machine()}.",
-        f"Medians of {repeat} runs (whole processes: spawn to exit, after a warm-up run).",
+        f"Medians of {repeat} runs (whole processes: spawn to exit, after a warm-up run). "
+        f"Load average at the end: {_load()}; the notes give CPU seconds too, which other work on the machine does not inflate.",
         "",
         "| what | figure | budget | status | note |",
         "|---|---|---|---|---|",
@@ -452,7 +479,7 @@ def main(argv=None) -> int:
     if unknown:
         ap.error(f"unknown benchmark(s): {', '.join(unknown)}")
 
-    print(f"CGT Desk benchmarks: {machine()}", flush=True)
+    print(f"CGT Desk benchmarks: {machine()}; load average {_load()}", flush=True)
     ws = Workspace()
     rows: list[Row] = []
     try:
@@ -474,7 +501,8 @@ def main(argv=None) -> int:
     print()
     print(render(rows))
     missed = [r for r in rows if r.status == "MISS"]
-    print(f"\n{sum(r.status == 'PASS' for r in rows)} PASS, {len(missed)} MISS, {sum(r.status == '-' for r in rows)} not measured")
+    print(f"\nload average now {_load()} (1/5/15 min; wall times grow with it, cpu times do not)")
+    print(f"{sum(r.status == 'PASS' for r in rows)} PASS, {len(missed)} MISS, {sum(r.status == '-' for r in rows)} not measured")
     md = markdown(rows, args.repeat)
     if not args.no_write and not args.only:
         (HERE / "latest.md").write_text(md, encoding="utf-8")
