@@ -1,0 +1,115 @@
+"""The exported formulas, evaluated by an independent Excel engine (the ``formulas`` package),
+give the app's numbers to 1e-9 relative; the functions they use are on a short whitelist."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+
+import openpyxl
+import pytest
+from test_workbook_roundtrip import random_project
+
+from cgtdesk.core.catalogue import catalogue
+from cgtdesk.core.model import evaluate
+from cgtdesk.io.projectfile import load_project
+from cgtdesk.io.workbook_out import export_workbook, formula_functions
+
+formulas = pytest.importorskip("formulas")
+
+#: what a client's Excel, LibreOffice, Numbers or Google Sheets all evaluate alike
+WHITELIST = {"IF", "ROUNDUP", "ROUNDDOWN", "SUM", "ABS", "SUMPRODUCT", "ROUND", "AND", "ISNUMBER", "ISERROR"}
+
+
+def _engine_values(path):
+    """Every formula of the workbook recalculated by the formulas package: {(SHEET, ref): value}."""
+    model = formulas.ExcelModel().loads(str(path)).finish()
+    sol = model.calculate()
+    out = {}
+    for k, v in sol.items():
+        m = re.match(r"'\[[^\]]+\]([^']+)'!([A-Z]+[0-9]+)$", k)
+        if m:
+            val = v.value[0][0] if hasattr(v, "value") else v
+            out[(m.group(1).upper(), m.group(2))] = val
+    return out
+
+
+def _results_cells(path):
+    """(result key, scenario name) -> cell ref on Results, found by the Key column and headers."""
+    wb = openpyxl.load_workbook(path, read_only=True)
+    rows = list(wb["Results"].iter_rows(values_only=True))
+    wb.close()
+    hr = next(i for i, r in enumerate(rows) if r[:3] == ("Result", "Key", "Unit"))
+    names = [n for n in rows[hr][3:] if n]
+    cells = {}
+    for i, r in enumerate(rows[hr + 1:], start=hr + 2):
+        if r[1] in catalogue().results:
+            for j, n in enumerate(names):
+                cells[(r[1], n)] = f"{openpyxl.utils.get_column_letter(4 + j)}{i}"
+    return cells
+
+
+def _check_against_app(path, project):
+    got = _engine_values(path)
+    cells = _results_cells(path)
+    compared = 0
+    for s in project.scenarios:
+        app = evaluate(s.process, s.parameters)
+        for key in catalogue().results:
+            ref = cells[(key, s.name)]
+            value = got.get(("RESULTS", ref))
+            if app[key] is None:
+                assert value is None or value in ("", "n/a") or str(value) in ("", "empty"), (s.name, key, value)
+                continue
+            assert value is not None, (s.name, key, ref)
+            assert float(value) == pytest.approx(app[key], rel=1e-9, abs=1e-9), (s.name, key)
+            compared += 1
+    # every check holds, recalculated
+    checks = [v for (sheet, _), v in got.items() if sheet == "CHECKS" and isinstance(v, (int, float))]
+    assert checks and all(float(v) == 0 for v in checks if float(v) != 1e-9)
+    return compared
+
+
+def test_example_formulas_recalculate_to_the_apps_numbers(example_path, tmp_path):
+    project = load_project(example_path)
+    out = tmp_path / "example.xlsx"
+    export_workbook(project, out, analyses=False)
+    assert _check_against_app(out, project) > 90
+
+
+def test_random_scenarios_of_both_processes(tmp_path):
+    project = random_project(11, n=6)
+    processes = {s.process for s in project.scenarios}
+    assert processes == {"autologous", "allogeneic"}
+    out = tmp_path / "random.xlsx"
+    export_workbook(project, out, analyses=False)
+    assert _check_against_app(out, project) > 100
+
+
+def test_functions_used_are_whitelisted(example_path, tmp_path):
+    assert formula_functions() <= WHITELIST
+    out = tmp_path / "e.xlsx"
+    export_workbook(random_project(3, n=4), out)
+    used = set()
+    with zipfile.ZipFile(out) as z:
+        for name in z.namelist():
+            if name.startswith("xl/worksheets/sheet"):
+                for f in re.findall(r"<f>(.*?)</f>", z.read(name).decode()):
+                    f = re.sub(r"&quot;.*?&quot;", "", f)  # string literals
+                    used.update(re.findall(r"([A-Z][A-Z0-9.]*)\(", f))
+    assert used and used <= WHITELIST, used - WHITELIST
+
+
+def test_no_constants_but_the_contracts_in_calculations(tmp_path):
+    """Formulas hold cell references, 0/1 and the 1E-9 of MODEL.md's integer steps; nothing else."""
+    out = tmp_path / "e.xlsx"
+    export_workbook(random_project(5, n=2), out)
+    wb = openpyxl.load_workbook(out, read_only=True)
+    for row in wb["Calculations"].iter_rows(values_only=True):
+        for v in row:
+            if isinstance(v, str) and v.startswith("="):
+                body = re.sub(r"(?:[A-Za-z]+!)?\$?[A-Z]{1,3}\$?[0-9]+", "R", v)
+                body = re.sub(r"1E-9", "", body)
+                body = re.sub(r'"[^"]*"', "", body)
+                numbers = set(re.findall(r"(?<![A-Z])\d+(?:\.\d+)?", body))
+                assert numbers <= {"0", "1"}, (v, numbers)
