@@ -206,11 +206,17 @@ class _Reader:
             from defusedxml import DefusedXmlException
         except ImportError:  # pragma: no cover - defusedxml is a dependency
             DefusedXmlException = ()  # noqa: N806
+        chain, seen = e, 0
+        while chain is not None and seen < 10:
+            if isinstance(chain, DefusedXmlException):
+                e = chain
+                break
+            chain, seen = chain.__cause__ or chain.__context__, seen + 1
         if isinstance(e, DefusedXmlException):
             return f"{what} declares XML entities or external references (refused for safety: an entity-expansion attack?)"
         if isinstance(e, (MemoryError, RecursionError)):
             return f"{what} is too large or too deeply nested to read"
-        return f"{what} cannot be read: the file is damaged or not a workbook the app exported ({type(e).__name__}: {str(e)[:200]})"
+        return f"{what} cannot be read: the file is damaged or not a workbook the app exported ({type(e).__name__}: {' '.join(str(e).split())[:200]})"
 
     def rows(self, sheet: str, max_rows: int = MAX_ROWS, data_only: bool = True) -> list[tuple]:
         """The sheet's cell values, row by row (bounded), as tuples indexed from 0."""
