@@ -548,7 +548,7 @@ class _Reader:
 
 def _same(a, b) -> bool:
     if _is_number(a) and _is_number(b):
-        return a == b or math.isclose(a, b, rel_tol=1e-15, abs_tol=0.0)
+        return a == b or math.isclose(a, b, rel_tol=1e-14, abs_tol=0.0)  # 15 significant digits, as spreadsheets keep
     return a == b
 
 
