@@ -1,0 +1,301 @@
+"""What every chart shares: a title stating the finding, pyqtgraph plots with readable axes,
+a legend that never covers the data, a hover read-out, and light/dark/presentation styles."""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from html import escape
+
+import numpy as np
+from PySide6 import QtCore, QtGui, QtWidgets  # noqa: F401  (PySide6 before pyqtgraph)
+
+import pyqtgraph as pg  # isort: skip
+from cgtdesk.gui.style import ChartStyle, normal_style
+
+pg.setConfigOptions(antialias=True)
+
+
+def compact(x: float) -> str:
+    """1, 10, 100, 1,000, 10k, 100k, 1M: tick labels on log axes."""
+    if not math.isfinite(x):
+        return ""
+    ax = abs(x)
+    if ax >= 1e6:
+        s = f"{x / 1e6:.3g}M"
+    elif ax >= 1e4:
+        s = f"{x / 1e3:.3g}k"
+    elif ax >= 1:
+        s = f"{x:,.0f}" if abs(x - round(x)) < 1e-6 * max(1.0, ax) else f"{x:.3g}"
+    else:
+        s = f"{x:.2g}"
+    return s
+
+
+class NumberAxis(pg.AxisItem):
+    """Plain numbers with thousands separators; on log axes 1, 10, 100, 1,000, 10k ..."""
+
+    def __init__(self, orientation, **kw):
+        super().__init__(orientation, **kw)
+        self.enableAutoSIPrefix(False)
+
+    def tickStrings(self, values, scale, spacing):
+        if self.logMode:
+            return self.logTickStrings(values, scale, spacing)
+        out = []
+        for v in values:
+            vs = v * scale
+            if spacing * scale >= 1 or abs(vs) >= 1000:
+                out.append(f"{vs:,.0f}")
+            else:
+                places = max(0, math.ceil(-math.log10(spacing * scale)))
+                out.append(f"{vs:,.{places}f}")
+        return out
+
+
+
+class LogAxis(NumberAxis):
+    """An axis over log10 values drawn on a linear view: ticks at 1, 10, 100 ... (and 2, 5 when
+    few decades show), labelled with the real values. (The charts transform their data
+    themselves: pyqtgraph's own log mode crashes PySide6 6.10 in multi-plot layouts.)"""
+
+    def tickValues(self, minVal, maxVal, size):
+        lo, hi = math.floor(min(minVal, maxVal)), math.ceil(max(minVal, maxVal))
+        if not (math.isfinite(lo) and math.isfinite(hi)) or hi - lo > 40:
+            return super().tickValues(minVal, maxVal, size)
+        decades = [float(d) for d in range(lo, hi + 1) if minVal - 1e-9 <= d <= maxVal + 1e-9]
+        step = max(1, math.ceil(len(decades) / max(2, size / 40)))
+        major = decades[::step]
+        minor = []
+        for d in range(lo, hi + 1):
+            for k in range(2, 10):
+                v = d + math.log10(k)
+                if minVal <= v <= maxVal:
+                    minor.append(v)
+        ticks = [(1.0, major)]
+        if step == 1:
+            ticks.append((0.3, minor))
+        return ticks
+
+    def tickStrings(self, values, scale, spacing):
+        few = spacing < 1.0
+        out = []
+        for v in values:
+            x = 10 ** float(v)
+            mant = round(x / 10 ** math.floor(float(v) + 1e-9), 6)
+            if abs(mant - 1) < 1e-6 or (few and mant in (2.0, 5.0) and self._few_decades()):
+                out.append(compact(x))
+            else:
+                out.append("")
+        return out
+
+    def _few_decades(self) -> bool:
+        vr = self.range
+        return abs(vr[1] - vr[0]) <= 2.2
+
+
+class CategoryAxis(pg.AxisItem):
+    """Bottom axis with one wrapped label per bar; the axis grows to hold every line."""
+
+    def __init__(self, orientation="bottom", **kw):
+        super().__init__(orientation, **kw)
+        self._labels: list[str] = []
+        self._positions: list[float] = []
+        self._wrap = 16
+        self._font_px = 12
+
+    def set_categories(self, positions, labels, wrap: int | None = None):
+        self._positions = list(positions)
+        self._labels = list(labels)
+        if wrap:
+            self._wrap = wrap
+        self._apply()
+
+    def set_font_px(self, px: int):
+        self._font_px = px
+        self._apply()
+
+    def wrapped(self) -> list[str]:
+        return ["\n".join(textwrap.wrap(s, self._wrap, break_long_words=True)) or s for s in self._labels]
+
+    def _apply(self):
+        texts = self.wrapped()
+        self.setTicks([list(zip(self._positions, texts, strict=True)), []])
+        lines = max([t.count("\n") + 1 for t in texts] or [1])
+        height = int(lines * self._font_px * 1.3 + self._font_px * 0.9)
+        if self.label.isVisible():
+            height += int(self._font_px * 1.6)
+        self.setStyle(autoExpandTextSpace=False)
+        self.textHeight = int(lines * self._font_px * 1.3)
+        self.setHeight(height)
+
+
+def pen(colour, width: float, style=QtCore.Qt.PenStyle.SolidLine):
+    p = pg.mkPen(colour, width=width)
+    p.setStyle(style)
+    return p
+
+
+def font(px: int, bold: bool = False) -> QtGui.QFont:
+    f = QtGui.QFont()
+    f.setPixelSize(max(6, int(px)))
+    f.setBold(bold)
+    return f
+
+
+def line_style(process: str):
+    return QtCore.Qt.PenStyle.SolidLine if process == "autologous" else QtCore.Qt.PenStyle.DashLine
+
+
+def swatch(colour: str, process: str | None = None, bar: bool = False) -> str:
+    if bar:
+        return f'<span style="color:{colour}">&#9632;</span>'
+    mark = "&#9473;&#9473;" if process != "allogeneic" else "&#9549;&#9549;"
+    return f'<span style="color:{colour}; font-weight:bold">{mark}</span>'
+
+
+def finite_log10(x):
+    x = np.asarray(x, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(x > 0, np.log10(np.where(x > 0, x, 1.0)), np.nan)
+
+
+class BaseChart(QtWidgets.QWidget):
+    """A title line (the finding), a pyqtgraph area, a legend line and a hover read-out."""
+
+    name = "chart"
+    hovered = QtCore.Signal(str)
+
+    def __init__(self, parent=None, style: ChartStyle | None = None):
+        super().__init__(parent)
+        self.style_ = style or normal_style()
+        self.data = None
+        lay = QtWidgets.QVBoxLayout(self)
+        lay.setContentsMargins(6, 4, 6, 4)
+        lay.setSpacing(2)
+        self.header = QtWidgets.QHBoxLayout()
+        self.title = QtWidgets.QLabel()
+        self.title.setWordWrap(True)
+        self.title.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.header.addWidget(self.title, 1)
+        lay.addLayout(self.header)
+        self.graphics = pg.GraphicsLayoutWidget()
+        lay.addWidget(self.graphics, 1)
+        self.legend = QtWidgets.QLabel()
+        self.legend.setWordWrap(True)
+        self.legend.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        lay.addWidget(self.legend)
+        self.readout = QtWidgets.QLabel(" ")
+        self.readout.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        lay.addWidget(self.readout)
+        self.plots: list[pg.PlotItem] = []
+        self._texts: list[pg.TextItem] = []
+        self.graphics.scene().sigMouseMoved.connect(self._mouse_moved)
+
+    # ---- building blocks
+    def add_plot(self, row=0, col=0, bottom=None, left=None) -> pg.PlotItem:
+        axes = {"bottom": bottom or NumberAxis("bottom"), "left": left or NumberAxis("left")}
+        plot = self.graphics.addPlot(row=row, col=col, axisItems=axes)
+        plot.setMenuEnabled(False)
+        plot.hideButtons()
+        self.plots.append(plot)
+        return plot
+
+    def text_item(self, plot, anchor=(0.5, 1.0)) -> pg.TextItem:
+        t = pg.TextItem(anchor=anchor)
+        plot.addItem(t, ignoreBounds=True)
+        self._texts.append(t)
+        return t
+
+    def texts_for(self, plot, items: list, n: int, anchor=(0.5, 1.0)) -> list:
+        """Reuse text items in place: grow or shrink the list to n."""
+        while len(items) < n:
+            items.append(self.text_item(plot, anchor))
+        while len(items) > n:
+            t = items.pop()
+            plot.removeItem(t)
+            self._texts.remove(t)
+        for t in items:
+            t.setFont(font(self.style_.value_px))
+            t.setColor(self.style_.theme.foreground)
+        return items
+
+    # ---- style
+    def set_style(self, style: ChartStyle):
+        self.style_ = style
+        self.apply_style()
+        if self.data is not None:
+            self.update_data(self.data)
+
+    def set_theme(self, dark: bool):
+        self.set_style(self.style_.with_theme(dark))
+
+    def apply_style(self):
+        s = self.style_
+        th = s.theme
+        self.graphics.setBackground(th.background)
+        pal = self.palette()
+        pal.setColor(QtGui.QPalette.ColorRole.Window, QtGui.QColor(th.background))
+        pal.setColor(QtGui.QPalette.ColorRole.WindowText, QtGui.QColor(th.foreground))
+        self.setPalette(pal)
+        self.setAutoFillBackground(True)
+        self.title.setFont(font(s.title_px, bold=True))
+        self.legend.setFont(font(s.font_px))
+        self.readout.setFont(font(s.font_px))
+        self.readout.setVisible(not s.presentation)
+        for plot in self.plots:
+            for name in ("left", "bottom"):
+                ax = plot.getAxis(name)
+                ax.setPen(pg.mkPen(th.foreground, width=max(1.0, s.line_width / 3)))
+                ax.setTextPen(pg.mkPen(th.foreground))
+                ax.setStyle(tickFont=font(s.font_px), tickTextOffset=max(4, s.font_px // 3), tickLength=-max(5, s.font_px // 2))
+                if isinstance(ax, CategoryAxis):
+                    ax.set_font_px(s.font_px)
+                ax.label.setFont(font(s.label_px))
+                ax.setGrid(int(255 * th.grid_alpha) if name == self._grid_axis(plot) else False)
+        for t in self._texts:
+            t.setFont(font(s.value_px))
+            t.setColor(th.foreground)
+
+    def _grid_axis(self, plot):
+        return "left"
+
+    def set_axis_label(self, plot, which: str, text: str):
+        ax = plot.getAxis(which)
+        ax.setLabel(text, **{"font-size": f"{self.style_.label_px}px", "color": self.style_.theme.foreground})
+        ax.label.setFont(font(self.style_.label_px))
+
+    def fit_left_axis(self, plot, widest: str):
+        """Room for the widest tick label and the axis title (pyqtgraph drops labels that do not fit)."""
+        fm = QtGui.QFontMetrics(font(self.style_.font_px))
+        lines = widest.split("\n")
+        w = max(fm.horizontalAdvance(t) for t in lines) + max(4, self.style_.font_px // 3) + 8
+        if plot.getAxis("left").label.isVisible():
+            w += int(self.style_.label_px * 1.5)
+        plot.getAxis("left").setWidth(int(w))
+
+    def set_title(self, text: str):
+        self.title.setText(text)
+
+    def set_legend(self, entries: list[tuple[str, str]]):
+        """entries: (swatch html, text)."""
+        sep = "&nbsp;&nbsp;&nbsp; "
+        html = sep.join(f"{sw}&nbsp;{escape(t)}" for sw, t in entries)
+        self.legend.setText(html)
+
+    # ---- hover
+    def _mouse_moved(self, scene_pos):
+        for plot in self.plots:
+            if plot.sceneBoundingRect().contains(scene_pos) and plot.vb.sceneBoundingRect().contains(scene_pos):
+                p = plot.vb.mapSceneToView(scene_pos)
+                text = self.hover_text(plot, p.x(), p.y()) if self.data is not None else None
+                self.readout.setText(text or " ")
+                if text:
+                    self.hovered.emit(text)
+                return
+
+    def hover_text(self, plot, x: float, y: float) -> str | None:  # pragma: no cover - overridden
+        return None
+
+    def update_data(self, data):  # pragma: no cover - overridden
+        raise NotImplementedError

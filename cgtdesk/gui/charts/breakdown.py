@@ -1,0 +1,91 @@
+"""Cost of goods per dose, stacked by the seven categories, one bar per scenario."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+import pyqtgraph as pg  # isort: skip
+from cgtdesk.core.chartdata import BreakdownData, money
+from cgtdesk.gui.charts.base import BaseChart, CategoryAxis, swatch
+from cgtdesk.gui.style import category_colour
+
+BAR_WIDTH = 0.62
+
+
+class BreakdownChart(BaseChart):
+    name = "breakdown"
+
+    def __init__(self, parent=None, style=None):
+        super().__init__(parent, style)
+        self.axis = CategoryAxis("bottom")
+        self.plot = self.add_plot(bottom=self.axis)
+        self.plot.setMouseEnabled(x=False, y=False)
+        self.bars: dict[str, pg.BarGraphItem] = {}
+        self.total_labels: list[pg.TextItem] = []
+        self.apply_style()
+
+    def update_data(self, data: BreakdownData):
+        self.data = data
+        s = self.style_
+        n = len(data.scenarios)
+        x = np.arange(n, dtype=float)
+        vals = np.nan_to_num(data.per_dose, nan=0.0)
+        bottom = np.zeros(n)
+        for j, cat in enumerate(data.categories):
+            bar = self.bars.get(cat)
+            opts = dict(x=x, height=vals[:, j], y0=bottom.copy(), width=BAR_WIDTH,
+                        brush=category_colour(cat), pen=pg.mkPen(s.theme.background, width=max(1, s.line_width / 3)))
+            if bar is None:
+                bar = pg.BarGraphItem(**opts)
+                self.bars[cat] = bar
+                self.plot.addItem(bar)
+            else:
+                bar.setOpts(**opts)
+            bottom = bottom + vals[:, j]
+        labels = self.texts_for(self.plot, self.total_labels, n, anchor=(0.5, 1.0))
+        for i, t in enumerate(labels):
+            tot = data.totals[i]
+            if math.isfinite(tot):
+                t.setText(money(tot, data.currency))
+                t.setPos(i, tot)
+            else:
+                t.setText("cannot be evaluated")
+                t.setPos(i, 0)
+        self._layout_axis(data)
+        self.set_axis_label(self.plot, "left", f"Cost of goods per dose ({data.currency}/dose)")
+        top = np.nanmax(data.totals) if np.any(np.isfinite(data.totals)) else 1.0
+        self.plot.setXRange(-0.6, n - 0.4, padding=0)
+        self.plot.setYRange(0, top * 1.12 if top > 0 else 1.0, padding=0)
+        self.fit_left_axis(self.plot, f"{top * 1.12:,.0f}")
+        self.set_title(data.finding)
+        self.set_legend([(swatch(category_colour(c), bar=True), lab) for c, lab in zip(data.categories, data.labels, strict=True)])
+
+    def _layout_axis(self, data):
+        n = max(1, len(data.scenarios))
+        width_px = max(200, self.graphics.width() - 8 * self.style_.font_px)
+        chars = int(width_px / n / (0.58 * self.style_.font_px))
+        self.axis.set_categories(range(len(data.scenarios)), data.scenarios, wrap=max(8, min(28, chars - 1)))
+
+    def resizeEvent(self, ev):
+        super().resizeEvent(ev)
+        if self.data is not None:
+            self._layout_axis(self.data)
+
+    def hover_text(self, plot, x, y):
+        d = self.data
+        i = int(round(x))
+        if not 0 <= i < len(d.scenarios) or abs(x - i) > BAR_WIDTH / 2:
+            return None
+        row = np.nan_to_num(d.per_dose[i])
+        cum = np.cumsum(row)
+        j = int(np.searchsorted(cum, y))
+        tot = d.totals[i]
+        if not math.isfinite(tot):
+            return f"{d.scenarios[i]}: {d.problems.get(d.scenarios[i], 'cannot be evaluated')}"
+        if 0 <= y and j < len(row):
+            share = row[j] / tot if tot else 0
+            return (f"{d.scenarios[i]} - {d.labels[j]}: {money(row[j], d.currency)} per dose "
+                    f"({share:.0%} of {money(tot, d.currency)})")
+        return f"{d.scenarios[i]}: {money(tot, d.currency)} per dose"

@@ -1,0 +1,101 @@
+"""Capacity against demand: devices or bioreactors, suites and FTE, as step curves on log axes."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PySide6 import QtWidgets
+
+import pyqtgraph as pg  # isort: skip
+from cgtdesk.core.chartdata import CAPACITY_MEASURES, CapacityData, count
+from cgtdesk.gui.charts.base import BaseChart, LogAxis, finite_log10, line_style, pen, swatch
+from cgtdesk.gui.style import scenario_colour
+
+TITLES = {"units": "Devices / bioreactors", "suites": "Cleanroom suites", "fte": "Staff (FTE)"}
+
+
+class CapacityChart(BaseChart):
+    name = "capacity"
+
+    def __init__(self, parent=None, style=None):
+        super().__init__(parent, style)
+        self.measure_plots: dict[str, pg.PlotItem] = {}
+        for row, m in enumerate(CAPACITY_MEASURES):
+            p = self.add_plot(row=row, bottom=LogAxis("bottom"), left=LogAxis("left"))
+            p.showGrid(x=True, y=True, alpha=0.2)
+            if row:
+                p.setXLink(self.measure_plots[CAPACITY_MEASURES[0]])
+            self.measure_plots[m] = p
+        self.curves: dict[str, list[pg.PlotDataItem]] = {m: [] for m in CAPACITY_MEASURES}
+        self.markers: dict[str, list[pg.PlotDataItem]] = {m: [] for m in CAPACITY_MEASURES}
+        self.show_all = QtWidgets.QCheckBox("All scenarios")
+        self.show_all.setToolTip("Show every scenario, not only the selected one")
+        self.show_all.toggled.connect(lambda _on: self.data is not None and self.update_data(self.data))
+        self.header.addWidget(self.show_all)
+        self.apply_style()
+
+    def apply_style(self):
+        super().apply_style()
+        if hasattr(self, "show_all"):
+            self.show_all.setVisible(not self.style_.presentation)
+
+    def shown(self, data: CapacityData) -> list[str]:
+        if self.show_all.isChecked() or data.selected is None:
+            return list(data.scenarios)
+        return [data.selected]
+
+    def update_data(self, data: CapacityData):
+        self.data = data
+        s = self.style_
+        names = self.shown(data)
+        for m in CAPACITY_MEASURES:
+            plot = self.measure_plots[m]
+            curves, marks = self.curves[m], self.markers[m]
+            while len(curves) < len(names):
+                c = pg.PlotDataItem()
+                mk = pg.PlotDataItem()
+                plot.addItem(c)
+                plot.addItem(mk)
+                curves.append(c)
+                marks.append(mk)
+            while len(curves) > len(names):
+                plot.removeItem(curves.pop())
+                plot.removeItem(marks.pop())
+            top = 1.0
+            for k, name in enumerate(names):
+                i = data.scenarios.index(name)
+                colour = scenario_colour(i)
+                y = data.curves[m][name]
+                curves[k].setData(finite_log10(data.demand), finite_log10(y), pen=pen(colour, s.line_width, line_style(data.processes[i])),
+                                  connect="finite")
+                cur = data.current[name]
+                v = cur[1 + CAPACITY_MEASURES.index(m)]
+                if math.isfinite(v):
+                    marks[k].setData([math.log10(cur[0])], finite_log10([v]), pen=None, symbol="o", symbolSize=s.marker_size, symbolBrush=colour,
+                                     symbolPen=pg.mkPen(s.theme.background, width=2))
+                else:
+                    marks[k].setData([], [])
+                fin = y[np.isfinite(y)]
+                if fin.size:
+                    top = max(top, float(fin.max()))
+            plot.setYRange(0, math.log10(top) if top > 1 else 1, padding=0.05)
+            self.set_axis_label(plot, "left", TITLES[m])
+            self.fit_left_axis(plot, "10k")
+            plot.getAxis("bottom").setStyle(showValues=(m == CAPACITY_MEASURES[-1]))
+        last = self.measure_plots[CAPACITY_MEASURES[-1]]
+        self.set_axis_label(last, "bottom", "Demand (patients/yr, log scale)")
+        last.setXRange(math.log10(data.demand[0]), math.log10(data.demand[-1]), padding=0.01)
+        self.set_title(data.finding)
+        self.set_legend([(swatch(scenario_colour(data.scenarios.index(nm)), data.processes[data.scenarios.index(nm)]), nm)
+                         for nm in names] + [("&#9679;", "at the scenario's own demand")])
+
+    def hover_text(self, plot, x, y):
+        d = self.data
+        dem = 10 ** x
+        i = int(np.clip(np.searchsorted(d.demand, dem), 0, len(d.demand) - 1))
+        parts = []
+        for name in self.shown(d):
+            u, su, f = (d.curves[m][name][i] for m in CAPACITY_MEASURES)
+            parts.append(f"{name}: {count(u)} units, {count(su)} suites, {count(f)} FTE")
+        return f"{d.demand[i]:,.1f} patients/yr - " + "; ".join(parts)

@@ -1,0 +1,125 @@
+"""From the price per dose down through each cost category to the margin, against the target."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PySide6 import QtCore
+
+import pyqtgraph as pg  # isort: skip
+from cgtdesk.core.chartdata import WaterfallData, headroom_sentence, money, percent
+from cgtdesk.gui.charts.base import BaseChart, CategoryAxis, font, pen, swatch
+from cgtdesk.gui.style import BAD_COLOUR, GOOD_COLOUR, category_colour
+
+BAR_WIDTH = 0.66
+
+
+def waterfall_bars(d: WaterfallData):
+    """(labels, y0, height, kinds) of the bars: price, one per category (falling), margin."""
+    labels = ["Price"] + list(d.labels) + ["Margin"]
+    vals = np.nan_to_num(d.per_dose, nan=0.0)
+    level = d.price - np.concatenate([[0.0], np.cumsum(vals)])
+    y0 = np.concatenate([[0.0], level[1:], [0.0]])
+    height = np.concatenate([[d.price], vals, [d.margin if math.isfinite(d.margin) else 0.0]])
+    kinds = ["price"] + list(d.categories) + ["margin"]
+    return labels, y0, height, kinds
+
+
+class WaterfallChart(BaseChart):
+    name = "waterfall"
+
+    def __init__(self, parent=None, style=None):
+        super().__init__(parent, style)
+        self.axis = CategoryAxis("bottom")
+        self.plot = self.add_plot(bottom=self.axis)
+        self.plot.setMouseEnabled(x=False, y=False)
+        self.bars = pg.BarGraphItem(x=[], height=[], width=BAR_WIDTH)
+        self.plot.addItem(self.bars)
+        self.steps = pg.PlotDataItem()
+        self.plot.addItem(self.steps)
+        self.target = pg.InfiniteLine(angle=0, movable=False)
+        self.target_label = pg.TextItem(anchor=(0.0, 0.5))
+        self.plot.addItem(self.target, ignoreBounds=True)
+        self.plot.addItem(self.target_label, ignoreBounds=True)
+        self.headroom = pg.TextItem(anchor=(0.5, 0.0))
+        self.plot.addItem(self.headroom, ignoreBounds=True)
+        self.value_labels: list[pg.TextItem] = []
+        self.apply_style()
+
+    def update_data(self, data: WaterfallData):
+        self.data = data
+        s = self.style_
+        labels, y0, height, kinds = waterfall_bars(data)
+        n = len(labels)
+        x = np.arange(n, dtype=float)
+        colours = [s.theme.neutral_bar] + [category_colour(c) for c in data.categories]
+        colours.append(GOOD_COLOUR if data.headroom >= 0 else BAD_COLOUR)
+        self.bars.setOpts(x=x, y0=y0, height=height, width=BAR_WIDTH, brushes=[pg.mkBrush(c) for c in colours],
+                          pen=pg.mkPen(s.theme.background, width=1))
+        # thin connectors from one bar's end to the next bar's start
+        tops = y0 + height
+        cx, cy = [], []
+        for i in range(n - 1):
+            level = y0[i] if 0 < i else tops[i]
+            cx += [i + BAR_WIDTH / 2, i + 1 - BAR_WIDTH / 2]
+            cy += [level, level]
+        self.steps.setData(cx, cy, connect="pairs", pen=pen(s.theme.muted, max(1, s.line_width / 2.5), QtCore.Qt.PenStyle.DotLine))
+        tm_value = data.target_margin_value
+        self.target.setPen(pen(s.theme.foreground, max(1.5, s.line_width * 0.7), QtCore.Qt.PenStyle.DashLine))
+        self.target.setPos(tm_value)
+        self.target_label.setText(f"Target\nmargin\n{percent(data.target_margin)}\n{money(tm_value, data.currency)}")
+        self.target_label.setFont(font(s.value_px, bold=True))
+        self.target_label.setColor(s.theme.foreground)
+        self.target_label.setPos(n - 1 + BAR_WIDTH / 2 + 0.05, tm_value)
+        labs = self.texts_for(self.plot, self.value_labels, n, anchor=(0.5, 1.0))
+        for i, t in enumerate(labs):
+            v = height[i]
+            if kinds[i] == "price":
+                txt = money(v, data.currency)
+            elif kinds[i] == "margin":
+                txt = money(v, data.currency)
+            else:
+                txt = "-" + money(v, data.currency) if v > 0 else money(0, data.currency)
+            t.setText(txt)
+            t.setPos(i, y0[i] + max(v, 0))
+        self.headroom.setText(headroom_sentence(data))
+        self.headroom.setFont(font(s.value_px, bold=True))
+        self.headroom.setColor(GOOD_COLOUR if data.headroom >= 0 else BAD_COLOUR)
+        self.plot.setXRange(-0.6, n + 0.55, padding=0)
+        top = max(data.price, 1.0)
+        self.headroom.setPos((n - 1) / 2, top * 1.19)
+        self.plot.setYRange(0, top * 1.22, padding=0)
+        self.fit_left_axis(self.plot, f"{top * 1.22:,.0f}")
+        self._layout_axis(labels)
+        self.set_axis_label(self.plot, "left", f"Per dose ({data.currency}/dose)")
+        self.set_title(data.finding)
+        self.set_legend([(swatch(s.theme.neutral_bar, bar=True), "List price"),
+                         (swatch(GOOD_COLOUR if data.headroom >= 0 else BAD_COLOUR, bar=True),
+                          "Gross margin" + ("" if data.headroom >= 0 else " (below target)")),
+                         ("&#9476;&#9476;", f"target margin ({percent(data.target_margin)} of price)"),
+                         ("", f"Scenario: {data.scenario}")])
+
+    def _layout_axis(self, labels):
+        n = len(labels)
+        width_px = max(200, self.graphics.width() - 8 * self.style_.font_px)
+        chars = int(width_px / n / (0.58 * self.style_.font_px))
+        self.axis.set_categories(range(n), labels, wrap=max(6, min(20, chars - 1)))
+
+    def resizeEvent(self, ev):
+        super().resizeEvent(ev)
+        if self.data is not None:
+            self._layout_axis(waterfall_bars(self.data)[0])
+
+    def hover_text(self, plot, x, y):
+        d = self.data
+        labels, y0, height, kinds = waterfall_bars(d)
+        i = int(round(x))
+        if not 0 <= i < len(labels) or abs(x - i) > BAR_WIDTH / 2:
+            return None
+        if kinds[i] == "price":
+            return f"{d.scenario}: list price {money(d.price, d.currency)} per dose"
+        if kinds[i] == "margin":
+            return f"{d.scenario}: margin {money(d.margin, d.currency)} per dose; {headroom_sentence(d)}"
+        share = height[i] / d.price if d.price else math.nan
+        return f"{d.scenario} - {labels[i]}: {money(height[i], d.currency)} per dose ({percent(share, 1)} of price)"
