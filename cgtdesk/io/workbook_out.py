@@ -105,6 +105,8 @@ DAY_UNITS = ("d", "d/yr")
 SCI_UNITS = ("cells", "cells/mL")
 SWEEP_POINTS = 61  # 10 per decade from 10 to 1e5 patients/yr
 SWEEP_LO, SWEEP_HI = 10.0, 1e5
+MC_SAMPLES, MC_SEED = 10_000, 1
+TORNADO_BARS = 10
 
 
 class _Worksheet(Worksheet):
@@ -185,6 +187,8 @@ class _Styles:
 
     def nf(self, kind: str, value=None) -> str:
         if kind == "money":
+            return self.money(None)
+        if kind == "money_in":
             return self.money(value)
         if kind == "fraction":
             return "0.0%"
@@ -210,7 +214,7 @@ class _Styles:
 
 def _param_kind(p) -> str:
     if "USD" in p.unit:
-        return "money"
+        return "money_in"
     if p.unit in FRACTION_UNITS:
         return "fraction_in"
     if p.unit in DAY_UNITS:
@@ -769,7 +773,8 @@ class _Export:
                 if t is None or (value is None and key != "gross_margin"):
                     self.wstr(ws, r, c, "n/a", st("na"))
                     continue
-                fmt = st("calc_bold" if headline else "calc", st.nf(info.kind if info.kind != "days" else "days", value))
+                kind = "num2" if info.kind == "count" and not float(value).is_integer() else info.kind
+                fmt = st("calc_bold" if headline else "calc", st.nf(kind, value))
                 self.formula(ws, r, c, _fill(t, lambda name, j=j: self.calc_ref(name, j)), value, fmt)
             r += 1
         last_result_row = r - 1
@@ -873,13 +878,182 @@ class _Export:
         ws.insert_chart(hr, n + 2, chart, {"x_offset": 10})
 
     # ---- analyses (values from cgtdesk.core.analysis)
-    def write_montecarlo(self, analysis) -> None:  # pragma: no cover - filled in when the analysis API lands
-        ws = self.ws_mc
-        self.title(ws, "Monte Carlo", "Not computed in this version.")
+    def write_montecarlo(self, analysis) -> None:
+        ws, st = self.ws_mc, self.st
+        n = len(self.scen)
+        mc = analysis.monte_carlo(self.scen, MC_SAMPLES, MC_SEED, results=("cogs_per_dose",))
+        self.title(
+            ws, "Monte Carlo: cost of goods per dose",
+            f"Values computed by CGT Desk at export: {MC_SAMPLES:,} samples, seed {MC_SEED}, distributions and rank correlations from the Uncertainty sheet "
+            "(inputs without one stay at their value). Samples that make a scenario invalid are counted, not used.",
+        )
+        money = st("value", st.money(0))
+        hr = 3
+        ws.set_row(hr, 30)
+        heads = ["Scenario", "Mean", "SD", "P5", "P10", "P50", "P90", "P95", "P(COGS <= max allowable)", "Valid samples", "Invalid samples"]
+        for c, h in enumerate(heads):
+            self.wstr(ws, hr, c, h, st("header", align="center") if c else st("header"))
+        r = hr + 1
+        by_name = {m.name: m for m in mc.scenarios}
+        for s in self.scen:
+            m = by_name[s.name]
+            summ = m.summaries.get("cogs_per_dose", {})
+            self.wstr(ws, r, 0, s.name, st("value"))
+            for c, f in enumerate(("mean", "sd", "p5", "p10", "p50", "p90", "p95"), start=1):
+                self._num(ws, r, c, summ.get(f), money)
+            self._num(ws, r, 8, m.p_meets_target, st("value", "0.0%"))
+            ws.write_number(r, 9, int(m.valid_samples), st("value", "#,##0"))
+            ws.write_number(r, 10, int(m.invalid_samples), st("value", "#,##0"))
+            r += 1
+        # probability that B is cheaper than A
+        r += 1
+        self.wstr(ws, r, 0, "P(column scenario cheaper per dose than row scenario)", st("section"))
+        for c in range(1, max(n + 1, len(heads))):
+            ws.write_blank(r, c, None, st("section"))
+        r += 1
+        ws.set_row(r, 30)
+        self.wstr(ws, r, 0, "A \\ B", st("header"))
+        for j, s in enumerate(self.scen):
+            self.wstr(ws, r, 1 + j, s.name, st("header", align="center"))
+        pb = {(cmp.a, cmp.b): cmp.p_b_cheaper for cmp in mc.comparisons}
+        r += 1
+        for a in self.scen:
+            self.wstr(ws, r, 0, a.name, st("value"))
+            for j, b in enumerate(self.scen):
+                if a.name == b.name:
+                    ws.write_blank(r, 1 + j, None, st("na"))
+                else:
+                    self._num(ws, r, 1 + j, pb.get((a.name, b.name)), st("value", "0.0%"))
+            r += 1
+        # sensitivity
+        r += 1
+        self.wstr(ws, r, 0, "Sensitivity: Spearman rank correlation of each uncertain input with the cost per dose", st("section"))
+        for c in range(1, max(n + 1, len(heads))):
+            ws.write_blank(r, c, None, st("section"))
+        r += 1
+        self.wstr(ws, r, 0, "Scenario", st("header"))
+        ws.merge_range(r, 1, r, 3, "Parameter", st("header"))
+        ws.merge_range(r, 4, r, 6, "Key", st("header"))
+        self.wstr(ws, r, 7, "Rank correlation", st("header"))
+        r += 1
+        for s in self.scen:
+            for key, rho in by_name[s.name].sensitivity[:10]:
+                self.wstr(ws, r, 0, s.name, st("value"))
+                ws.merge_range(r, 1, r, 3, self.cat.parameters[key].label, st("value"))
+                ws.merge_range(r, 4, r, 6, key, st("key"))
+                self._num(ws, r, 7, rho, st("value", "0.00"))
+                r += 1
+        # distribution table (share of samples per bin) and chart
+        r += 1
+        self.wstr(ws, r, 0, f"Distribution of the cost per dose (share of valid samples per bin; bin centres in {self.cur}/dose)", st("section"))
+        for c in range(1, 2 * n):
+            ws.write_blank(r, c, None, st("section"))
+        r += 1
+        dist_hr = r
+        ws.set_row(r, 30)
+        for j, s in enumerate(self.scen):
+            self.wstr(ws, r, 2 * j, f"{s.name}: {self.cur}/dose", st("header"))
+            self.wstr(ws, r, 2 * j + 1, "share", st("header"))
+        r += 1
+        chart = self.wb.add_chart({"type": "scatter", "subtype": "straight"})
+        longest = 0
+        for j, s in enumerate(self.scen):
+            counts, edges = by_name[s.name].histogram.get("cogs_per_dose", ([], []))
+            counts = np.asarray(counts, dtype=float)
+            edges = np.asarray(edges, dtype=float)
+            total = counts.sum()
+            if total <= 0 or len(edges) != len(counts) + 1:
+                continue
+            centres = (edges[:-1] + edges[1:]) / 2
+            for i, (x, y) in enumerate(zip(centres, counts / total, strict=True)):
+                ws.write_number(r + i, 2 * j, float(x), money)
+                ws.write_number(r + i, 2 * j + 1, float(y), st("value", "0.0%"))
+            longest = max(longest, len(centres))
+            chart.add_series(
+                {
+                    "name": s.name,
+                    "categories": [SHEET_MC, r, 2 * j, r + len(centres) - 1, 2 * j],
+                    "values": [SHEET_MC, r, 2 * j + 1, r + len(centres) - 1, 2 * j + 1],
+                    "line": {"color": PALETTE[j % len(PALETTE)], "width": 2.0},
+                    "marker": {"type": "none"},
+                }
+            )
+        chart.set_title({"name": "Monte Carlo: distribution of the cost per dose", "name_font": {"size": 12, "bold": True, "color": NAVY}})
+        chart.set_x_axis({"name": f"{self.cur} per dose (log scale)", "log_base": 10, "num_format": "#,##0", "name_font": {"size": 9, "bold": False}, "crossing": "min"})
+        chart.set_y_axis({"name": "Share of samples", "num_format": "0%", "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}, "name_font": {"size": 9, "bold": False}})
+        chart.set_legend({"position": "bottom", "font": {"size": 9}})
+        chart.set_size({"width": 820, "height": 440})
+        ws.insert_chart(hr, len(heads) + 1, chart, {"x_offset": 10})
+        ws.set_column(0, 0, 34)
+        ws.set_column(1, max(len(heads), 2 * n) - 1, 15)
+        ws.set_column(8, 8, 16)
+        ws.freeze_panes(hr + 1, 1)
+        del dist_hr, longest
 
-    def write_tornado(self, analysis) -> None:  # pragma: no cover
-        ws = self.ws_tornado
-        self.title(ws, "Tornado", "Not computed in this version.")
+    def write_tornado(self, analysis) -> None:
+        ws, st = self.ws_tornado, self.st
+        self.title(
+            ws, "Tornado: cost of goods per dose, one input at a time",
+            "Values computed by CGT Desk at export. Each input moved to its low and high value (from the Uncertainty sheet, else -/+20%), the others at base; the ten largest swings per scenario.",
+        )
+        money = st("value", st.money(0))
+        r = 3
+        heads = ["Parameter", "Key", "Low input", "High input", "Result at low", "Result at high", "Swing", "Low - base", "High - base"]
+        for s in self.scen:
+            t = analysis.tornado(s, "cogs_per_dose")
+            bars = [b for b in t.bars if not b.invalid and math.isfinite(b.swing)][:TORNADO_BARS]
+            self.wstr(ws, r, 0, f"{s.name}: base {self.cur} {t.base:,.0f} per dose", st("section"))
+            for c in range(1, len(heads)):
+                ws.write_blank(r, c, None, st("section"))
+            r += 1
+            hr = r
+            for c, h in enumerate(heads):
+                self.wstr(ws, r, c, h, st("header"))
+            r += 1
+            first = r
+            for b in bars:
+                p = self.cat.parameters[b.key]
+                kind = _param_kind(p)
+                self.wstr(ws, r, 0, p.label, st("value"))
+                self.wstr(ws, r, 1, b.key, st("key"))
+                self._num(ws, r, 2, b.low, st("value", st.nf(kind, b.low)))
+                self._num(ws, r, 3, b.high, st("value", st.nf(kind, b.high)))
+                self._num(ws, r, 4, b.result_low, money)
+                self._num(ws, r, 5, b.result_high, money)
+                self._num(ws, r, 6, b.swing, money)
+                self._num(ws, r, 7, b.result_low - t.base, money)
+                self._num(ws, r, 8, b.result_high - t.base, money)
+                r += 1
+            if bars:
+                chart = self.wb.add_chart({"type": "bar"})
+                for c, name, color in ((7, "Input at low", PALETTE[0]), (8, "Input at high", PALETTE[5])):
+                    chart.add_series(
+                        {
+                            "name": name,
+                            "categories": [SHEET_TORNADO, first, 0, r - 1, 0],
+                            "values": [SHEET_TORNADO, first, c, r - 1, c],
+                            "fill": {"color": color},
+                            "border": {"none": True},
+                            "overlap": 100,
+                            "gap": 40,
+                        }
+                    )
+                chart.set_title({"name": f"{s.name}: change in {self.cur} per dose", "name_font": {"size": 11, "bold": True, "color": NAVY}})
+                chart.set_x_axis({"num_format": "#,##0", "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}, "num_font": {"size": 8}})
+                chart.set_y_axis({"reverse": True, "num_font": {"size": 8}, "label_position": "low"})
+                chart.set_legend({"position": "bottom", "font": {"size": 8}})
+                chart.set_size({"width": 620, "height": max(220, 40 + 22 * (len(bars) + 3))})
+                ws.insert_chart(hr - 1, len(heads) + 1, chart, {"x_offset": 10})
+            r = max(r, hr + int(max(220, 40 + 22 * (len(bars) + 3)) / 20) + 1) + 1
+        ws.set_column(0, 0, 40)
+        ws.set_column(1, 1, 30)
+        ws.set_column(2, 8, 15)
+
+    def _num(self, ws, r, c, v, fmt) -> None:
+        if v is None or not math.isfinite(float(v)):
+            ws.write_blank(r, c, None, fmt)
+        else:
+            ws.write_number(r, c, float(v), fmt)
 
     # ---- Checks
     def write_checks(self) -> None:
