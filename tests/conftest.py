@@ -15,3 +15,106 @@ EXAMPLE = ROOT / "resources" / "example.cgtproj"
 @pytest.fixture
 def example_path() -> Path:
     return EXAMPLE
+
+
+# ---------------------------------------------------------------- GUI shell (tests/test_gui_*.py)
+
+
+class FakePrompts:
+    """Stands in for cgtdesk.gui.dialogs.Prompts: answers at once, records every question."""
+
+    def __init__(self):
+        self.save_answer = "discard"  # ask_save_changes: 'save', 'discard' or 'cancel'
+        self.open_answer = None
+        self.save_as_answer = None
+        self.new_answer = None
+        self.add_answer = None
+        self.rename_answer = None
+        self.review_answer = True
+        self.recover_answer = True
+        self.confirm_answer = True
+        self.asked: list = []
+        self.errors: list = []
+        self.reviews: list = []
+
+    def ask_save_changes(self, parent, name):
+        self.asked.append(("save_changes", name))
+        return self.save_answer
+
+    def open_path(self, parent, caption, folder, filters):
+        self.asked.append(("open", caption))
+        return self.open_answer
+
+    def save_path(self, parent, caption, suggested, filters):
+        self.asked.append(("save_as", suggested))
+        return self.save_as_answer
+
+    def error(self, parent, title, what, todo=""):
+        self.errors.append((title, what, todo))
+
+    def confirm(self, parent, title, text, ok="OK"):
+        self.asked.append(("confirm", title))
+        return self.confirm_answer
+
+    def new_project(self, parent):
+        self.asked.append(("new",))
+        return self.new_answer
+
+    def add_scenario(self, parent, suggest_name):
+        self.asked.append(("add",))
+        return self.add_answer
+
+    def rename(self, parent, old):
+        return self.rename_answer
+
+    def review_changes(self, parent, title, summary, rows):
+        self.reviews.append((title, summary, list(rows)))
+        return self.review_answer
+
+    def recover(self, parent, name, when):
+        self.asked.append(("recover", name))
+        return self.recover_answer
+
+
+@pytest.fixture
+def fake_prompts():
+    return FakePrompts()
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path, fake_prompts):
+    """make_window(project=None, path=None, prompts=None): a MainWindow with its settings and
+    data folder under tmp_path (nothing touches the user's), answering through FakePrompts."""
+    from PySide6 import QtCore
+
+    from cgtdesk.gui.main_window import MainWindow
+
+    def make(project=None, path=None, prompts=None):
+        settings = QtCore.QSettings(str(tmp_path / "settings.ini"), QtCore.QSettings.Format.IniFormat)
+        w = MainWindow(project, path, settings=settings, data_dir=tmp_path / "appdata", prompts=prompts or fake_prompts)
+        qtbot.addWidget(w)
+        return w
+
+    return make
+
+
+@pytest.fixture
+def no_dangling_threads(qapp, monkeypatch):
+    """Fails a test that leaves QThreadPool work or a started QThread running."""
+    from PySide6 import QtCore
+
+    started = []
+    original = QtCore.QThread.start
+
+    def start(self, *args):
+        started.append(self)
+        return original(self, *args)
+
+    monkeypatch.setattr(QtCore.QThread, "start", start)
+    yield
+    pool = QtCore.QThreadPool.globalInstance()
+    if not pool.waitForDone(3000):
+        pytest.fail(f"the test left {pool.activeThreadCount()} QThreadPool job(s) running")
+    running = [t for t in started if t.isRunning()]
+    if running:
+        pytest.fail(f"the test left {len(running)} QThread(s) running")

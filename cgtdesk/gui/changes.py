@@ -1,0 +1,50 @@
+"""What a client changed: the open project against an imported workbook, as rows to review.
+
+The differences come from ``cgtdesk.io.workbook_in.diff_projects``, the same list that
+``import --against`` prints; this module only words them for the dialog. No Qt.
+"""
+
+from __future__ import annotations
+
+from cgtdesk.core.catalogue import catalogue, fmt_number
+
+
+def _show(v) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, bool):
+        return str(v)
+    if isinstance(v, (int, float)):
+        return fmt_number(v)
+    if isinstance(v, dict):
+        return " ".join(f"{k}={_show(x)}" for k, x in v.items())
+    text = " ".join(str(v).split())
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def change_rows(old, new) -> list[tuple[str, str, str, str]]:
+    """(scenario, input, was, now) for every difference, then scenarios added and removed."""
+    from cgtdesk.io.workbook_in import diff_projects
+
+    diff = diff_projects(old, new)
+    rows = []
+    for c in diff["changes"]:
+        key = c["key"]
+        p = catalogue().parameters.get(key)
+        label = f"{p.label} ({key})" if p else key
+        rows.append((c["scenario"] if c["scenario"] is not None else "(project)", label, _show(c["old"]), _show(c["new"])))
+    for name in diff["added"]:
+        rows.append((name, "(whole scenario)", "-", "added"))
+    for name in diff["removed"]:
+        rows.append((name, "(whole scenario)", "present", "removed"))
+    if not rows and old.names() != new.names():
+        rows.append(("(project)", "scenario order", ", ".join(old.names()), ", ".join(new.names())))
+    return rows
+
+
+def summary(rows, source: str) -> str:
+    if not rows:
+        return f"{source} holds the same inputs as the open project: there is nothing to apply."
+    n_scen = len({r[0] for r in rows if r[0] != "(project)"})
+    return (f"{source} differs from the open project in {len(rows)} place(s) across {n_scen} scenario(s). "
+            "Review the changes, then apply them (Undo takes them back).")

@@ -1,0 +1,108 @@
+"""Undoable changes to a project: small commands whose redo() does and undo() undoes.
+
+Consecutive edits of one value (same scenario, same key) merge into one undo step.
+"""
+
+from __future__ import annotations
+
+from PySide6 import QtGui
+
+from cgtdesk.core.catalogue import catalogue
+from cgtdesk.gui.document import display_number
+
+SET_PARAMETER_ID = 1001
+
+
+class SetParameterCommand(QtGui.QUndoCommand):
+    def __init__(self, doc, scenario, key, old, new, results=None):
+        super().__init__()
+        self.doc, self.scenario, self.key = doc, scenario, key
+        self.old, self.new = old, new
+        self._results = results  # computed while checking the value; used on the first redo
+        self._label()
+
+    def _label(self):
+        label = catalogue().parameters[self.key].label
+        self.setText(f"{label} = {display_number(self.new)} in '{self.scenario.name}'")
+
+    def id(self):
+        return SET_PARAMETER_ID
+
+    def mergeWith(self, other) -> bool:
+        if not isinstance(other, SetParameterCommand) or other.scenario is not self.scenario or other.key != self.key:
+            return False
+        self.new = other.new
+        self._label()
+        if self.new == self.old and type(self.new) is type(self.old):
+            self.setObsolete(True)
+        return True
+
+    def redo(self):
+        self.doc._set_value(self.scenario, self.key, self.new, self._results)
+        self._results = None
+
+    def undo(self):
+        self.doc._set_value(self.scenario, self.key, self.old)
+
+
+class InsertScenarioCommand(QtGui.QUndoCommand):
+    def __init__(self, doc, index, scenario, text):
+        super().__init__(text)
+        self.doc, self.index, self.scenario = doc, index, scenario
+
+    def redo(self):
+        self.doc._insert(self.index, self.scenario)
+
+    def undo(self):
+        self.doc._remove(self.index)
+
+
+class RemoveScenarioCommand(QtGui.QUndoCommand):
+    def __init__(self, doc, index):
+        self.scenario = doc.project.scenarios[index]
+        super().__init__(f"Delete scenario '{self.scenario.name}'")
+        self.doc, self.index = doc, index
+
+    def redo(self):
+        self.doc._remove(self.index)
+
+    def undo(self):
+        self.doc._insert(self.index, self.scenario)
+
+
+class RenameScenarioCommand(QtGui.QUndoCommand):
+    def __init__(self, doc, scenario, old, new):
+        super().__init__(f"Rename '{old}' to '{new}'")
+        self.doc, self.scenario, self.old, self.new = doc, scenario, old, new
+
+    def redo(self):
+        self.doc._rename(self.scenario, self.new)
+
+    def undo(self):
+        self.doc._rename(self.scenario, self.old)
+
+
+class MoveScenarioCommand(QtGui.QUndoCommand):
+    def __init__(self, doc, index, new_index):
+        super().__init__(f"Move scenario '{doc.project.scenarios[index].name}'")
+        self.doc, self.index, self.new_index = doc, index, new_index
+
+    def redo(self):
+        self.doc._move(self.index, self.new_index)
+
+    def undo(self):
+        self.doc._move(self.new_index, self.index)
+
+
+class ReplaceProjectCommand(QtGui.QUndoCommand):
+    """Import of a workbook over the open project: the whole project at once."""
+
+    def __init__(self, doc, project, text):
+        super().__init__(text)
+        self.doc, self.old, self.new = doc, doc.project, project
+
+    def redo(self):
+        self.doc._replace(self.new)
+
+    def undo(self):
+        self.doc._replace(self.old)

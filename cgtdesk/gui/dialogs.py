@@ -1,0 +1,249 @@
+"""Every question the window asks the user, in one replaceable object.
+
+The main window never calls QMessageBox or QFileDialog itself: it asks ``window.prompts``,
+an instance of :class:`Prompts`. Tests pass an object with the same methods that answers
+at once, so no modal dialog ever opens in a test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6 import QtCore, QtWidgets
+
+from cgtdesk.core.catalogue import PROCESS_LABELS
+
+PROJECT_FILTER = "CGT Desk projects (*.cgtproj)"
+WORKBOOK_FILTER = "Excel workbooks (*.xlsx)"
+OPEN_FILTER = "Projects and workbooks (*.cgtproj *.xlsx);;" + PROJECT_FILTER + ";;" + WORKBOOK_FILTER
+
+
+@dataclass
+class NewProjectSpec:
+    title: str
+    currency: str
+    templates: list  # template ids, in order
+
+
+class Prompts:
+    """The real dialogs. Each method returns the user's answer (None when cancelled)."""
+
+    def ask_save_changes(self, parent, name: str) -> str:
+        """'save', 'discard' or 'cancel'."""
+        box = QtWidgets.QMessageBox(parent)
+        box.setIcon(QtWidgets.QMessageBox.Icon.Warning)
+        box.setWindowTitle("Unsaved changes")
+        box.setText(f"Save the changes to {name}?")
+        box.setInformativeText("Your changes are lost if you don't save them.")
+        box.setStandardButtons(
+            QtWidgets.QMessageBox.StandardButton.Save | QtWidgets.QMessageBox.StandardButton.Discard | QtWidgets.QMessageBox.StandardButton.Cancel
+        )
+        box.setDefaultButton(QtWidgets.QMessageBox.StandardButton.Save)
+        answer = box.exec()
+        return {
+            QtWidgets.QMessageBox.StandardButton.Save: "save",
+            QtWidgets.QMessageBox.StandardButton.Discard: "discard",
+        }.get(QtWidgets.QMessageBox.StandardButton(answer), "cancel")
+
+    def open_path(self, parent, caption: str, folder: str, filters: str) -> str | None:
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(parent, caption, folder, filters)
+        return path or None
+
+    def save_path(self, parent, caption: str, suggested: str, filters: str) -> str | None:
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(parent, caption, suggested, filters)
+        return path or None
+
+    def error(self, parent, title: str, what: str, todo: str = "") -> None:
+        box = QtWidgets.QMessageBox(parent)
+        box.setIcon(QtWidgets.QMessageBox.Icon.Warning)
+        box.setWindowTitle(title)
+        box.setText(what)
+        if todo:
+            box.setInformativeText(todo)
+        box.exec()
+
+    def confirm(self, parent, title: str, text: str, ok: str = "OK") -> bool:
+        box = QtWidgets.QMessageBox(parent)
+        box.setIcon(QtWidgets.QMessageBox.Icon.Question)
+        box.setWindowTitle(title)
+        box.setText(text)
+        yes = box.addButton(ok, QtWidgets.QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QtWidgets.QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(yes)
+        box.exec()
+        return box.clickedButton() is yes
+
+    def new_project(self, parent) -> NewProjectSpec | None:
+        d = NewProjectDialog(parent)
+        return d.spec() if d.exec() == QtWidgets.QDialog.DialogCode.Accepted else None
+
+    def add_scenario(self, parent, suggest_name) -> tuple[str, str] | None:
+        """(template id, scenario name)."""
+        d = AddScenarioDialog(parent, suggest_name)
+        return d.answer() if d.exec() == QtWidgets.QDialog.DialogCode.Accepted else None
+
+    def rename(self, parent, old: str) -> str | None:
+        text, ok = QtWidgets.QInputDialog.getText(parent, "Rename scenario", "New name:", QtWidgets.QLineEdit.EchoMode.Normal, old)
+        return text if ok else None
+
+    def review_changes(self, parent, title: str, summary: str, rows: list[tuple[str, str, str, str]]) -> bool:
+        d = ChangesDialog(parent, title, summary, rows)
+        return d.exec() == QtWidgets.QDialog.DialogCode.Accepted
+
+    def recover(self, parent, name: str, when: str) -> bool:
+        return self.confirm(
+            parent,
+            "Recover unsaved work",
+            f"CGT Desk did not close properly last time. Unsaved changes to {name} from {when} were kept.\n\n"
+            "Recover them? (If you don't, they are deleted.)",
+            ok="Recover",
+        )
+
+
+# ---------------------------------------------------------------- dialogs
+
+
+def _template_list(parent, multi: bool) -> QtWidgets.QListWidget:
+    from cgtdesk.core.templates import templates
+
+    lst = QtWidgets.QListWidget(parent)
+    lst.setWordWrap(True)
+    lst.setSpacing(2)
+    for t in templates().values():
+        item = QtWidgets.QListWidgetItem(f"{t.name}\n{PROCESS_LABELS[t.process]}")
+        item.setData(QtCore.Qt.ItemDataRole.UserRole, t.id)
+        item.setToolTip(t.description)
+        if multi:
+            item.setFlags(item.flags() | QtCore.Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(QtCore.Qt.CheckState.Unchecked)
+        lst.addItem(item)
+    return lst
+
+
+class NewProjectDialog(QtWidgets.QDialog):
+    """A new project: a title, a currency label and the scenarios to start from (templates)."""
+
+    DEFAULT = ("autologous-automated", "allogeneic-cart-bioreactor")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("New project")
+        form = QtWidgets.QFormLayout()
+        self.title = QtWidgets.QLineEdit("New project")
+        self.currency = QtWidgets.QLineEdit("USD")
+        self.currency.setMaxLength(12)
+        self.currency.setToolTip("A label for money (no conversion is made)")
+        form.addRow("Title:", self.title)
+        form.addRow("Currency:", self.currency)
+        self.list = _template_list(self, multi=True)
+        for i in range(self.list.count()):
+            it = self.list.item(i)
+            if it.data(QtCore.Qt.ItemDataRole.UserRole) in self.DEFAULT:
+                it.setCheckState(QtCore.Qt.CheckState.Checked)
+        self.desc = QtWidgets.QLabel(wordWrap=True)
+        self.desc.setMinimumHeight(60)
+        self.list.currentItemChanged.connect(lambda it, _: self.desc.setText(it.toolTip() if it else ""))
+        lay = QtWidgets.QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(QtWidgets.QLabel("Start with one scenario for each ticked template (autologous vs allogeneic to compare them):", wordWrap=True))
+        lay.addWidget(self.list)
+        lay.addWidget(self.desc)
+        bb = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Ok | QtWidgets.QDialogButtonBox.StandardButton.Cancel)
+        bb.accepted.connect(self._accept)
+        bb.rejected.connect(self.reject)
+        lay.addWidget(bb)
+        self.resize(560, 480)
+
+    def _accept(self):
+        if not self.spec().templates:
+            self.desc.setText("<b>Tick at least one template.</b>")
+            return
+        self.accept()
+
+    def spec(self) -> NewProjectSpec:
+        ids = [
+            self.list.item(i).data(QtCore.Qt.ItemDataRole.UserRole)
+            for i in range(self.list.count())
+            if self.list.item(i).checkState() == QtCore.Qt.CheckState.Checked
+        ]
+        return NewProjectSpec(self.title.text().strip() or "New project", self.currency.text().strip() or "USD", ids)
+
+
+class AddScenarioDialog(QtWidgets.QDialog):
+    def __init__(self, parent, suggest_name):
+        super().__init__(parent)
+        self.setWindowTitle("Add a scenario")
+        self._suggest = suggest_name
+        self._edited = False
+        self.list = _template_list(self, multi=False)
+        self.name = QtWidgets.QLineEdit()
+        self.name.textEdited.connect(lambda _: setattr(self, "_edited", True))
+        self.desc = QtWidgets.QLabel(wordWrap=True)
+        self.desc.setMinimumHeight(60)
+        self.list.currentItemChanged.connect(self._changed)
+        self.list.itemDoubleClicked.connect(lambda _: self.accept())
+        lay = QtWidgets.QVBoxLayout(self)
+        lay.addWidget(QtWidgets.QLabel("Start from a process template:"))
+        lay.addWidget(self.list)
+        lay.addWidget(self.desc)
+        form = QtWidgets.QFormLayout()
+        form.addRow("Scenario name:", self.name)
+        lay.addLayout(form)
+        bb = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Ok | QtWidgets.QDialogButtonBox.StandardButton.Cancel)
+        bb.accepted.connect(self.accept)
+        bb.rejected.connect(self.reject)
+        lay.addWidget(bb)
+        self.list.setCurrentRow(0)
+        self.resize(520, 440)
+
+    def _changed(self, item, _prev):
+        if item is None:
+            return
+        self.desc.setText(item.toolTip())
+        if not self._edited:
+            from cgtdesk.core.templates import template
+
+            self.name.setText(self._suggest(template(item.data(QtCore.Qt.ItemDataRole.UserRole)).name))
+
+    def answer(self):
+        item = self.list.currentItem()
+        if item is None:
+            return None
+        return item.data(QtCore.Qt.ItemDataRole.UserRole), self.name.text()
+
+
+class ChangesDialog(QtWidgets.QDialog):
+    """The client's changes (scenario, key, old, new) before they are applied."""
+
+    def __init__(self, parent, title, summary, rows):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        lay = QtWidgets.QVBoxLayout(self)
+        lay.addWidget(QtWidgets.QLabel(summary, wordWrap=True))
+        table = QtWidgets.QTableWidget(len(rows), 4, self)
+        table.setHorizontalHeaderLabels(["Scenario", "Input", "Was", "Now"])
+        table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        for r, row in enumerate(rows):
+            for c, text in enumerate(row):
+                table.setItem(r, c, QtWidgets.QTableWidgetItem(str(text)))
+        table.resizeColumnsToContents()
+        table.horizontalHeader().setStretchLastSection(True)
+        table.verticalHeader().setVisible(False)
+        self.table = table
+        lay.addWidget(table)
+        bb = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Cancel)
+        bb.addButton("Apply the changes", QtWidgets.QDialogButtonBox.ButtonRole.AcceptRole)
+        bb.accepted.connect(self.accept)
+        bb.rejected.connect(self.reject)
+        lay.addWidget(bb)
+        self.resize(760, 480)
+
+
+def about_text(versions: dict) -> str:
+    rows = "".join(f"<tr><td>{k}</td><td>&nbsp;&nbsp;{v}</td></tr>" for k, v in versions.items())
+    return (
+        "<h3>CGT Desk</h3>"
+        "<p>Manufacturing cost of goods for cell and gene therapies: autologous scale-out "
+        "against allogeneic scale-up. Everything runs on this computer; CGT Desk never uses the network.</p>"
+        f"<table>{rows}</table>"
+    )

@@ -1,0 +1,279 @@
+"""The open project as the GUI sees it: the project, its file, its undo stack, its results.
+
+Every change goes through :class:`ProjectDocument` as an undoable command (``commands.py``);
+views listen to its signals and never change the project themselves. Results are cached per
+scenario and recomputed only for the scenario that changed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6 import QtCore, QtGui
+
+from cgtdesk.core.catalogue import catalogue, fmt_number
+from cgtdesk.core.errors import DomainError, InputError
+from cgtdesk.core.project import MAX_SCENARIOS, Project, Scenario, check_value
+
+MAX_NAME = 200
+
+
+def parse_number(text: str, *, fraction: bool = False):
+    """A number typed by a person: '1,000', '2.5e8', ' 95 ', and '95%' for a fraction.
+
+    Raises InputError saying what was expected when the text is not a number.
+    """
+    t = str(text).strip().replace("\u00a0", "").replace(" ", "").replace("_", "")
+    percent = t.endswith("%")
+    if percent:
+        t = t[:-1]
+    if "," in t and "." not in t and t.count(",") == 1 and len(t.split(",")[1]) not in (0, 3):
+        t = t.replace(",", ".")  # a decimal comma: 0,95
+    else:
+        t = t.replace(",", "")
+    try:
+        value = float(t)
+    except ValueError:
+        shown = str(text).strip()
+        raise InputError(f"expected a number such as 0.95, 500 or 1e8, found {shown!r}" if shown else "expected a number, found nothing") from None
+    if percent:
+        value /= 100.0
+    if value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    return value
+
+
+def display_number(value) -> str:
+    """A parameter value as shown in the editor: 500, 1,200, 0.95, 1e+08."""
+    if value is None:
+        return ""
+    v = float(value)
+    if v.is_integer() and abs(v) < 1e13:
+        return f"{int(v):,}"
+    if abs(v) >= 1e7:
+        return f"{v:.6g}"
+    return fmt_number(v)
+
+
+class ProjectDocument(QtCore.QObject):
+    """The project being edited. Signals tell the views what changed."""
+
+    #: scenario index, parameter key
+    parameterChanged = QtCore.Signal(int, str)
+    #: scenarios added, removed, renamed, moved, or the whole project replaced
+    scenariosChanged = QtCore.Signal()
+    #: the file this project lives in changed (open, save as)
+    pathChanged = QtCore.Signal()
+    modifiedChanged = QtCore.Signal(bool)
+
+    def __init__(self, project: Project, path: Path | None = None, parent=None):
+        super().__init__(parent)
+        self.project = project
+        self.path = Path(path) if path else None
+        self.undo_stack = QtGui.QUndoStack(self)
+        self._dirty = False  # changed without a command (a recovered file)
+        self.origin: str | None = None  # the workbook an unsaved project was read from
+        self._cache: dict[int, tuple[Scenario, dict | None, str | None]] = {}
+        self.undo_stack.cleanChanged.connect(lambda clean: self.modifiedChanged.emit(self.is_modified()))
+
+    # ------------------------------------------------------------ state
+
+    def is_modified(self) -> bool:
+        return self._dirty or not self.undo_stack.isClean()
+
+    def set_dirty(self, dirty: bool = True) -> None:
+        self._dirty = dirty
+        self.modifiedChanged.emit(self.is_modified())
+
+    def mark_saved(self, path: Path | None = None) -> None:
+        if path is not None and path != self.path:
+            self.path = Path(path)
+            self.pathChanged.emit()
+        self._dirty = False
+        self.undo_stack.setClean()
+        self.modifiedChanged.emit(False)
+
+    def display_name(self) -> str:
+        if self.path:
+            return self.path.name
+        return f"{self.origin} (not yet saved as a project)" if self.origin else "Untitled"
+
+    def load(self, project: Project, path: Path | None = None, origin: str | None = None) -> None:
+        """Another project in this window (new, open, recover): history cleared, nothing modified."""
+        self.undo_stack.clear()
+        self.project = project
+        self.path = Path(path) if path else None
+        self.origin = origin
+        self._cache.clear()
+        self._dirty = False
+        self.undo_stack.setClean()
+        self.scenariosChanged.emit()
+        self.pathChanged.emit()
+        self.modifiedChanged.emit(False)
+
+    @property
+    def scenarios(self) -> list[Scenario]:
+        return self.project.scenarios
+
+    def index_of(self, scenario: Scenario) -> int:
+        for i, s in enumerate(self.project.scenarios):
+            if s is scenario:
+                return i
+        return -1
+
+    # ------------------------------------------------------------ results
+
+    def results(self, scenario: Scenario) -> dict | None:
+        """The scenario's results (cached), or None when its inputs together make no sense."""
+        hit = self._cache.get(id(scenario))
+        if hit is not None and hit[0] is scenario:
+            return hit[1]
+        from cgtdesk.core.model import evaluate
+
+        try:
+            res, err = evaluate(scenario.process, scenario.parameters), None
+        except InputError as e:  # DomainError included
+            res, err = None, str(e)
+        self._cache[id(scenario)] = (scenario, res, err)
+        return res
+
+    def error(self, scenario: Scenario) -> str | None:
+        self.results(scenario)
+        return self._cache[id(scenario)][2]
+
+    def _invalidate(self, scenario: Scenario, results: dict | None = None) -> None:
+        if results is None:
+            self._cache.pop(id(scenario), None)
+        else:
+            self._cache[id(scenario)] = (scenario, results, None)
+
+    # ------------------------------------------------------------ checks
+
+    def check_parameter(self, scenario: Scenario, key: str, value):
+        """(clean value, results) if ``value`` is acceptable for ``key``; else InputError/DomainError."""
+        from cgtdesk.core.model import evaluate
+
+        p = catalogue().parameters[key]
+        if not p.applies_to(scenario.process):
+            raise InputError(f"'{key}' is not a parameter of the {scenario.process} process")
+        v = check_value(key, value, f"scenario '{scenario.name}'")
+        params = dict(scenario.parameters)
+        params[key] = v
+        try:
+            res = evaluate(scenario.process, params)
+        except DomainError as e:
+            raise DomainError(f"scenario '{scenario.name}', parameter '{key}' ({p.label}) = {fmt_number(v)}: {e}", e.keys) from None
+        return v, res
+
+    def check_name(self, name: str, *, ignore: Scenario | None = None) -> str:
+        name = str(name).strip()
+        if not name:
+            raise InputError("a scenario needs a name; expected some text, found nothing")
+        if len(name) > MAX_NAME:
+            raise InputError(f"a scenario name has at most {MAX_NAME} characters, found {len(name)}")
+        for s in self.project.scenarios:
+            if s is not ignore and s.name == name:
+                raise InputError(f"the project already has a scenario named '{name}'; expected a new name")
+        return name
+
+    def unique_name(self, base: str) -> str:
+        names = set(self.project.names())
+        if base not in names:
+            return base
+        n = 2
+        while f"{base} ({n})" in names:
+            n += 1
+        return f"{base} ({n})"
+
+    # ------------------------------------------------------------ changes (undoable)
+
+    def set_parameter(self, index: int, key: str, value) -> None:
+        """Set one value through the undo stack; InputError (value refused) leaves everything as it was."""
+        from cgtdesk.gui.commands import SetParameterCommand
+
+        scenario = self.project.scenarios[index]
+        v, res = self.check_parameter(scenario, key, value)
+        old = scenario.parameters[key]
+        if old == v and type(old) is type(v):
+            return
+        self.undo_stack.push(SetParameterCommand(self, scenario, key, old, v, res))
+
+    def add_scenario(self, scenario: Scenario, index: int | None = None) -> int:
+        from cgtdesk.gui.commands import InsertScenarioCommand
+
+        if len(self.project.scenarios) >= MAX_SCENARIOS:
+            raise InputError(f"a project holds at most {MAX_SCENARIOS} scenarios")
+        scenario.name = self.check_name(scenario.name)
+        index = len(self.project.scenarios) if index is None else index
+        self.undo_stack.push(InsertScenarioCommand(self, index, scenario, f"Add scenario '{scenario.name}'"))
+        return index
+
+    def duplicate_scenario(self, index: int) -> int:
+        src = self.project.scenarios[index]
+        copy = src.copy()
+        copy.name = self.unique_name(f"{src.name} (copy)" if not src.name.endswith("(copy)") else src.name)
+        from cgtdesk.gui.commands import InsertScenarioCommand
+
+        if len(self.project.scenarios) >= MAX_SCENARIOS:
+            raise InputError(f"a project holds at most {MAX_SCENARIOS} scenarios")
+        self.undo_stack.push(InsertScenarioCommand(self, index + 1, copy, f"Duplicate scenario '{src.name}'"))
+        return index + 1
+
+    def rename_scenario(self, index: int, name: str) -> None:
+        from cgtdesk.gui.commands import RenameScenarioCommand
+
+        scenario = self.project.scenarios[index]
+        name = self.check_name(name, ignore=scenario)
+        if name != scenario.name:
+            self.undo_stack.push(RenameScenarioCommand(self, scenario, scenario.name, name))
+
+    def delete_scenario(self, index: int) -> None:
+        from cgtdesk.gui.commands import RemoveScenarioCommand
+
+        if len(self.project.scenarios) <= 1:
+            raise InputError("a project keeps at least one scenario; add another one before deleting this one")
+        self.undo_stack.push(RemoveScenarioCommand(self, index))
+
+    def move_scenario(self, index: int, new_index: int) -> None:
+        from cgtdesk.gui.commands import MoveScenarioCommand
+
+        n = len(self.project.scenarios)
+        if not (0 <= index < n and 0 <= new_index < n) or index == new_index:
+            return
+        self.undo_stack.push(MoveScenarioCommand(self, index, new_index))
+
+    def replace_project(self, project: Project, text: str) -> None:
+        from cgtdesk.gui.commands import ReplaceProjectCommand
+
+        self.undo_stack.push(ReplaceProjectCommand(self, project, text))
+
+    # ------------------------------------------------------------ raw mutators (commands only)
+
+    def _set_value(self, scenario: Scenario, key: str, value, results: dict | None = None) -> None:
+        scenario.parameters[key] = value
+        self._invalidate(scenario, results)
+        self.parameterChanged.emit(self.index_of(scenario), key)
+
+    def _insert(self, index: int, scenario: Scenario) -> None:
+        self.project.scenarios.insert(index, scenario)
+        self.scenariosChanged.emit()
+
+    def _remove(self, index: int) -> Scenario:
+        s = self.project.scenarios.pop(index)
+        self._cache.pop(id(s), None)
+        self.scenariosChanged.emit()
+        return s
+
+    def _rename(self, scenario: Scenario, name: str) -> None:
+        scenario.name = name
+        self.scenariosChanged.emit()
+
+    def _move(self, index: int, new_index: int) -> None:
+        s = self.project.scenarios.pop(index)
+        self.project.scenarios.insert(new_index, s)
+        self.scenariosChanged.emit()
+
+    def _replace(self, project: Project) -> None:
+        self.project = project
+        self._cache.clear()
+        self.scenariosChanged.emit()

@@ -1,0 +1,356 @@
+"""Thin Qt models over the core: the parameter tree of one scenario and the results table.
+
+Both read the :class:`~cgtdesk.gui.document.ProjectDocument` and update in place from its
+signals (dataChanged for one cell or column; a reset only when scenarios are added, removed,
+moved or replaced).
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6 import QtCore, QtGui
+
+from cgtdesk.core.catalogue import PROCESS_LABELS, catalogue, fmt_number
+from cgtdesk.core.errors import InputError
+from cgtdesk.gui.document import display_number, parse_number
+
+Qt = QtCore.Qt
+NO_PARENT = 0xFFFFFFFF  # internal id of a group row
+
+
+def _dot_icon(colour: QtGui.QColor) -> QtGui.QIcon:
+    pm = QtGui.QPixmap(16, 16)
+    pm.fill(Qt.GlobalColor.transparent)
+    p = QtGui.QPainter(pm)
+    p.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(colour)
+    p.drawEllipse(QtCore.QRectF(4, 4, 8, 8))
+    p.end()
+    return QtGui.QIcon(pm)
+
+
+class ParameterModel(QtCore.QAbstractItemModel):
+    """The parameters of one scenario, grouped as in the catalogue.
+
+    Columns: Parameter, Value (editable), Unit, Valid range, Source. A value that differs
+    from the catalogue default of the scenario's process is bold with a dot. An entry the
+    catalogue or the model refuses is not applied; ``refused`` carries the reason.
+    """
+
+    COLUMNS = ("Parameter", "Value", "Unit", "Valid range", "Source")
+    LABEL, VALUE, UNIT, RANGE, SOURCE = range(5)
+    KeyRole = Qt.ItemDataRole.UserRole + 1
+    refused = QtCore.Signal(str, str)  # key, reason
+    accepted = QtCore.Signal(str)  # key
+
+    def __init__(self, doc, parent=None):
+        super().__init__(parent)
+        self.doc = doc
+        self.scenario_index = 0
+        self._process = None
+        self._groups: list[tuple[str, list[str]]] = []
+        self._row_of: dict[str, tuple[int, int]] = {}
+        self._bold = QtGui.QFont()
+        self._bold.setBold(True)
+        self._dot = _dot_icon(QtGui.QColor("#0072B2"))
+        doc.parameterChanged.connect(self._on_parameter_changed)
+        self._build()
+
+    # ---------------------------------------------------------------- structure
+
+    def _build(self):
+        s = self.scenario()
+        self._process = s.process if s else None
+        groups: dict[str, list[str]] = {}
+        if s is not None:
+            for key in catalogue().keys_for(s.process):
+                groups.setdefault(catalogue().parameters[key].group, []).append(key)
+        self._groups = list(groups.items())
+        self._row_of = {k: (g, r) for g, (_, keys) in enumerate(self._groups) for r, k in enumerate(keys)}
+
+    def scenario(self):
+        sc = self.doc.project.scenarios
+        return sc[self.scenario_index] if 0 <= self.scenario_index < len(sc) else None
+
+    def set_scenario(self, index: int) -> None:
+        """Show another scenario: values change in place; a reset only when the process differs."""
+        sc = self.doc.project.scenarios
+        index = max(0, min(index, len(sc) - 1))
+        new_process = sc[index].process
+        if new_process != self._process:
+            self.beginResetModel()
+            self.scenario_index = index
+            self._build()
+            self.endResetModel()
+        else:
+            self.scenario_index = index
+            self._all_values_changed()
+
+    def _all_values_changed(self):
+        for g, (_, keys) in enumerate(self._groups):
+            parent = self.index(g, 0)
+            self.dataChanged.emit(self.index(0, 0, parent), self.index(len(keys) - 1, len(self.COLUMNS) - 1, parent))
+
+    def _on_parameter_changed(self, index: int, key: str):
+        if index != self.scenario_index or key not in self._row_of:
+            return
+        ix = self.index_for_key(key)
+        self.dataChanged.emit(ix.siblingAtColumn(0), ix.siblingAtColumn(len(self.COLUMNS) - 1))
+
+    def index_for_key(self, key: str, column: int = VALUE) -> QtCore.QModelIndex:
+        g, r = self._row_of[key]
+        return self.createIndex(r, column, g)
+
+    def key(self, index: QtCore.QModelIndex) -> str | None:
+        if not index.isValid() or index.internalId() == NO_PARENT:
+            return None
+        return self._groups[index.internalId()][1][index.row()]
+
+    # ---------------------------------------------------------------- QAbstractItemModel
+
+    def index(self, row, column, parent=QtCore.QModelIndex()):
+        if not self.hasIndex(row, column, parent):
+            return QtCore.QModelIndex()
+        if not parent.isValid():
+            return self.createIndex(row, column, NO_PARENT)
+        return self.createIndex(row, column, parent.row())
+
+    def parent(self, index=QtCore.QModelIndex()):
+        if not index.isValid() or index.internalId() == NO_PARENT:
+            return QtCore.QModelIndex()
+        return self.createIndex(index.internalId(), 0, NO_PARENT)
+
+    def rowCount(self, parent=QtCore.QModelIndex()):
+        if not parent.isValid():
+            return len(self._groups)
+        if parent.internalId() == NO_PARENT and parent.column() == 0:
+            return len(self._groups[parent.row()][1])
+        return 0
+
+    def columnCount(self, parent=QtCore.QModelIndex()):
+        return len(self.COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            if section == self.UNIT:
+                return f"Unit ({self.doc.project.currency})" if self.doc.project.currency else "Unit"
+            return self.COLUMNS[section]
+        return None
+
+    def flags(self, index):
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        f = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if index.column() == self.VALUE and self.key(index) is not None:
+            f |= Qt.ItemFlag.ItemIsEditable
+        return f
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        key = self.key(index)
+        col = index.column()
+        if key is None:  # a group row
+            if role == Qt.ItemDataRole.DisplayRole and col == 0:
+                return self._groups[index.row()][0]
+            if role == Qt.ItemDataRole.FontRole:
+                return self._bold
+            return None
+        p = catalogue().parameters[key]
+        s = self.scenario()
+        value = s.parameters[key]
+        default = p.default[s.process]
+        changed = value != default
+        if role == self.KeyRole:
+            return key
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            if col == self.LABEL:
+                return p.label
+            if col == self.VALUE:
+                return display_number(value) if role == Qt.ItemDataRole.DisplayRole else fmt_number(value)
+            if col == self.UNIT:
+                return p.unit_for(self.doc.project.currency)
+            if col == self.RANGE:
+                return p.range_text()
+            if col == self.SOURCE:
+                return p.source
+        if role == Qt.ItemDataRole.FontRole and col == self.VALUE and changed:
+            return self._bold
+        if role == Qt.ItemDataRole.DecorationRole and col == self.VALUE and changed:
+            return self._dot
+        if role == Qt.ItemDataRole.TextAlignmentRole and col == self.VALUE:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            lines = [f"<b>{p.label}</b> <span style='color:gray'>({key})</span>", p.description, f"<i>Source:</i> {p.source}"]
+            lines.append(f"<i>Valid range:</i> {p.range_text()} {p.unit_for(self.doc.project.currency)}")
+            if changed:
+                lines.append(f"<i>Changed from the default</i> {display_number(default)} (for {PROCESS_LABELS[s.process]})")
+            else:
+                lines.append("<i>The default value</i>")
+            return "<br>".join(lines)
+        if role == Qt.ItemDataRole.StatusTipRole:
+            return p.description
+        return None
+
+    def setData(self, index, value, role=Qt.ItemDataRole.EditRole):
+        key = self.key(index)
+        if key is None or index.column() != self.VALUE or role != Qt.ItemDataRole.EditRole:
+            return False
+        p = catalogue().parameters[key]
+        s = self.scenario()
+        try:
+            number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else parse_number(value)
+            self.doc.set_parameter(self.scenario_index, key, number)
+        except InputError as e:
+            msg = str(e)
+            prefix = f"scenario '{s.name}', parameter '{key}' ({p.label}): "
+            if msg.startswith(prefix):
+                msg = msg[len(prefix):]
+            self.refused.emit(key, f"{p.label}: {msg}. The value stays {display_number(s.parameters[key])}.")
+            return False
+        self.accepted.emit(key)
+        return True
+
+
+class ParameterFilter(QtCore.QSortFilterProxyModel):
+    """Filters the parameter tree by label, key or group (case-insensitive)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setRecursiveFilteringEnabled(True)
+        self.setAutoAcceptChildRows(True)
+        self._text = ""
+
+    def set_text(self, text: str) -> None:
+        self._text = text.strip().lower()
+        self.invalidateFilter()
+
+    def filterAcceptsRow(self, row, parent):
+        if not self._text:
+            return True
+        model = self.sourceModel()
+        ix = model.index(row, 0, parent)
+        key = model.key(ix)
+        if key is None:
+            return self._text in model._groups[row][0].lower()
+        p = catalogue().parameters[key]
+        return self._text in p.label.lower() or self._text in key.lower()
+
+
+class ResultsModel(QtCore.QAbstractTableModel):
+    """Every result of every scenario: rows are results, columns Result, Unit, then scenarios."""
+
+    RawRole = Qt.ItemDataRole.UserRole + 2
+    FIXED = 2
+
+    def __init__(self, doc, parent=None):
+        super().__init__(parent)
+        self.doc = doc
+        self._keys = list(catalogue().results)
+        doc.parameterChanged.connect(self._on_parameter_changed)
+        doc.scenariosChanged.connect(self.reset)
+
+    def reset(self):
+        self.beginResetModel()
+        self.endResetModel()
+
+    def _on_parameter_changed(self, index: int, key: str):
+        col = index + self.FIXED
+        self.dataChanged.emit(self.index(0, col), self.index(len(self._keys) - 1, col))
+
+    def rowCount(self, parent=QtCore.QModelIndex()):
+        return 0 if parent.isValid() else len(self._keys)
+
+    def columnCount(self, parent=QtCore.QModelIndex()):
+        return 0 if parent.isValid() else self.FIXED + len(self.doc.project.scenarios)
+
+    def result_key(self, row: int) -> str:
+        return self._keys[row]
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal:
+            if role == Qt.ItemDataRole.DisplayRole:
+                if section == 0:
+                    return "Result"
+                if section == 1:
+                    return "Unit"
+                return self.doc.project.scenarios[section - self.FIXED].name
+            if role == Qt.ItemDataRole.TextAlignmentRole:
+                return int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap)
+            if role == Qt.ItemDataRole.ToolTipRole and section >= self.FIXED:
+                s = self.doc.project.scenarios[section - self.FIXED]
+                return f"{s.name}\n{PROCESS_LABELS[s.process]}"
+        return None
+
+    def raw(self, row: int, col: int):
+        """The value a copy gives: a number (full precision), text for the label columns, '' for none."""
+        info = catalogue().results[self._keys[row]]
+        if col == 0:
+            return info.label
+        if col == 1:
+            return info.unit_for(self.doc.project.currency)
+        s = self.doc.project.scenarios[col - self.FIXED]
+        res = self.doc.results(s)
+        v = None if res is None else res.get(self._keys[row])
+        if v is None or (isinstance(v, float) and not math.isfinite(v)):
+            return None
+        return float(v)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row, col = index.row(), index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col < self.FIXED:
+                return self.raw(row, col)
+            from cgtdesk.cli import format_value
+
+            info = catalogue().results[self._keys[row]]
+            return format_value(self.raw(row, col), info.kind, self.doc.project.currency)
+        if role == self.RawRole:
+            return self.raw(row, col)
+        if role == Qt.ItemDataRole.TextAlignmentRole and col >= self.FIXED:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole and col >= self.FIXED:
+            s = self.doc.project.scenarios[col - self.FIXED]
+            err = self.doc.error(s)
+            if err:
+                return f"No result: {err}"
+        if role == Qt.ItemDataRole.ForegroundRole and col == 1:
+            return QtGui.QPalette().color(QtGui.QPalette.ColorRole.PlaceholderText)
+        return None
+
+    def tsv(self, indexes) -> str:
+        """Tab-separated text of the selected cells with headers, for pasting into Excel as cells.
+
+        The bounding rectangle of the selection is copied; the header row names the columns and
+        the result label is added at the left when the Result column is not selected.
+        """
+        if not indexes:
+            return ""
+        r = [i.row() for i in indexes]
+        c = [i.column() for i in indexes]
+        rows = list(range(min(r), max(r) + 1))
+        cols = list(range(min(c), max(c) + 1))
+        selected = {(i.row(), i.column()) for i in indexes}
+        if 0 not in cols:
+            cols = [0, *cols]
+        header = [str(self.headerData(c, Qt.Orientation.Horizontal)) for c in cols]
+        lines = ["\t".join(_cell(h) for h in header)]
+        for r in rows:
+            cells = []
+            for c in cols:
+                v = self.raw(r, c) if (c == 0 or (r, c) in selected) else None
+                cells.append(_cell(v))
+            lines.append("\t".join(cells))
+        return "\r\n".join(lines) + "\r\n"
+
+
+def _cell(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return repr(v) if not v.is_integer() else str(int(v))
+    return str(v).replace("\t", " ").replace("\n", " ").replace("\r", " ")

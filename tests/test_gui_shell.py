@@ -1,0 +1,353 @@
+"""The main window driven as a user would: typing values, refusals, undo, scenarios, results copy.
+
+Expected numbers come from the core (cgtdesk.core.model.evaluate), which has its own
+hand-worked tests; here we check that the window shows and applies them.
+"""
+
+from __future__ import annotations
+
+import pytest
+from PySide6 import QtCore, QtWidgets
+
+from cgtdesk.core.errors import DomainError, InputError
+from cgtdesk.core.model import evaluate
+from cgtdesk.gui.document import display_number, parse_number
+from cgtdesk.gui.models import ParameterModel, ResultsModel
+
+pytestmark = pytest.mark.usefixtures("no_dangling_threads")
+Qt = QtCore.Qt
+
+
+def proxy_index(w, key, column=ParameterModel.VALUE):
+    return w.param_filter.mapFromSource(w.param_model.index_for_key(key, column))
+
+
+def type_value(qtbot, w, key, text):
+    """Select the value cell of ``key``, type ``text`` and press Enter, as a user does."""
+    if not w.isVisible():
+        w.show()  # offscreen: nothing appears; an editor opens only in a laid-out view
+        qtbot.waitExposed(w)
+    ix = proxy_index(w, key)
+    w.tree.setCurrentIndex(ix)
+    w.tree.scrollTo(ix)
+    w.tree.edit(ix)
+    editor = w.tree.indexWidget(ix)
+    assert isinstance(editor, QtWidgets.QLineEdit)
+    editor.selectAll()
+    qtbot.keyClicks(editor, text)
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    QtWidgets.QApplication.processEvents()  # the delegate commits on a queued call
+
+
+def result_cell(w, result_key, scenario_index):
+    row = list(w.results_model._keys).index(result_key)
+    return w.results_model.index(row, ResultsModel.FIXED + scenario_index)
+
+
+def test_parse_number_reads_what_people_type():
+    assert parse_number("1,000") == 1000
+    assert parse_number(" 2.5e8 ") == 250_000_000
+    assert parse_number("95%") == pytest.approx(0.95)
+    assert parse_number("0,95") == pytest.approx(0.95)
+    assert parse_number("1,000,000") == 1_000_000
+    with pytest.raises(InputError, match="expected a number"):
+        parse_number("abc")
+    with pytest.raises(InputError, match="found nothing"):
+        parse_number("  ")
+    assert display_number(100_000_000) == "100,000,000"
+    assert display_number(0.95) == "0.95"
+
+
+def test_window_shows_every_scenario_and_result(make_window):
+    w = make_window()
+    project = w.doc.project
+    assert w.scenario_list.count() == len(project.scenarios)
+    assert w.results_model.columnCount() == ResultsModel.FIXED + len(project.scenarios)
+    for j, s in enumerate(project.scenarios):
+        expected = evaluate(s.process, s.parameters)["cogs_per_dose"]
+        assert w.results_model.data(result_cell(w, "cogs_per_dose", j), ResultsModel.RawRole) == pytest.approx(expected, rel=1e-12)
+    # the editor holds the first scenario's parameters, grouped, with units in the project currency
+    assert w.param_model.rowCount() > 3
+    assert w.param_model.headerData(ParameterModel.UNIT, Qt.Orientation.Horizontal) == f"Unit ({project.currency})"
+    assert w.windowTitle().startswith("Untitled")
+
+
+def test_typing_a_value_updates_results_and_charts(qtbot, make_window):
+    w = make_window()
+    s = w.doc.project.scenarios[0]
+    before_text = w.results_model.data(result_cell(w, "cogs_per_dose", 0))
+    with qtbot.waitSignal(w.chartsUpdated, timeout=3000):
+        type_value(qtbot, w, "demand.patients_per_year", "1200")
+    assert s.parameters["demand.patients_per_year"] == 1200
+    params = dict(s.parameters)
+    expected = evaluate(s.process, params)["cogs_per_dose"]
+    shown = w.results_model.data(result_cell(w, "cogs_per_dose", 0), ResultsModel.RawRole)
+    assert shown == pytest.approx(expected, rel=1e-12)
+    assert w.results_model.data(result_cell(w, "cogs_per_dose", 0)) != before_text
+    assert w.isWindowModified()
+    # the changed value is marked (bold) in the editor, the untouched one is not
+    assert w.param_model.data(w.param_model.index_for_key("demand.patients_per_year"), Qt.ItemDataRole.FontRole).bold()
+    assert w.param_model.data(w.param_model.index_for_key("demand.doses_per_patient"), Qt.ItemDataRole.FontRole) is None
+    if w.chart_panel is not None:
+        data = w.chart_panel.charts["breakdown"].data
+        assert data.totals[0] == pytest.approx(expected, rel=1e-9)
+
+
+def test_only_the_edited_scenario_is_recomputed(make_window, monkeypatch):
+    w = make_window()
+    for s in w.doc.project.scenarios:
+        w.doc.results(s)  # warm the cache
+    calls = []
+    import cgtdesk.core.model as model
+
+    real = model.evaluate
+    monkeypatch.setattr(model, "evaluate", lambda *a, **k: calls.append(a[0]) or real(*a, **k))
+    w.set_value("demand.patients_per_year", "800")
+    for s in w.doc.project.scenarios:
+        w.doc.results(s)
+    assert len(calls) == 1  # the check of the new value; its results are reused
+
+
+@pytest.mark.parametrize(
+    "text, reason",
+    [("1.5", "from 0.01 to 1"), ("abc", "expected a number"), ("-0.2", "from 0.01 to 1")],
+)
+def test_an_invalid_value_is_refused_and_the_old_value_kept(qtbot, make_window, text, reason):
+    w = make_window()
+    s = w.doc.project.scenarios[0]
+    old = s.parameters["auto.batch_success_rate"]
+    shown_before = w.results_model.data(result_cell(w, "cogs_per_dose", 0))
+    type_value(qtbot, w, "auto.batch_success_rate", text)
+    assert s.parameters["auto.batch_success_rate"] == old
+    assert w.inline.isVisibleTo(w) and reason in w.inline.text()
+    assert display_number(old) in w.inline.text()  # says which value stays
+    assert reason in w.statusBar().currentMessage()
+    assert w.doc.undo_stack.count() == 0 and not w.isWindowModified()
+    assert w.results_model.data(result_cell(w, "cogs_per_dose", 0)) == shown_before
+    # a good value afterwards clears the message
+    type_value(qtbot, w, "auto.batch_success_rate", "0.9")
+    assert s.parameters["auto.batch_success_rate"] == 0.9
+    assert not w.inline.isVisibleTo(w)
+
+
+def test_a_value_the_model_cannot_use_is_refused_with_the_reason(qtbot, make_window):
+    w = make_window()
+    idx = next(i for i, s in enumerate(w.doc.project.scenarios) if s.process == "allogeneic")
+    w.select_scenario(idx)
+    s = w.doc.project.scenarios[idx]
+    params = dict(s.parameters, **{"dose.cells_per_dose": 1e11})
+    with pytest.raises(DomainError):  # the core says a lot would yield no dose
+        evaluate(s.process, params)
+    old = s.parameters["dose.cells_per_dose"]
+    type_value(qtbot, w, "dose.cells_per_dose", "1e11")
+    assert s.parameters["dose.cells_per_dose"] == old
+    assert "doses" in w.inline.text() and "at least 1" in w.inline.text()
+
+
+def test_undo_redo_with_consecutive_edits_merged(qtbot, make_window):
+    w = make_window()
+    s = w.doc.project.scenarios[0]
+    original = s.parameters["demand.patients_per_year"]
+    orig_cost = w.results_model.data(result_cell(w, "cogs_per_dose", 0), ResultsModel.RawRole)
+    for text in ("600", "700", "800"):
+        type_value(qtbot, w, "demand.patients_per_year", text)
+    type_value(qtbot, w, "auto.batch_success_rate", "0.9")
+    assert w.doc.undo_stack.count() == 2  # three edits of one value are one step
+    w.act_undo.trigger()
+    assert s.parameters["auto.batch_success_rate"] == 0.95
+    w.act_undo.trigger()
+    assert s.parameters["demand.patients_per_year"] == original
+    assert w.results_model.data(result_cell(w, "cogs_per_dose", 0), ResultsModel.RawRole) == pytest.approx(orig_cost, rel=1e-12)
+    assert not w.isWindowModified()
+    w.act_redo.trigger()
+    assert s.parameters["demand.patients_per_year"] == 800
+    assert w.isWindowModified()
+    # editing back to the original value by hand leaves nothing to undo for that value
+    w.doc.undo_stack.clear()
+    type_value(qtbot, w, "demand.patients_per_year", "900")
+    type_value(qtbot, w, "demand.patients_per_year", "800")
+    assert w.doc.undo_stack.count() == 0
+
+
+def test_reset_value_to_default(make_window):
+    w = make_window()
+    w.set_value("demand.patients_per_year", "1234")
+    w.tree.setCurrentIndex(proxy_index(w, "demand.patients_per_year"))
+    w.act_reset_value.trigger()
+    from cgtdesk.core.catalogue import catalogue
+
+    assert w.doc.project.scenarios[0].parameters["demand.patients_per_year"] == catalogue().parameters["demand.patients_per_year"].default["autologous"]
+
+
+def test_search_filters_the_editor(make_window):
+    w = make_window()
+    w.search.setText("success")
+    f = w.param_filter
+    shown = []
+    for g in range(f.rowCount()):
+        parent = f.index(g, 0)
+        shown += [f.index(r, 0, parent).data() for r in range(f.rowCount(parent))]
+    assert shown == ["Batch success rate"]
+    w.search.setText("demand.patients")  # by key
+    assert f.rowCount() == 1
+    w.search.setText("")
+    assert f.rowCount() == w.param_model.rowCount()
+
+
+def names(w):
+    return [w.scenario_list.item(i).text() for i in range(w.scenario_list.count())]
+
+
+def test_add_duplicate_rename_delete_and_reorder_scenarios(qtbot, make_window, fake_prompts):
+    w = make_window()
+    n = len(w.doc.project.scenarios)
+    fake_prompts.add_answer = ("allogeneic-msc-microcarrier", "MSC, 200 L")
+    w.act_add.trigger()
+    assert names(w)[-1] == "MSC, 200 L" and w.doc.project.scenarios[-1].process == "allogeneic"
+    assert w.current_index() == n  # the new scenario is selected and shown in the editor
+    assert "MSC, 200 L" in w.editor_title.text()
+    assert w.results_model.columnCount() == ResultsModel.FIXED + n + 1
+
+    w.act_duplicate.trigger()
+    assert names(w)[-1] == "MSC, 200 L (copy)"
+    dup = w.doc.project.scenarios[-1]
+    assert dup.parameters == w.doc.project.scenarios[-2].parameters and dup is not w.doc.project.scenarios[-2]
+
+    # rename in place, as a double-click edit commits
+    item = w.scenario_list.item(n + 1)
+    item.setText("MSC, 200 L, high density")
+    assert w.doc.project.scenarios[n + 1].name == "MSC, 200 L, high density"
+    # a duplicate name is refused and the old name kept
+    item = w.scenario_list.item(n + 1)
+    item.setText("MSC, 200 L")
+    assert w.doc.project.scenarios[n + 1].name == "MSC, 200 L, high density"
+    assert "already has a scenario" in w.statusBar().currentMessage()
+
+    w.select_scenario(n + 1)
+    w.act_move_up.trigger()
+    assert names(w)[n] == "MSC, 200 L, high density" and w.current_index() == n
+    w.act_move_down.trigger()
+    assert names(w)[n + 1] == "MSC, 200 L, high density"
+
+    w.select_scenario(n + 1)
+    w.act_delete.trigger()
+    assert "MSC, 200 L, high density" not in names(w)
+    w.act_undo.trigger()
+    assert names(w)[n + 1] == "MSC, 200 L, high density"
+    # undo everything: back to the example's scenarios
+    while w.doc.undo_stack.canUndo():
+        w.act_undo.trigger()
+    assert len(names(w)) == n and not w.isWindowModified()
+
+
+def test_the_last_scenario_cannot_be_deleted(make_window, fake_prompts):
+    from cgtdesk.core.project import Project
+    from cgtdesk.core.templates import template
+
+    w = make_window(Project(scenarios=[template("autologous-manual").scenario()]))
+    assert not w.act_delete.isEnabled()
+    w.delete_scenario()
+    assert len(w.doc.project.scenarios) == 1
+    assert fake_prompts.errors and "at least one scenario" in fake_prompts.errors[-1][1]
+
+
+def test_new_project_from_templates_compares_autologous_and_allogeneic(make_window, fake_prompts):
+    from cgtdesk.gui.dialogs import NewProjectDialog, NewProjectSpec
+
+    w = make_window()
+    fake_prompts.new_answer = NewProjectSpec("Client X", "EUR", list(NewProjectDialog.DEFAULT))
+    w.act_new.trigger()
+    p = w.doc.project
+    assert [s.process for s in p.scenarios] == ["autologous", "allogeneic"]
+    assert p.title == "Client X" and p.currency == "EUR"
+    assert w.pair() == (p.scenarios[0].name, p.scenarios[1].name)
+    assert w.results_model.headerData(1, Qt.Orientation.Horizontal) == "Unit"
+    assert w.results_model.data(w.results_model.index(0, 1)) == "EUR/dose"
+    assert w.param_model.headerData(ParameterModel.UNIT, Qt.Orientation.Horizontal) == "Unit (EUR)"
+
+
+def test_new_project_dialog_defaults_to_a_comparison(qtbot):
+    from cgtdesk.gui.dialogs import NewProjectDialog
+
+    d = NewProjectDialog()
+    qtbot.addWidget(d)
+    spec = d.spec()
+    assert sorted(spec.templates) == sorted(NewProjectDialog.DEFAULT)
+
+
+def test_copy_results_as_tab_separated_text_with_headers(qtbot, make_window):
+    w = make_window()
+    view = w.results_view
+    m = w.results_model
+    sel = view.selectionModel()
+    row = m._keys.index("cogs_per_dose")
+    for c in (ResultsModel.FIXED, ResultsModel.FIXED + 2):
+        sel.select(m.index(row, c), QtCore.QItemSelectionModel.SelectionFlag.Select)
+    view.setFocus()
+    text = view.copy_selection()
+    assert QtWidgets.QApplication.clipboard().text() == text
+    lines = text.rstrip("\r\n").split("\r\n")
+    header = lines[0].split("\t")
+    p = w.doc.project
+    assert header == ["Result", p.scenarios[0].name, p.scenarios[1].name, p.scenarios[2].name]
+    cells = lines[1].split("\t")
+    assert cells[0] == "Cost of goods per dose"
+    for j in (0, 2):
+        expected = evaluate(p.scenarios[j].process, p.scenarios[j].parameters)["cogs_per_dose"]
+        assert float(cells[1 + j]) == pytest.approx(expected, rel=1e-12)  # a number Excel reads, not "USD 94,457"
+    assert cells[2] == ""  # the unselected cell inside the rectangle stays empty
+    whole = view.copy_all()
+    assert len(whole.rstrip("\r\n").split("\r\n")) == 1 + m.rowCount()
+    assert whole.split("\r\n")[0].split("\t")[:2] == ["Result", "Unit"]
+
+
+def test_ctrl_c_copies_from_the_results_table(qtbot, make_window):
+    w = make_window()
+    w.show()
+    w.activateWindow()
+    qtbot.waitActive(w)
+    view = w.results_view
+    view.selectAll()
+    view.setFocus()
+    QtWidgets.QApplication.clipboard().clear()
+    qtbot.keyClick(view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert QtWidgets.QApplication.clipboard().text().startswith("Result\tUnit\t")
+
+
+def test_pair_selector_drives_the_crossover_pair(make_window):
+    w = make_window()
+    p = w.doc.project
+    assert w.pair() == (next(s.name for s in p.scenarios if s.process == "autologous"), next(s.name for s in p.scenarios if s.process == "allogeneic"))
+    w.pair_a.setCurrentIndex(1)
+    w.pair_b.setCurrentIndex(3)
+    w.pair_a.activated.emit(1)
+    assert w.pair() == (p.scenarios[1].name, p.scenarios[3].name)
+    w.flush_charts()
+    if w.chart_panel is not None:
+        assert tuple(w.chart_panel.pair) == w.pair()
+    # renaming a scenario of the pair keeps the pair
+    w.doc.rename_scenario(1, "Renamed")
+    assert w.pair()[0] == "Renamed"
+
+
+def test_every_action_has_a_shortcut(make_window):
+    w = make_window()
+    missing = [a.text() for a in w.actions() if a.text() and not a.isSeparator() and a.shortcut().isEmpty()]
+    assert missing == []
+
+
+def test_theme_choice_is_remembered(make_window):
+    w = make_window()
+    w.act_dark.trigger()
+    assert w.settings.value("view/theme") == "dark"
+    dark_window = QtWidgets.QApplication.palette().color(QtWidgets.QApplication.palette().ColorRole.Window).lightness()
+    w2 = make_window()
+    assert w2.dark and w2.act_dark.isChecked()
+    w2.act_light.trigger()
+    assert QtWidgets.QApplication.palette().color(QtWidgets.QApplication.palette().ColorRole.Window).lightness() > dark_window
+
+
+def test_about_lists_versions(make_window):
+    v = make_window().versions()
+    for k in ("CGT Desk", "Python", "Qt", "PySide6", "pyqtgraph", "numpy", "pandas"):
+        assert v[k]
