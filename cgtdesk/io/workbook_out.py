@@ -730,7 +730,8 @@ class _Export:
         ws.set_column(2, 2, 16)
         ws.set_column(c0, c0 + n - 1, 19)
         ws.set_column(c_def, c_def, 70)
-        ws.set_column(c_min, c_int, 11)
+        ws.set_column(c_min, c_max, 14)
+        ws.set_column(c_int, c_int, 10)
         ws.set_column(c_rowchk, c_rowchk, 10)
         ws.freeze_panes(hr + 1, c0)
 
@@ -1063,7 +1064,7 @@ class _Export:
         c_all = c0 + n
         self.title(ws, "Checks", "Each check is 0 when it holds. The master check at the bottom is 0 when every check holds.")
         self.wstr(ws, 2, 0, "Tolerance (relative)", st("muted"))
-        ws.write_number(2, 1, 1e-9, st("value", "0.0E+00"))
+        ws.write_number(2, 1, 1e-9, st("value", "0.0E+00", align="left"))
         tol = "$B$3"
         hr = 4
         ws.set_row(hr, 30)
@@ -1133,7 +1134,7 @@ class _Export:
         green = self.wb.add_format({"bg_color": OK_FILL, "font_color": OK_FONT})
         red = self.wb.add_format({"bg_color": BAD_FILL, "font_color": BAD_FONT})
         rng = (rows_first, c0, r, c_all)
-        ws.conditional_format(*rng, {"type": "cell", "criteria": "==", "value": 0, "format": green})
+        ws.conditional_format(*rng, {"type": "formula", "criteria": f"=AND(ISNUMBER({cell_ref(rows_first, c0)}),{cell_ref(rows_first, c0)}=0)", "format": green})
         ws.conditional_format(*rng, {"type": "formula", "criteria": f"=AND(ISNUMBER({cell_ref(rows_first, c0)}),{cell_ref(rows_first, c0)}<>0)", "format": red})
         ws.conditional_format(*rng, {"type": "formula", "criteria": f"=ISERROR({cell_ref(rows_first, c0)})", "format": red})
         ws.set_column(0, 0, 32)
