@@ -83,9 +83,19 @@ class ChartStyle:
     line_width: float = 2.0
     marker_size: float = 8.0
     presentation: bool = False
+    #: pens are cosmetic (device pixels): drawn at n times the pixel density, they are n times wider
+    pen_scale: float = 1.0
 
     def with_theme(self, dark: bool) -> ChartStyle:
         return replace(self, theme=theme(dark))
+
+    def px(self, width: float) -> float:
+        """A pen width given in logical pixels, in the device pixels pens are drawn in."""
+        return width * self.pen_scale
+
+    def for_pixel_ratio(self, ratio: float) -> ChartStyle:
+        """The same look drawn at ``ratio`` device pixels per logical pixel (4K export: 2)."""
+        return replace(self, line_width=self.line_width * ratio, pen_scale=self.pen_scale * ratio)
 
 
 def normal_style(dark: bool = False) -> ChartStyle:

@@ -264,6 +264,8 @@ class BaseChart(QtWidgets.QWidget):
         ax = plot.getAxis(which)
         ax.setLabel(text, **{"font-size": f"{self.style_.label_px}px", "color": self.style_.theme.foreground})
         ax.label.setFont(font(self.style_.label_px))
+        if which == "bottom":
+            self.fit_bottom_axis(plot)
 
     def fit_left_axis(self, plot, widest: str):
         """Room for the widest tick label and the axis title (pyqtgraph drops labels that do not fit)."""
@@ -273,6 +275,16 @@ class BaseChart(QtWidgets.QWidget):
         if plot.getAxis("left").label.isVisible():
             w += int(self.style_.label_px * 1.5)
         plot.getAxis("left").setWidth(int(w))
+
+    def fit_bottom_axis(self, plot):
+        """Room under the plot for the tick labels and the axis title."""
+        ax = plot.getAxis("bottom")
+        if isinstance(ax, CategoryAxis):
+            return
+        h = int(self.style_.font_px * 1.3) + max(4, self.style_.font_px // 3) + 6
+        if ax.label.isVisible():
+            h += int(self.style_.label_px * 1.5)
+        ax.setHeight(h)
 
     def set_title(self, text: str):
         self.title.setText(text)

@@ -9,7 +9,7 @@ from PySide6 import QtWidgets
 
 import pyqtgraph as pg  # isort: skip
 from cgtdesk.core.chartdata import CAPACITY_MEASURES, CapacityData, count
-from cgtdesk.gui.charts.base import BaseChart, LogAxis, finite_log10, line_style, pen, swatch
+from cgtdesk.gui.charts.base import BaseChart, LogAxis, finite_log10, font, line_style, pen, swatch
 from cgtdesk.gui.style import scenario_colour
 
 TITLES = {"units": "Devices / bioreactors", "suites": "Cleanroom suites", "fte": "Staff (FTE)"}
@@ -27,6 +27,9 @@ class CapacityChart(BaseChart):
             if row:
                 p.setXLink(self.measure_plots[CAPACITY_MEASURES[0]])
             self.measure_plots[m] = p
+        self.names: dict[str, pg.TextItem] = {}
+        for m, p in self.measure_plots.items():
+            self.names[m] = self.text_item(p, anchor=(0.0, 0.0))
         self.curves: dict[str, list[pg.PlotDataItem]] = {m: [] for m in CAPACITY_MEASURES}
         self.markers: dict[str, list[pg.PlotDataItem]] = {m: [] for m in CAPACITY_MEASURES}
         self.show_all = QtWidgets.QCheckBox("All scenarios")
@@ -72,17 +75,23 @@ class CapacityChart(BaseChart):
                 cur = data.current[name]
                 v = cur[1 + CAPACITY_MEASURES.index(m)]
                 if math.isfinite(v):
-                    marks[k].setData([math.log10(cur[0])], finite_log10([v]), pen=None, symbol="o", symbolSize=s.marker_size, symbolBrush=colour,
-                                     symbolPen=pg.mkPen(s.theme.background, width=2))
+                    marks[k].setData([math.log10(cur[0])], finite_log10([v]), pen=None, symbol="o", symbolSize=s.marker_size * s.pen_scale, symbolBrush=colour,
+                                     symbolPen=pg.mkPen(s.theme.background, width=s.px(2)))
                 else:
                     marks[k].setData([], [])
                 fin = y[np.isfinite(y)]
                 if fin.size:
                     top = max(top, float(fin.max()))
-            plot.setYRange(0, math.log10(top) if top > 1 else 1, padding=0.05)
-            self.set_axis_label(plot, "left", TITLES[m])
-            self.fit_left_axis(plot, "10k")
+            ytop = (math.log10(top) if top > 1 else 1) * 1.22
+            plot.setYRange(0, ytop, padding=0.03)
+            name = self.names[m]
+            name.setText(TITLES[m])
+            name.setFont(font(s.label_px, bold=True))
+            name.setPos(math.log10(data.demand[0]), ytop)
+            self.fit_left_axis(plot, "1,000")
             plot.getAxis("bottom").setStyle(showValues=(m == CAPACITY_MEASURES[-1]))
+            if m != CAPACITY_MEASURES[-1]:
+                plot.getAxis("bottom").setHeight(max(4, s.font_px // 3))
         last = self.measure_plots[CAPACITY_MEASURES[-1]]
         self.set_axis_label(last, "bottom", "Demand (patients/yr, log scale)")
         last.setXRange(math.log10(data.demand[0]), math.log10(data.demand[-1]), padding=0.01)

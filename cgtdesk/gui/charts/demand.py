@@ -55,7 +55,7 @@ class DemandChart(BaseChart):
             self.controls.setVisible(not self.style_.presentation)
             self.cross_label.setFont(font(self.style_.value_px, bold=True))
             self.cross_label.setColor(self.style_.theme.foreground)
-            self.hover_line.setPen(pen(self.style_.theme.muted, 1, QtCore.Qt.PenStyle.DotLine))
+            self.hover_line.setPen(pen(self.style_.theme.muted, self.style_.px(1), QtCore.Qt.PenStyle.DotLine))
 
     def update_data(self, data: DemandData):
         self.data = data
@@ -80,8 +80,8 @@ class DemandChart(BaseChart):
             self.curves[i].setData(finite_log10(data.demand), finite_log10(y), pen=pen(colour, width, line_style(proc)), connect="finite")
             d0, v0 = data.current[name]
             if math.isfinite(v0):
-                self.markers[i].setData([math.log10(d0)], finite_log10([v0]), pen=None, symbol="o", symbolSize=s.marker_size,
-                                        symbolBrush=colour, symbolPen=pg.mkPen(s.theme.background, width=2))
+                self.markers[i].setData([math.log10(d0)], finite_log10([v0]), pen=None, symbol="o", symbolSize=s.marker_size * s.pen_scale,
+                                        symbolBrush=colour, symbolPen=pg.mkPen(s.theme.background, width=s.px(2)))
             else:
                 self.markers[i].setData([], [])
         self.set_axis_label(self.plot, "bottom", "Demand (patients/yr, log scale)")

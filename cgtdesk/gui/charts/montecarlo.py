@@ -58,7 +58,7 @@ class MonteCarloChart(BaseChart):
         self.data = data
         colour = scenario_colour(self.colour_index)
         self.hist.setOpts(x0=data.edges[:-1], x1=data.edges[1:], height=data.counts, brush=colour,
-                          pen=pg.mkPen(s.theme.background, width=1))
+                          pen=pg.mkPen(s.theme.background, width=s.px(1)))
         top = float(data.counts.max()) if data.counts.size else 1.0
         lo = float(data.edges[0]) if data.edges.size else 0.0
         hi = float(data.edges[-1]) if data.edges.size else 1.0

@@ -67,7 +67,7 @@ class TornadoChart(BaseChart):
         y = np.arange(n, dtype=float)[::-1]  # largest swing on top
         lo = np.array([r.result_low for r in rows], dtype=float)
         hi = np.array([r.result_high for r in rows], dtype=float)
-        bp = pg.mkPen(s.theme.background, width=1)
+        bp = pg.mkPen(s.theme.background, width=s.px(1))
         self.low_bars.setOpts(x0=np.full(n, data.base), y=y, width=lo - data.base, height=BAR_HEIGHT, brush=LOW_COLOUR, pen=bp)
         self.high_bars.setOpts(x0=np.full(n, data.base), y=y, width=hi - data.base, height=BAR_HEIGHT, brush=HIGH_COLOUR, pen=bp)
         self.base_line.setPen(pen(s.theme.foreground, max(1.5, s.line_width * 0.6)))

@@ -39,7 +39,7 @@ class WaterfallChart(BaseChart):
         self.steps = pg.PlotDataItem()
         self.plot.addItem(self.steps)
         self.target = pg.InfiniteLine(angle=0, movable=False)
-        self.target_label = pg.TextItem(anchor=(0.0, 0.5))
+        self.target_label = pg.TextItem(anchor=(0.0, 0.0))
         self.plot.addItem(self.target, ignoreBounds=True)
         self.plot.addItem(self.target_label, ignoreBounds=True)
         self.headroom = pg.TextItem(anchor=(0.5, 0.0))
@@ -56,7 +56,7 @@ class WaterfallChart(BaseChart):
         colours = [s.theme.neutral_bar] + [category_colour(c) for c in data.categories]
         colours.append(GOOD_COLOUR if data.headroom >= 0 else BAD_COLOUR)
         self.bars.setOpts(x=x, y0=y0, height=height, width=BAR_WIDTH, brushes=[pg.mkBrush(c) for c in colours],
-                          pen=pg.mkPen(s.theme.background, width=1))
+                          pen=pg.mkPen(s.theme.background, width=s.px(1)))
         # thin connectors from one bar's end to the next bar's start
         tops = y0 + height
         cx, cy = [], []
@@ -71,7 +71,7 @@ class WaterfallChart(BaseChart):
         self.target_label.setText(f"Target\nmargin\n{percent(data.target_margin)}\n{money(tm_value, data.currency)}")
         self.target_label.setFont(font(s.value_px, bold=True))
         self.target_label.setColor(s.theme.foreground)
-        self.target_label.setPos(n - 1 + BAR_WIDTH / 2 + 0.05, tm_value)
+        self.target_label.setPos(n - 1 + BAR_WIDTH / 2 + 0.08, tm_value)
         labs = self.texts_for(self.plot, self.value_labels, n, anchor=(0.5, 1.0))
         for i, t in enumerate(labs):
             v = height[i]
@@ -90,9 +90,9 @@ class WaterfallChart(BaseChart):
         top = max(data.price, 1.0)
         self.headroom.setPos((n - 1) / 2, top * 1.19)
         self.plot.setYRange(0, top * 1.22, padding=0)
-        self.fit_left_axis(self.plot, f"{top * 1.22:,.0f}")
         self._layout_axis(labels)
         self.set_axis_label(self.plot, "left", f"Per dose ({data.currency}/dose)")
+        self.fit_left_axis(self.plot, f"{top * 1.22:,.0f}")
         self.set_title(data.finding)
         self.set_legend([(swatch(s.theme.neutral_bar, bar=True), "List price"),
                          (swatch(GOOD_COLOUR if data.headroom >= 0 else BAD_COLOUR, bar=True),
