@@ -74,7 +74,14 @@ class ProjectDocument(QtCore.QObject):
         self._dirty = False  # changed without a command (a recovered file)
         self.origin: str | None = None  # the workbook an unsaved project was read from
         self._cache: dict[int, tuple[Scenario, dict | None, str | None]] = {}
-        self.undo_stack.cleanChanged.connect(lambda clean: self.modifiedChanged.emit(self.is_modified()))
+        self.undo_stack.cleanChanged.connect(self._clean_changed)
+
+    def _clean_changed(self, _clean: bool) -> None:
+        try:
+            modified = self.is_modified()
+        except RuntimeError:  # the stack is being destroyed with the window
+            return
+        self.modifiedChanged.emit(modified)
 
     # ------------------------------------------------------------ state
 

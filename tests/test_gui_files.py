@@ -1,0 +1,300 @@
+"""The window and files: save and reopen, the unsaved-changes prompt, drag and drop, autosave and
+recovery after a crash, workbook import with the client's change list, --screenshot, errors."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import time
+
+import pytest
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from cgtdesk.gui import recovery
+from cgtdesk.io.projectfile import load_project
+
+pytestmark = pytest.mark.usefixtures("no_dangling_threads")
+Qt = QtCore.Qt
+
+
+def test_save_close_reopen_finds_the_same_project(make_window, fake_prompts, tmp_path):
+    w = make_window()
+    w.set_value("demand.patients_per_year", "750")
+    w.doc.rename_scenario(1, "Decentralised, renamed")
+    assert w.isWindowModified()
+    target = tmp_path / "client"
+    fake_prompts.save_as_answer = str(target)  # no suffix: .cgtproj is added
+    assert w.act_save.trigger() is None and (tmp_path / "client.cgtproj").is_file()
+    assert not w.isWindowModified()
+    assert w.windowTitle().startswith("client.cgtproj")
+    saved = w.doc.project.to_dict()
+    w.close()
+    assert not w.isVisible()
+
+    w2 = make_window()
+    fake_prompts.open_answer = str(tmp_path / "client.cgtproj")
+    w2.act_open.trigger()
+    assert w2.doc.project.to_dict() == saved
+    assert w2.doc.project.scenarios[0].parameters["demand.patients_per_year"] == 750
+    assert w2.doc.path == tmp_path / "client.cgtproj" and not w2.isWindowModified()
+    assert str((tmp_path / "client.cgtproj").resolve()) in w2.recent_files()
+    # Save again writes in place and keeps the previous version as .bak
+    w2.set_value("demand.patients_per_year", "760")
+    w2.act_save.trigger()
+    assert load_project(tmp_path / "client.cgtproj").scenarios[0].parameters["demand.patients_per_year"] == 760
+    assert (tmp_path / "client.cgtproj.bak").is_file()
+
+
+def test_unsaved_changes_prompt_before_close_new_and_open(make_window, fake_prompts, tmp_path):
+    w = make_window()
+    w.show()
+    w.set_value("demand.patients_per_year", "900")
+    fake_prompts.save_answer = "cancel"
+    assert not w.close()  # the close is refused: the work stays open
+    assert w.isVisible() and w.doc.project.scenarios[0].parameters["demand.patients_per_year"] == 900
+    assert ("save_changes", "Untitled") in fake_prompts.asked
+    fake_prompts.open_answer = str(tmp_path / "never.cgtproj")
+    w.act_open.trigger()  # cancelled at the prompt: the file dialog is not even shown
+    assert ("open", "Open a project or workbook") not in fake_prompts.asked
+    w.act_new.trigger()
+    assert w.doc.project.scenarios[0].parameters["demand.patients_per_year"] == 900
+
+    fake_prompts.save_answer = "save"
+    fake_prompts.save_as_answer = str(tmp_path / "kept.cgtproj")
+    assert w.close()
+    assert load_project(tmp_path / "kept.cgtproj").scenarios[0].parameters["demand.patients_per_year"] == 900
+
+
+def test_discarding_changes_writes_nothing(make_window, fake_prompts, tmp_path):
+    w = make_window()
+    w.show()
+    w.set_value("demand.patients_per_year", "901")
+    fake_prompts.save_answer = "discard"
+    assert w.close()
+    assert list(tmp_path.glob("*.cgtproj")) == []
+
+
+def test_a_save_that_fails_says_what_to_do_and_keeps_the_work(make_window, fake_prompts, tmp_path):
+    w = make_window()
+    w.set_value("demand.patients_per_year", "902")
+    fake_prompts.save_as_answer = str(tmp_path / "no-such-folder" / "x.cgtproj")
+    assert not w.save()
+    title, what, todo = fake_prompts.errors[-1]
+    assert "not saved" in title and "Save As" in todo and "Traceback" not in what
+    assert w.isWindowModified()
+
+
+def test_opening_a_broken_file_shows_the_place_and_keeps_the_project(make_window, fake_prompts, tmp_path):
+    bad = tmp_path / "bad.cgtproj"
+    data = json.loads((load_project.__globals__["Path"](__file__).parent.parent / "resources" / "example.cgtproj").read_text())
+    data["scenarios"][0]["parameters"]["auto.batch_success_rate"] = 1.7
+    bad.write_text(json.dumps(data))
+    w = make_window()
+    before = w.doc.project.to_dict()
+    assert not w.open_file(bad)
+    title, what, todo = fake_prompts.errors[-1]
+    assert "bad.cgtproj" in what and "auto.batch_success_rate" in what and "1.7" in what
+    assert w.doc.project.to_dict() == before
+
+
+def drop(w, path):
+    mime = QtCore.QMimeData()
+    mime.setUrls([QtCore.QUrl.fromLocalFile(str(path))])
+    pos = QtCore.QPointF(w.width() / 2, w.height() / 2)
+    enter = QtGui.QDragEnterEvent(pos.toPoint(), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QtWidgets.QApplication.sendEvent(w, enter)
+    accepted = enter.isAccepted()
+    if accepted:
+        ev = QtGui.QDropEvent(pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+        QtWidgets.QApplication.sendEvent(w, ev)
+    return accepted
+
+
+def test_drag_and_drop_of_a_project_opens_it(qtbot, make_window, tmp_path, example_path):
+    from cgtdesk.io.projectfile import save_project
+
+    p = load_project(example_path)
+    p.title = "Dropped project"
+    p.scenarios = p.scenarios[:2]
+    save_project(p, tmp_path / "dropped.cgtproj")
+    w = make_window()
+    assert not drop(w, tmp_path / "notes.txt")  # other files are refused
+    assert drop(w, tmp_path / "dropped.cgtproj")
+    qtbot.waitUntil(lambda: w.doc.project.title == "Dropped project", timeout=3000)
+    assert w.scenario_list.count() == 2 and w.doc.path == tmp_path / "dropped.cgtproj"
+
+
+def test_autosave_and_recovery_after_a_crash(make_window, fake_prompts, tmp_path, example_path):
+    import shutil
+
+    path = tmp_path / "work.cgtproj"
+    shutil.copy(example_path, path)
+    old_time = time.time() - 120
+    os.utime(path, (old_time, old_time))
+    w = make_window(load_project(path), path)
+    assert w.autosave_now() is None  # nothing unsaved, nothing written
+    w.set_value("demand.patients_per_year", "1234")
+    w.doc.rename_scenario(0, "Edited before the crash")
+    rec = w.autosave_now()
+    assert rec is not None and rec.is_file()
+    assert json.loads(rec.read_text())["recovery_of"] == str(path.resolve())
+    # the "crash": the window disappears without closing; a new one starts on the same file
+    w.doc.undo_stack.setClean()  # so that this window's own teardown does not prompt or clean up
+    w2 = make_window(load_project(path), path)
+    assert w2.doc.project.scenarios[0].name != "Edited before the crash"
+    fake_prompts.recover_answer = True
+    assert w2.offer_recovery()
+    assert w2.doc.project.scenarios[0].name == "Edited before the crash"
+    assert w2.doc.project.scenarios[0].parameters["demand.patients_per_year"] == 1234
+    assert w2.isWindowModified() and w2.doc.path == path
+    w2.save()
+    assert not rec.exists()  # a clean save removes the recovery file
+    assert load_project(path).scenarios[0].name == "Edited before the crash"
+
+
+def test_recovery_declined_or_stale_is_not_offered_again(make_window, fake_prompts, tmp_path):
+    w = make_window()
+    w.set_value("demand.patients_per_year", "1111")
+    rec = w.autosave_now()
+    assert rec.name.startswith("untitled")
+    w.doc.undo_stack.setClean()
+    fake_prompts.recover_answer = False
+    w2 = make_window()
+    assert not w2.offer_recovery() and not rec.exists()
+    assert not w2.offer_recovery()
+    # a recovery file older than the project file is stale (the project was saved since)
+    from cgtdesk.io.projectfile import save_project
+
+    proj = tmp_path / "p.cgtproj"
+    save_project(w2.doc.project, proj)
+    stale = recovery.write_recovery(w2.recovery_dir, proj, w2.doc.project)
+    old = time.time() - 60
+    os.utime(stale, (old, old))
+    assert recovery.find_recovery(w2.recovery_dir, proj) is None
+
+
+def test_autosave_timer_runs_every_minute(make_window):
+    from cgtdesk.gui.main_window import AUTOSAVE_MS
+
+    w = make_window()
+    assert AUTOSAVE_MS == 60_000 and w._autosave_timer.isActive() and w._autosave_timer.interval() == AUTOSAVE_MS
+
+
+def _edited_workbook(tmp_path, example_path):
+    """Export the example, then change two inputs as a client would, in another program."""
+    openpyxl = pytest.importorskip("openpyxl")
+    from cgtdesk.io.workbook_out import export_workbook
+
+    project = load_project(example_path)
+    src = tmp_path / "sent.xlsx"
+    export_workbook(project, src)
+    wb = openpyxl.load_workbook(src)
+    ws = wb["Inputs"]
+    header_row = next(r for r in range(1, 20) if ws.cell(r, 3).value == "Key")
+    cols = {ws.cell(header_row, c).value: c for c in range(1, ws.max_column + 1)}
+    rows = {ws.cell(r, 3).value: r for r in range(header_row + 1, ws.max_row + 1)}
+    first, third = project.scenarios[0].name, project.scenarios[2].name
+    ws.cell(rows["demand.patients_per_year"], cols[first]).value = 640
+    ws.cell(rows["allo.dsp_yield"], cols[third]).value = 0.55
+    back = tmp_path / "returned.xlsx"
+    wb.save(back)
+    return project, back, first, third
+
+
+def test_import_of_an_edited_workbook_lists_the_changes_then_applies(make_window, fake_prompts, tmp_path, example_path):
+    pytest.importorskip("cgtdesk.io.workbook_in")
+    project, back, first, third = _edited_workbook(tmp_path, example_path)
+    w = make_window(project, None)
+    old_yield = w.doc.project.scenario(third).parameters["allo.dsp_yield"]
+
+    fake_prompts.review_answer = False  # cancelled: nothing changes
+    assert not w.import_workbook(back)
+    assert w.doc.project.scenario(first).parameters["demand.patients_per_year"] == 500
+    title, summary, rows = fake_prompts.reviews[-1]
+    assert "returned.xlsx" in title and "2 place(s)" in summary
+    assert (first, "Patients treated per year (demand.patients_per_year)", "500", "640") in rows
+    assert (third, "Downstream yield (allo.dsp_yield)", f"{old_yield:g}", "0.55") in rows or any(
+        r[0] == third and "allo.dsp_yield" in r[1] and r[3] == "0.55" for r in rows
+    )
+    assert len(rows) == 2
+
+    fake_prompts.review_answer = True
+    assert w.import_workbook(back)
+    assert w.doc.project.scenario(first).parameters["demand.patients_per_year"] == 640
+    assert w.doc.project.scenario(third).parameters["allo.dsp_yield"] == 0.55
+    assert w.isWindowModified()
+    w.act_undo.trigger()  # the import is one undo step
+    assert w.doc.project.scenario(first).parameters["demand.patients_per_year"] == 500
+    assert not w.isWindowModified()
+
+
+def test_dropping_a_workbook_imports_it_with_the_change_list(qtbot, make_window, fake_prompts, tmp_path, example_path):
+    pytest.importorskip("cgtdesk.io.workbook_in")
+    project, back, first, _ = _edited_workbook(tmp_path, example_path)
+    w = make_window(project, None)
+    fake_prompts.review_answer = True
+    assert drop(w, back)
+    qtbot.waitUntil(lambda: w.doc.project.scenario(first).parameters["demand.patients_per_year"] == 640, timeout=5000)
+    assert len(fake_prompts.reviews) == 1
+
+
+def test_export_workbook_writes_a_file_the_import_reads_back(make_window, fake_prompts, tmp_path):
+    pytest.importorskip("cgtdesk.io.workbook_out")
+    from cgtdesk.io.workbook_in import read_workbook
+
+    w = make_window()
+    w.set_value("demand.patients_per_year", "333")
+    fake_prompts.save_as_answer = str(tmp_path / "out")
+    assert w.export_workbook()
+    back = read_workbook(tmp_path / "out.xlsx")
+    assert back.to_dict()["scenarios"] == w.doc.project.to_dict()["scenarios"]
+
+
+def test_unexpected_errors_go_to_the_log_and_a_plain_dialog(tmp_path):
+    from cgtdesk.gui import appdata
+
+    shown = []
+    old_hook = sys.excepthook
+    log_path = appdata.setup_logging(tmp_path)
+    try:
+        appdata.install_excepthook(lambda *a: shown.append(a), log_path)
+        try:
+            raise ZeroDivisionError("boom in a slot")
+        except ZeroDivisionError:
+            sys.excepthook(*sys.exc_info())
+    finally:
+        sys.excepthook = old_hook
+        for h in list(appdata.log.handlers):
+            if isinstance(h, logging.handlers.RotatingFileHandler):
+                h.close()
+                appdata.log.removeHandler(h)
+    title, what, todo = shown[0]
+    assert "boom in a slot" in what and "Traceback" not in what + todo and str(log_path) in todo
+    assert "Traceback" in log_path.read_text() and "ZeroDivisionError" in log_path.read_text()
+
+
+def test_screenshot_renders_the_main_window(qapp, tmp_path, example_path):
+    from cgtdesk.gui.app import run
+
+    png = tmp_path / "shot.png"
+    assert run([str(example_path), "--screenshot", str(png)]) == 0
+    img = QtGui.QImage(str(png))
+    assert img.width() >= 1280 and img.height() >= 800
+    # not blank: many distinct colours (text, table, chart bars)
+    colours = {img.pixel(x, y) for x in range(0, img.width(), 7) for y in range(0, img.height(), 7)}
+    assert len(colours) > 50
+
+
+def test_screenshot_of_a_named_view_and_bad_input(qapp, tmp_path, example_path, capsys):
+    from cgtdesk.gui.app import run
+
+    png = tmp_path / "results.png"
+    assert run([str(example_path), "--screenshot", str(png), "--view", "results"]) == 0
+    assert QtGui.QImage(str(png)).width() > 300
+    bad = tmp_path / "bad.cgtproj"
+    bad.write_text("{not json")
+    assert run([str(bad), "--screenshot", str(tmp_path / "x.png")]) == 2
+    err = capsys.readouterr().err
+    assert "bad.cgtproj" in err and "Traceback" not in err
