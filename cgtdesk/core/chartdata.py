@@ -20,7 +20,7 @@ from cgtdesk.core.model import evaluate
 
 DEMAND_LO = 1.0
 DEMAND_HI = 1e5
-DEMAND_POINTS = 600
+DEMAND_POINTS = 400
 
 CAPACITY_MEASURES = ("units", "suites", "fte")
 
@@ -78,9 +78,18 @@ def _lower_first(text: str) -> str:
 # ---------------------------------------------------------------- evaluation helpers
 
 
-def scenario_results(project) -> dict[str, tuple[dict | None, str | None]]:
+def scenario_results(project, cache: dict | None = None) -> dict[str, tuple[dict | None, str | None]]:
     """Each scenario's scalar results (or None and why not), to share between the charts of one redraw."""
-    return {s.name: _safe_results(s) for s in project.scenarios}
+    out = {}
+    for s in project.scenarios:
+        key = ("results", scenario_signature(s))
+        if cache is not None and key in cache:
+            out[s.name] = cache[key]
+            continue
+        out[s.name] = _safe_results(s)
+        if cache is not None:
+            cache[key] = out[s.name]
+    return out
 
 
 def _safe_results(scenario, known: dict | None = None) -> tuple[dict | None, str | None]:
@@ -98,10 +107,32 @@ def demand_grid(lo: float = DEMAND_LO, hi: float = DEMAND_HI, points: int = DEMA
     return analysis.demand_grid(lo, hi, int(points))
 
 
-def sweeps(project, demand=None, results: Sequence[str] = ("cogs_per_dose", *CAPACITY_MEASURES)) -> dict:
-    """result -> scenario name -> values at every demand (``analysis.sweep``; NaN where invalid)."""
+def sweeps(project, demand=None, results: Sequence[str] = ("cogs_per_dose", *CAPACITY_MEASURES), cache: dict | None = None) -> dict:
+    """result -> scenario name -> values at every demand (``analysis.sweep``; NaN where invalid).
+
+    ``cache``: a dict kept by the caller between redraws; a scenario whose inputs did not change
+    since the last call is not evaluated again (an edit touches one scenario of several).
+    """
     demand = demand_grid() if demand is None else np.asarray(demand, dtype=float)
-    return {r: analysis.sweep(project.scenarios, r, demand).values for r in results}
+    out: dict = {r: {} for r in results}
+    for s in project.scenarios:
+        key = (scenario_signature(s), float(demand[0]), float(demand[-1]), len(demand), tuple(results))
+        got = cache.get(key) if cache is not None else None
+        if got is None:
+            got = {r: analysis.sweep([s], r, demand).values[s.name] for r in results}
+            if cache is not None:
+                if len(cache) > 256:
+                    cache.clear()
+                cache[key] = got
+        for r in results:
+            out[r][s.name] = got[r]
+    return out
+
+
+def scenario_signature(scenario) -> tuple:
+    """Everything a scenario's results depend on (for caches)."""
+    return (scenario.name, scenario.process, tuple(sorted(scenario.parameters.items())),
+            repr(sorted(scenario.uncertainty.items())), repr(scenario.correlations))
 
 
 # ---------------------------------------------------------------- breakdown

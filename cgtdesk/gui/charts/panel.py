@@ -38,9 +38,7 @@ DECK_SAMPLES = 20_000
 DECK_SEED = 20_240_601
 
 
-def _signature(scenario) -> tuple:
-    return (scenario.name, scenario.process, tuple(sorted(scenario.parameters.items())),
-            repr(sorted(scenario.uncertainty.items())), repr(scenario.correlations))
+_signature = chartdata.scenario_signature
 
 
 def project_signature(project) -> tuple:
@@ -83,11 +81,12 @@ def pick_scenario(project, name: str | None) -> str | None:
 
 
 def chart_data(project, pair=None, scenario: str | None = None, monte_carlo=None, *, crossover=None,
-               locate: bool = True, demand=None) -> dict:
-    """Data of every chart of the project (``monte_carlo``: an analysis.monte_carlo result, or None)."""
+               locate: bool = True, demand=None, cache: dict | None = None) -> dict:
+    """Data of every chart of the project (``monte_carlo``: an analysis.monte_carlo result, or None).
+    ``cache``: a dict kept between redraws so that unchanged scenarios are not evaluated again."""
     demand = chartdata.demand_grid() if demand is None else demand
-    sw = chartdata.sweeps(project, demand)
-    res = chartdata.scenario_results(project)
+    sw = chartdata.sweeps(project, demand, cache=cache)
+    res = chartdata.scenario_results(project, cache)
     scenario = pick_scenario(project, scenario)
     if crossover is None and locate:
         crossover = cached_crossover(project, chartdata._valid_pair(project, pair), demand)
@@ -103,10 +102,16 @@ def chart_data(project, pair=None, scenario: str | None = None, monte_carlo=None
     if scenario is not None:
         s = project.scenario(scenario)
         out["waterfall"] = chartdata.waterfall(s, project.currency, res)
-        try:
-            out["tornado"] = chartdata.tornado_data(analysis.tornado(s), project.currency)
-        except InputError:
-            out["tornado"] = None
+        key = ("tornado", _signature(s), project.currency)
+        if cache is not None and key in cache:
+            out["tornado"] = cache[key]
+        else:
+            try:
+                out["tornado"] = chartdata.tornado_data(analysis.tornado(s), project.currency)
+            except InputError:
+                out["tornado"] = None
+            if cache is not None:
+                cache[key] = out["tornado"]
         if monte_carlo is not None and scenario in [m.name for m in monte_carlo.scenarios]:
             out["montecarlo"] = chartdata.monte_carlo_data(monte_carlo, scenario, project)
     return out
@@ -133,6 +138,7 @@ class ChartPanel(QtWidgets.QWidget):
         self._mc_signature = None
         self.run_monte_carlo_inline = True  # the MC tab's button runs DECK_SAMPLES here unless a caller takes over
         self.last_update_ms = 0.0
+        self._cache: dict = {}  # per-scenario sweeps, results and tornado, by the scenario's inputs
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         self.tabs = QtWidgets.QTabWidget()
@@ -203,7 +209,10 @@ class ChartPanel(QtWidgets.QWidget):
         demand = chartdata.demand_grid()
         cached = known_crossover(project, self.pair, demand)
         mc = self.monte_carlo if self.monte_carlo is not None else None
-        data = chart_data(project, self.pair, self.current, mc, crossover=cached, locate=False, demand=demand)
+        if len(self._cache) > 512:
+            self._cache.clear()
+        data = chart_data(project, self.pair, self.current, mc, crossover=cached, locate=False, demand=demand,
+                          cache=self._cache)
         if data["demand"].crossover_pending:
             # the crossover search takes longer than every chart together: locate it once typing pauses
             self._xo_timer.start()
