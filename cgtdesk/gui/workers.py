@@ -1,0 +1,242 @@
+"""Long analyses off the GUI thread: a QRunnable per job, its signals on a QObject beside it.
+
+- The work is a plain function ``fn(progress, cancel) -> result`` over copies of the project
+  (never the objects the GUI edits), so a worker never touches a widget or a live scenario.
+- ``progress(done, total)`` is throttled (at most one signal per ``THROTTLE_S``, plus the
+  last); ``cancel()`` returns True once the job was cancelled (the core checks it per chunk).
+- Results travel by queued signal to a :class:`TaskRunner` living in the GUI thread. A runner
+  holds one job at a time: starting another cancels the one running, whose result is then
+  dropped (never shown as the answer to the new question).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from PySide6 import QtCore
+
+from cgtdesk.core.errors import InputError
+
+log = logging.getLogger("cgtdesk.gui")
+
+THROTTLE_S = 0.1
+_ids = itertools.count(1)
+
+
+class TaskSignals(QtCore.QObject):
+    """A runnable cannot emit: its signals live here (created in the GUI thread)."""
+
+    progress = QtCore.Signal(int, int, int)  # task id, done, total
+    finished = QtCore.Signal(int, object)  # task id, result
+    failed = QtCore.Signal(int, str)  # task id, message
+
+
+class Task(QtCore.QRunnable):
+    """One job on the thread pool."""
+
+    def __init__(self, fn: Callable, signals: TaskSignals, throttle_s: float = THROTTLE_S):
+        super().__init__()
+        self.setAutoDelete(False)  # the runner keeps it until its result arrived
+        self.id = next(_ids)
+        self.fn = fn
+        self.signals = signals
+        self.throttle_s = throttle_s
+        self._cancel = threading.Event()
+        self.done = threading.Event()
+        self._last = 0.0
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def is_cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def _progress(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done >= total or now - self._last >= self.throttle_s:
+            self._last = now
+            self.signals.progress.emit(self.id, int(done), int(total))
+
+    def run(self):  # worker thread
+        try:
+            result = self.fn(self._progress, self.is_cancelled)
+        except InputError as e:
+            self.signals.failed.emit(self.id, str(e))
+        except Exception as e:  # noqa: BLE001 - reported to the user, logged with its traceback
+            log.exception("analysis failed")
+            self.signals.failed.emit(self.id, f"the analysis stopped on an unexpected error: {e}")
+        else:
+            self.signals.finished.emit(self.id, result)
+        finally:
+            self.done.set()
+
+
+class TaskRunner(QtCore.QObject):
+    """Runs one job at a time for a view and tells it, in the GUI thread, what happened.
+
+    Signals: ``started()``; ``progress(done, total)``; ``finished(result)`` for a job that ran
+    to its end; ``cancelled(result)`` for a job stopped by :meth:`cancel` (``result`` is what
+    the function returned after stopping, possibly partial, or None); ``failed(message)``;
+    ``busyChanged(bool)``.
+    """
+
+    started = QtCore.Signal()
+    progress = QtCore.Signal(int, int)
+    finished = QtCore.Signal(object)
+    cancelled = QtCore.Signal(object)
+    failed = QtCore.Signal(str)
+    busyChanged = QtCore.Signal(bool)
+
+    def __init__(self, parent=None, pool: QtCore.QThreadPool | None = None):
+        super().__init__(parent)
+        self.pool = pool or QtCore.QThreadPool.globalInstance()
+        self.signals = TaskSignals()  # GUI thread: its queued signals land here
+        self.signals.progress.connect(self._on_progress, QtCore.Qt.ConnectionType.QueuedConnection)
+        self.signals.finished.connect(self._on_finished, QtCore.Qt.ConnectionType.QueuedConnection)
+        self.signals.failed.connect(self._on_failed, QtCore.Qt.ConnectionType.QueuedConnection)
+        self.current: Task | None = None
+        self._tasks: dict[int, Task] = {}  # every job not yet reported back (incl. superseded ones)
+
+    def is_busy(self) -> bool:
+        return self.current is not None
+
+    def start(self, fn: Callable) -> Task:
+        """Run ``fn(progress, cancel)``; a job still running is cancelled and its result dropped."""
+        if self.current is not None:
+            self.current.cancel()
+        task = Task(fn, self.signals)
+        self._tasks[task.id] = task
+        was_busy = self.current is not None
+        self.current = task
+        self.started.emit()
+        if not was_busy:
+            self.busyChanged.emit(True)
+        self.pool.start(task)
+        return task
+
+    def cancel(self) -> None:
+        """Ask the running job to stop at its next check; ``cancelled`` follows when it has."""
+        if self.current is not None:
+            self.current.cancel()
+
+    def wait(self, msecs: int = 30_000) -> bool:
+        """Block until every job of this runner has returned (tests, closing the window)."""
+        deadline = time.monotonic() + msecs / 1000
+        for task in list(self._tasks.values()):
+            if not task.done.wait(max(0.0, deadline - time.monotonic())):
+                return False
+        return True
+
+    def shutdown(self, msecs: int = 10_000) -> bool:
+        """Cancel everything and wait for the workers to return; nothing is reported afterwards."""
+        for task in self._tasks.values():
+            task.cancel()
+        self.current = None
+        ok = self.wait(msecs)
+        self._tasks.clear()
+        return ok
+
+    # ---- GUI thread
+    def _retire(self, task_id: int) -> Task | None:
+        task = self._tasks.pop(task_id, None)
+        if task is None or task is not self.current:
+            return None  # superseded or shut down: its result answers an old question
+        self.current = None
+        self.busyChanged.emit(False)
+        return task
+
+    @QtCore.Slot(int, int, int)
+    def _on_progress(self, task_id: int, done: int, total: int):
+        if self.current is not None and self.current.id == task_id and not self.current.is_cancelled():
+            self.progress.emit(done, total)
+
+    @QtCore.Slot(int, object)
+    def _on_finished(self, task_id: int, result):
+        task = self._retire(task_id)
+        if task is None:
+            return
+        if task.is_cancelled():
+            self.cancelled.emit(result)
+        else:
+            self.finished.emit(result)
+
+    @QtCore.Slot(int, str)
+    def _on_failed(self, task_id: int, message: str):
+        task = self._retire(task_id)
+        if task is None:
+            return
+        if task.is_cancelled():
+            self.cancelled.emit(None)
+        else:
+            self.failed.emit(message)
+
+
+# ---------------------------------------------------------------- one-off jobs (the main window's Monte Carlo)
+
+
+class JobSignals(QtCore.QObject):
+    progress = QtCore.Signal(int, int)  # done, total (throttled)
+    finished = QtCore.Signal(object)  # the result; a cancelled Monte Carlo has complete=False
+    failed = QtCore.Signal(str)
+
+
+class MonteCarloJob(QtCore.QRunnable):
+    """``analysis.monte_carlo`` of a copy of ``project`` on the thread pool (see :func:`start`).
+
+    ``signals.finished`` carries the result, also after :meth:`cancel` (then ``complete`` is
+    False and its ``message`` says how many samples were done); ``signals.failed`` a message.
+    """
+
+    def __init__(self, project, samples: int, seed: int, results=("cogs_per_dose",), throttle_s: float = THROTTLE_S):
+        super().__init__()
+        self.setAutoDelete(False)
+        self.project = project.copy()  # the GUI may go on editing its own
+        self.samples, self.seed, self.results = int(samples), int(seed), tuple(results)
+        self.signals = JobSignals()
+        self.throttle_s = throttle_s
+        self._cancel = threading.Event()
+        self.done = threading.Event()
+        self._last = 0.0
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def is_cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def _progress(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done >= total or now - self._last >= self.throttle_s:
+            self._last = now
+            self.signals.progress.emit(int(done), int(total))
+
+    def run(self):  # worker thread
+        from cgtdesk.core import analysis
+
+        try:
+            result = analysis.monte_carlo(self.project, self.samples, self.seed, results=self.results,
+                                          progress=self._progress, cancel=self.is_cancelled)
+        except InputError as e:
+            self.signals.failed.emit(str(e))
+        except Exception as e:  # noqa: BLE001 - reported to the user, logged with its traceback
+            log.exception("Monte Carlo failed")
+            self.signals.failed.emit(f"Monte Carlo stopped on an unexpected error: {e}")
+        else:
+            self.signals.finished.emit(result)
+        finally:
+            self.done.set()
+            _running.discard(self)
+
+
+_running: set = set()  # jobs started and not yet returned (a runnable must outlive its run)
+
+
+def start(job, pool: QtCore.QThreadPool | None = None):
+    """Run a job (e.g. :class:`MonteCarloJob`) on the global thread pool."""
+    _running.add(job)
+    (pool or QtCore.QThreadPool.globalInstance()).start(job)
+    return job
