@@ -298,3 +298,12 @@ def test_screenshot_of_a_named_view_and_bad_input(qapp, tmp_path, example_path, 
     assert run([str(bad), "--screenshot", str(tmp_path / "x.png")]) == 2
     err = capsys.readouterr().err
     assert "bad.cgtproj" in err and "Traceback" not in err
+
+
+def test_export_deck_from_the_command_line(qapp, tmp_path, example_path):
+    pytest.importorskip("cgtdesk.gui.export")
+    from cgtdesk.gui.app import run
+
+    pdf = tmp_path / "deck.pdf"
+    assert run([str(example_path), "--export-deck", str(pdf)]) == 0
+    assert pdf.read_bytes().startswith(b"%PDF")

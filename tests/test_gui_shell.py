@@ -351,3 +351,42 @@ def test_about_lists_versions(make_window):
     v = make_window().versions()
     for k in ("CGT Desk", "Python", "Qt", "PySide6", "pyqtgraph", "numpy", "pandas"):
         assert v[k]
+
+
+def test_monte_carlo_runs_off_the_gui_thread_and_lands_in_the_chart(qtbot, make_window):
+    w = make_window()
+    if w.chart_panel is None:
+        pytest.skip("charts not available")
+    w.set_value("demand.patients_per_year", "700")
+    job = w.run_monte_carlo(samples=2_000, seed=7)
+    assert job.project is not w.doc.project  # works on a copy: editing may go on meanwhile
+    with qtbot.waitSignal(job.signals.finished, timeout=20_000) as blocker:
+        pass
+    result = blocker.args[0]
+    assert result.complete and result.samples == 2_000
+    assert w.chart_panel.monte_carlo is result
+    assert w._mc_job is None
+
+
+def test_monte_carlo_cancel_stops_at_a_chunk_and_says_so(qtbot, make_window):
+    w = make_window()
+    if w.chart_panel is None:
+        pytest.skip("charts not available")
+    job = w.run_monte_carlo(samples=400_000, seed=1)
+    job.cancel()
+    with qtbot.waitSignal(job.signals.finished, timeout=30_000) as blocker:
+        pass
+    assert not blocker.args[0].complete
+    assert "cancelled" in w.statusBar().currentMessage()
+
+
+def test_presentation_and_deck_from_the_window(qtbot, make_window, fake_prompts, tmp_path):
+    pytest.importorskip("cgtdesk.gui.present")
+    w = make_window()
+    pw = w.present()
+    qtbot.addWidget(pw)
+    assert pw.count() >= 4
+    pw.close()
+    fake_prompts.save_as_answer = str(tmp_path / "deck.pdf")
+    assert w.export_deck()
+    assert (tmp_path / "deck.pdf").read_bytes().startswith(b"%PDF")

@@ -158,28 +158,32 @@ def _render_view(window, view: str, size):
         return window.editor_dock.grab()
     if view == "results":
         return window.results_dock.grab()
+    try:
+        from cgtdesk.gui import export
+    except ImportError:
+        raise LookupError("chart views are not available in this build") from None
     if view == "present":
+        from cgtdesk.gui.present import PresentationWindow
+
+        pw = PresentationWindow(window.doc.project, pair=window.pair(), scenario=window._current.name, dark=window.dark)
         try:
-            from cgtdesk.gui.present import PresentationWindow
-        except ImportError:
-            raise LookupError("presentation mode is not available in this build") from None
-        pw = PresentationWindow(window.doc.project, pair=window.pair())
-        pw.resize(1920, 1080)
-        pw.show()
-        QtWidgets.QApplication.processEvents()
-        image = pw.grab()
-        pw.close()
-        return image
+            return export.render_image(pw, (1920, 1080))
+        finally:
+            pw.close()
+            pw.deleteLater()
     panel = window.chart_panel
     charts = getattr(panel, "charts", {}) if panel is not None else {}
     chart = charts.get(view)
     if chart is None:
         raise LookupError(f"no {view} chart in this build (charts: {', '.join(charts) or 'none'})")
-    if hasattr(panel, "show_chart"):
-        panel.show_chart(view)
-    chart.resize(1280, 720)
+    if view == "montecarlo" and getattr(panel, "monte_carlo", None) is None:
+        from cgtdesk.gui.charts.panel import deck_monte_carlo
+
+        panel.set_monte_carlo(deck_monte_carlo(window.doc.project))
+    if hasattr(panel, "locate_crossover_now"):
+        panel.locate_crossover_now()
     QtWidgets.QApplication.processEvents()
-    return chart.grab()
+    return export.chart_image(chart, (1920, 1080))
 
 
 def _export_deck(project, pdf) -> int:
@@ -193,7 +197,7 @@ def _export_deck(project, pdf) -> int:
     from cgtdesk.core.errors import InputError
 
     try:
-        pages = export_deck(project, pdf)
+        pages = export_deck(project, pdf)  # the default pair (first autologous vs first allogeneic)
     except InputError as e:
         print(f"cgtdesk: {e}", file=sys.stderr)
         return 2

@@ -329,6 +329,9 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         self.chart_panel = ChartPanel(self)
         self.chart_panel.pairChanged.connect(self._on_chart_pair)
+        if hasattr(self.chart_panel, "monteCarloRequested"):
+            self.chart_panel.run_monte_carlo_inline = False  # runs off the GUI thread, with progress and cancel
+            self.chart_panel.monteCarloRequested.connect(self.run_monte_carlo)
         self.setCentralWidget(self.chart_panel)
 
     def _act(self, text, slot, shortcut=None, tip=None, icon=None, checkable=False) -> QtGui.QAction:
@@ -912,7 +915,8 @@ class MainWindow(QtWidgets.QMainWindow):
             return False
         try:
             QtWidgets.QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-            pages = export_deck(self.doc.project, path, pair=self.pair())
+            pages = export_deck(self.doc.project, path, pair=self.pair(), scenario=self._current.name,
+                                monte_carlo=getattr(self.chart_panel, "monte_carlo", None))
         except (InputError, OSError) as e:
             self._file_error("The deck was not written", e, "Choose another folder or name and export again.")
             return False
@@ -972,9 +976,60 @@ class MainWindow(QtWidgets.QMainWindow):
         except ImportError:
             self.prompts.error(self, "Not available", "This build of CGT Desk has no presentation mode.", "")
             return None
-        self._presentation = PresentationWindow(self.doc.project, pair=self.pair())
-        self._presentation.showFullScreen()
+        screen = None
+        try:
+            from cgtdesk.gui.present import choose_screen
+
+            if len(QtGui.QGuiApplication.screens()) > 1:
+                screen = choose_screen(self)
+        except ImportError:
+            pass
+        mc = getattr(self.chart_panel, "monte_carlo", None)
+        self._presentation = PresentationWindow(self.doc.project, pair=self.pair(), screen=screen, scenario=self._current.name,
+                                                monte_carlo=mc, dark=self.dark)
+        self._presentation.start()
         return self._presentation
+
+    # ---------------------------------------------------------------- long work
+
+    def run_monte_carlo(self, samples: int | None = None, seed: int | None = None):
+        """Monte Carlo of every scenario on a worker thread; progress and Cancel in a dialog."""
+        from cgtdesk.gui import workers
+
+        try:
+            from cgtdesk.gui.charts.panel import DECK_SAMPLES, DECK_SEED
+        except ImportError:
+            DECK_SAMPLES, DECK_SEED = 20_000, 20_240_601
+        if getattr(self, "_mc_job", None) is not None:
+            return self._mc_job
+        job = workers.MonteCarloJob(self.doc.project, samples or DECK_SAMPLES, DECK_SEED if seed is None else seed)
+        dlg = QtWidgets.QProgressDialog(f"Monte Carlo: {job.samples:,} samples of every scenario...", "Cancel", 0, 100, self)
+        dlg.setWindowTitle("Monte Carlo")
+        dlg.setMinimumDuration(400)
+        dlg.setAutoClose(False)
+        dlg.setAutoReset(False)
+        dlg.canceled.connect(job.cancel)
+        job.signals.progress.connect(lambda done, total: dlg.setValue(int(100 * done / max(total, 1))))
+
+        def finished(result):
+            self._mc_job = None
+            dlg.close()
+            if self.chart_panel is not None:
+                self.chart_panel.set_monte_carlo(result)
+            done = "complete" if getattr(result, "complete", True) else "cancelled: partial results shown, marked as such"
+            self.message.emit(f"Monte Carlo {done}.")
+
+        def failed(text):
+            self._mc_job = None
+            dlg.close()
+            self.prompts.error(self, "Monte Carlo did not run", text, "Check the uncertainty of the scenarios, then run it again.")
+
+        job.signals.finished.connect(finished)
+        job.signals.failed.connect(failed)
+        self._mc_job = job
+        self._mc_dialog = dlg
+        workers.start(job)
+        return job
 
     def _file_error(self, title: str, error, todo: str):
         text = str(error)
@@ -1153,6 +1208,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.save_layout()
         self._autosave_timer.stop()
         recovery.remove_recovery(self.recovery_dir, self.doc.path)
+        job = getattr(self, "_mc_job", None)
+        if job is not None:
+            job.cancel()
+            QtCore.QThreadPool.globalInstance().waitForDone(5000)
         presentation = getattr(self, "_presentation", None)
         if presentation is not None:
             presentation.close()

@@ -224,8 +224,9 @@ class ParameterFilter(QtCore.QSortFilterProxyModel):
         self._text = ""
 
     def set_text(self, text: str) -> None:
+        self.beginFilterChange()
         self._text = text.strip().lower()
-        self.invalidateFilter()
+        self.endFilterChange(QtCore.QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, row, parent):
         if not self._text:
