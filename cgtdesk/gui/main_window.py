@@ -286,10 +286,10 @@ class MainWindow(QtWidgets.QMainWindow):
         tree.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
         tree.header().setStretchLastSection(True)
         em = tree.fontMetrics().horizontalAdvance("M")
-        tree.setColumnWidth(ParameterModel.LABEL, 22 * em)
+        tree.setColumnWidth(ParameterModel.LABEL, 21 * em)
         tree.setColumnWidth(ParameterModel.VALUE, 9 * em)
         tree.setColumnWidth(ParameterModel.UNIT, 8 * em)
-        tree.setColumnWidth(ParameterModel.RANGE, 8 * em)
+        tree.setColumnWidth(ParameterModel.RANGE, 9 * em)
         tree.expandAll()
         self.tree = tree
         self.param_model.modelReset.connect(self._after_param_reset)
@@ -367,7 +367,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.act_undo.setShortcut(SK.Undo)
         self.act_undo.setIcon(_std_icon("SP_ArrowBack"))
         self.act_redo = self.undo_group.createRedoAction(self, "&Redo")
-        self.act_redo.setShortcuts(Key.keyBindings(SK.Redo) or [Key("Ctrl+Shift+Z")])
+        redo_keys = list(Key.keyBindings(SK.Redo))
+        for extra in ("Ctrl+Shift+Z", "Ctrl+Y"):
+            if Key(extra) not in redo_keys:
+                redo_keys.append(Key(extra))
+        self.act_redo.setShortcuts(redo_keys)
         self.act_redo.setIcon(_std_icon("SP_ArrowForward"))
         self.addActions([self.act_undo, self.act_redo])
         self.act_find = self._act("&Find parameter", self._focus_search, SK.Find, "Search the parameters by name or key")
@@ -1231,7 +1235,7 @@ class _ScenarioDelegate(QtWidgets.QStyledItemDelegate):
     def sizeHint(self, option, index):
         s = super().sizeHint(option, index)
         fm = option.fontMetrics
-        return QtCore.QSize(s.width(), fm.height() * 2 + 10)
+        return QtCore.QSize(s.width(), fm.height() * 3 + 12)
 
     def paint(self, painter, option, index):
         opt = QtWidgets.QStyleOptionViewItem(option)
@@ -1246,14 +1250,22 @@ class _ScenarioDelegate(QtWidgets.QStyledItemDelegate):
         fg = pal.color(QtGui.QPalette.ColorRole.HighlightedText if selected else QtGui.QPalette.ColorRole.Text)
         painter.save()
         fm = opt.fontMetrics
-        top = QtCore.QRect(rect.left(), rect.top() + 4, rect.width(), fm.height())
-        bottom = QtCore.QRect(rect.left(), rect.top() + 4 + fm.height(), rect.width(), fm.height())
+        top = QtCore.QRect(rect.left(), rect.top() + 4, rect.width() - 2, fm.height() * 2)
+        bottom = QtCore.QRect(rect.left(), rect.top() + 4 + fm.height() * 2, rect.width(), fm.height())
         painter.setPen(fg)
         font = QtGui.QFont(opt.font)
         font.setBold(True)
         painter.setFont(font)
-        painter.drawText(top, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         QtGui.QFontMetrics(font).elidedText(index.data(), Qt.TextElideMode.ElideRight, top.width()))
+        bfm = QtGui.QFontMetrics(font)
+        name = index.data() or ""
+        if bfm.boundingRect(top, Qt.TextFlag.TextWordWrap, name).height() > top.height():
+            # two lines at most: wrap what fits, elide the rest of the second line
+            layout_width = top.width()
+            words, first = name.split(" "), ""
+            while words and bfm.horizontalAdvance((first + " " + words[0]).strip()) <= layout_width:
+                first = (first + " " + words.pop(0)).strip()
+            name = first + "\n" + bfm.elidedText(" ".join(words), Qt.TextElideMode.ElideRight, layout_width)
+        painter.drawText(top, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap, name)
         painter.setFont(opt.font)
         muted = QtGui.QColor(fg)
         muted.setAlphaF(0.7)
