@@ -340,8 +340,8 @@ class _Reader:
             h = cell(header_i, c)
             pv = _text_of(cell(process_i, c))
             if pv in PROCESSES:
-                name = _text_of(h) if not isinstance(h, str) else h.strip()
-                if not name:
+                name = _text_of(h) if not isinstance(h, str) else h  # exactly as written: names round-trip
+                if not name.strip():
                     raise self.fail(f"{where}!{cell_ref(header_i, c)}: a scenario column ({pv}) without a name; expected the scenario's name in the header row")
                 scen_cols.append({"name": name, "process": pv, "col": c})
             elif _text_of(h).lower() in fixed:
