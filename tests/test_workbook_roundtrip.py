@@ -280,3 +280,30 @@ def test_save_project_after_import_is_a_valid_project(example_path, tmp_path):
     p = read_workbook(out)
     save_project(p, tmp_path / "p.cgtproj")
     assert same_project(load_project(tmp_path / "p.cgtproj"), p)
+
+
+def test_columns_inserted_rows_sorted_and_extra_sheets_are_read_right(example_path, tmp_path):
+    """The client inserts a column before everything, sorts the parameter rows, adds a notes
+    column and a sheet: import still finds every input by its key and scenario header."""
+    project = load_project(example_path)
+    out = tmp_path / "e.xlsx"
+    export_workbook(project, out, analyses=False)
+    keys, cols, hr = layout(out)
+    wb = openpyxl.load_workbook(out)
+    ws = wb["Inputs"]
+    first = min(v for k, v in keys.items() if k not in ("process", "notes"))
+    last = max(keys.values())
+    width = ws.max_column
+    rows = [[ws.cell(r, c).value for c in range(1, width + 1)] for r in range(first, last + 1)]
+    rows.sort(key=lambda r: r[2], reverse=True)  # sorted by key, Z to A
+    for i, values in enumerate(rows):
+        for c, v in enumerate(values, start=1):
+            ws.cell(first + i, c).value = v
+    ws.insert_cols(1)
+    ws.cell(hr, 1).value = "Client ref"
+    ws.cell(hr, width + 3).value = "Our comments"
+    ws.cell(first + 3, width + 3).value = "looks high"
+    wb.create_sheet("Notes", 0)["A1"] = "our own sheet first"
+    edited = tmp_path / "edited.xlsx"
+    wb.save(edited)
+    assert read_workbook(edited).to_dict() == project.to_dict()
