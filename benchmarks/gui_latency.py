@@ -1,5 +1,135 @@
-"""Child process of the GUI latency benchmark (filled in once the GUI shell and charts land)."""
+"""Child process of the GUI latency benchmark: from a parameter edit to the last chart repainted.
+
+A real main window (offscreen) holds the six-scenario project. Each edit is typed into the
+parameter editor's model as a person's entry would be (MainWindow.set_value, i.e. the editor's
+setData -> the document's undo command); the clock stops when the charts were brought up to
+date (MainWindow.chartsUpdated) and the visible chart's view has finished painting. The
+visible chart tab changes from edit to edit, so every chart is timed in turn. Between edits the
+window goes idle (the crossover the demand chart marks once typing pauses is located, untimed,
+and reported separately). Prints one JSON line.
+"""
+
+from __future__ import annotations
 
 import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
 
-print(json.dumps({"not_available": "the GUI shell's parameter editor and chart panel"}))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+EDITS = 24
+KEYS = [("labour.cost_per_fte_year", ["130000", "125,000", "118000", "121000"]), ("demand.patients_per_year", ["650", "420", "510", "900"])]
+
+
+def main(project_path: str) -> dict:
+    try:
+        from PySide6 import QtCore, QtWidgets
+
+        from cgtdesk.gui.main_window import MainWindow
+        from cgtdesk.io.projectfile import load_project
+    except ImportError as e:
+        return {"not_available": f"the GUI shell ({e})"}
+    if not hasattr(MainWindow, "set_value") or not hasattr(MainWindow, "chartsUpdated"):
+        return {"not_available": "MainWindow.set_value / chartsUpdated"}
+
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
+    tmp = tempfile.TemporaryDirectory(prefix="cgtdesk-bench-gui-")
+    settings = QtCore.QSettings(str(Path(tmp.name) / "settings.ini"), QtCore.QSettings.Format.IniFormat)
+    project = load_project(project_path)
+    window = MainWindow(project, Path(project_path), settings=settings, data_dir=Path(tmp.name), restore_layout=False)
+    window.resize(1440, 900)
+    window.show()
+    panel = window.chart_panel
+    if panel is None:
+        return {"not_available": "the chart panel"}
+    tabs = panel.tabs
+    chart_names = list(panel.charts)
+
+    state = {"updated": False, "painted": False}
+    window.chartsUpdated.connect(lambda: state.__setitem__("updated", True))
+
+    class PaintWatch(QtCore.QObject):
+        def eventFilter(self, obj, event):
+            if event.type() == QtCore.QEvent.Type.Paint and state["updated"]:
+                state["painted"] = True
+            return False
+
+    watch = PaintWatch()
+    watched = set()
+
+    def viewports(widget):
+        """Every painted surface of a chart (pyqtgraph views paint on their viewport)."""
+        out = [widget]
+        for v in widget.findChildren(QtWidgets.QAbstractScrollArea):
+            out.append(v.viewport())
+        return out
+
+    def idle():
+        end = time.perf_counter() + 0.05
+        while time.perf_counter() < end:
+            app.processEvents()
+        if hasattr(panel, "locate_crossover_now"):
+            panel.locate_crossover_now()
+        app.processEvents()
+
+    for _ in range(20):  # the first picture, and the first (cold) update, are not timed
+        app.processEvents()
+    window.set_value(KEYS[0][0], "140000")  # differs from every timed value: each timed edit changes something
+    idle()
+
+    times, per_chart, crossover_ms = [], {}, []
+    for i in range(EDITS):
+        name = chart_names[i % len(chart_names)]
+        tabs.setCurrentWidget(panel.charts[name])
+        for w in viewports(panel.charts[name]):
+            if id(w) not in watched:
+                w.installEventFilter(watch)
+                watched.add(id(w))
+        idle()
+        # each chart sees both keys; consecutive edits of a key always change its value
+        key, values = KEYS[(i // len(chart_names)) % len(KEYS)]
+        value = values[i % len(values)]
+        state.update(updated=False, painted=False)
+        t0 = time.perf_counter()
+        ok = window.set_value(key, value)
+        if not ok:
+            return {"error": f"the editor refused {key} = {value}"}
+        deadline = t0 + 10
+        while not (state["updated"] and state["painted"]):
+            app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents)
+            if time.perf_counter() > deadline:
+                return {"error": f"no chart repaint within 10 s of an edit ({name})"}
+        dt = time.perf_counter() - t0
+        times.append(dt)
+        per_chart.setdefault(name, []).append(dt)
+        if hasattr(panel, "crossover_pending") and panel.crossover_pending():
+            c0 = time.perf_counter()
+            panel.locate_crossover_now()
+            app.processEvents()
+            crossover_ms.append(time.perf_counter() - c0)
+    return {
+        "median": statistics.median(times),
+        "max": max(times),
+        "edits": len(times),
+        "charts": len(chart_names),
+        "per_chart_ms": {k: round(statistics.median(v) * 1000, 1) for k, v in per_chart.items()},
+        "crossover_ms": round(statistics.median(crossover_ms) * 1000, 1) if crossover_ms else None,
+        "panel_ms": round(getattr(panel, "last_update_ms", 0.0), 1),
+    }
+
+
+if __name__ == "__main__":
+    try:
+        result = main(sys.argv[1])
+    except Exception as e:  # the parent prints the figure as an error, never a traceback
+        import traceback
+
+        traceback.print_exc()
+        result = {"error": f"{type(e).__name__}: {e}"}
+    print(json.dumps(result), flush=True)
+    os._exit(0)  # no close: an edited window would ask whether to save

@@ -23,6 +23,7 @@ marks: dict = {}
 
 def _finish():
     marks["idle"] = time.time()  # the events queued with the first paint are done
+    marks["cpu"] = time.process_time()  # CPU seconds of this process up to the first picture
     print(json.dumps(marks), flush=True)
     app.quit()
 
