@@ -165,61 +165,41 @@ def test_cli_main_paths_offline(no_network, tmp_path):
         assert code in (0, 2), err  # 2: no value in range meets the target, said plainly
 
 
-def test_gui_main_path_offline(no_network, qtbot, tmp_path):
-    pytest.importorskip("PySide6")
-    from cgtdesk.gui.main_window import MainWindow
+def test_gui_main_path_offline(no_network, qtbot, make_window, fake_prompts, tmp_path):
+    """Open the example, edit, autosave, save, export a workbook and the deck, present: offline."""
+    pytest.importorskip("cgtdesk.gui.main_window")
+    from PySide6 import QtWidgets
+
     from cgtdesk.io.projectfile import load_project, save_project
 
-    project = load_project(EXAMPLE)
     path = tmp_path / "example.cgtproj"
-    save_project(project, path)
-    try:
-        window = MainWindow(project, path)
-    except TypeError:
-        window = MainWindow(project)
-    qtbot.addWidget(window)
-    window.resize(1280, 800)
-    window.show()
-    qtbot.waitExposed(window)
-    qtbot.wait(50)
-
-    edited = _edit_one_parameter(window)
-    _save(window, path)
-    if edited:
-        assert load_project(path).scenarios[0].parameters["demand.patients_per_year"] == 777
-    window.grab()
+    save_project(load_project(EXAMPLE), path)
+    w = make_window(load_project(path), path)
+    w.resize(1280, 800)
+    w.show()
+    qtbot.waitExposed(w)
+    assert w.set_value("demand.patients_per_year", "777")
+    QtWidgets.QApplication.processEvents()
+    w.flush_charts()
+    assert w.autosave_now() is not None
+    assert w.save()
+    assert load_project(path).scenarios[0].parameters["demand.patients_per_year"] == 777
+    for name in list(getattr(w.chart_panel, "charts", {})):  # every chart drawn once
+        w.chart_panel.tabs.setCurrentWidget(w.chart_panel.charts[name])
+        QtWidgets.QApplication.processEvents()
+    w.chart_panel.locate_crossover_now()
+    fake_prompts.save_as_answer = str(tmp_path / "example.xlsx")
+    if hasattr(w, "export_workbook"):
+        w.export_workbook()
+        assert (tmp_path / "example.xlsx").is_file()
+    fake_prompts.save_as_answer = str(tmp_path / "deck.pdf")
+    if hasattr(w, "export_deck"):
+        w.export_deck()
+        assert (tmp_path / "deck.pdf").is_file()
+    window = w.present() if hasattr(w, "present") else None
+    QtWidgets.QApplication.processEvents()
+    if window is not None:
+        window.close()
+    w.grab()
+    assert not fake_prompts.errors, fake_prompts.errors
     assert "PySide6.QtNetwork" not in sys.modules, "the GUI loaded Qt's networking module"
-
-
-def _edit_one_parameter(window) -> bool:
-    """Edit through whatever API the shell exposes; False when it has none yet."""
-    for holder in (window, getattr(window, "document", None), getattr(window, "doc", None)):
-        if holder is None:
-            continue
-        for name in ("set_parameter", "edit_parameter"):
-            fn = getattr(holder, name, None)
-            if callable(fn):
-                scenario = window.project.scenarios[0].name if hasattr(window, "project") else None
-                try:
-                    fn(scenario, "demand.patients_per_year", 777)
-                except TypeError:
-                    fn(0, "demand.patients_per_year", 777)
-                return True
-    return False
-
-
-def _save(window, path: Path) -> None:
-    for holder in (window, getattr(window, "document", None), getattr(window, "doc", None)):
-        if holder is None:
-            continue
-        for name in ("save_to", "save_as_path", "save"):
-            fn = getattr(holder, name, None)
-            if callable(fn):
-                try:
-                    fn(path)
-                except TypeError:
-                    fn()
-                return
-    from cgtdesk.io.projectfile import save_project
-
-    save_project(window.project, path)
