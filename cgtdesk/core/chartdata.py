@@ -535,7 +535,7 @@ def monte_carlo_data(mc_result, scenario: str | None = None, project=None, resul
     summ = s.summaries[result]
     currency = project.currency if project is not None else "USD"
     target = None
-    if project is not None:
+    if project is not None and result == "cogs_per_dose":  # the target is a cost of goods per dose
         try:
             r = evaluate(project.scenario(scenario).process, project.scenario(scenario).parameters, strict=False)
             target = r["max_allowable_cogs_per_dose"]

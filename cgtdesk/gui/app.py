@@ -12,7 +12,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-VIEWS = ("main", "editor", "results", "breakdown", "demand", "capacity", "waterfall", "tornado", "montecarlo", "present")
+VIEWS = ("main", "editor", "results", "breakdown", "demand", "capacity", "waterfall", "tornado", "montecarlo", "present",
+         "analyses", "sweep", "tornado-analysis", "montecarlo-analysis", "goalseek", "uncertainty")
 SCREENSHOT_SIZE = (1440, 900)
 
 
@@ -158,6 +159,12 @@ def _render_view(window, view: str, size):
         return window.editor_dock.grab()
     if view == "results":
         return window.results_dock.grab()
+    if view in ("analyses", "sweep", "tornado-analysis", "montecarlo-analysis", "goalseek", "uncertainty"):
+        try:
+            from cgtdesk.gui.analyses import screenshot_view
+        except ImportError:
+            raise LookupError("the analyses are not available in this build") from None
+        return screenshot_view(window, view)
     try:
         from cgtdesk.gui import export
     except ImportError:

@@ -106,3 +106,19 @@ class ReplaceProjectCommand(QtGui.QUndoCommand):
 
     def undo(self):
         self.doc._replace(self.old)
+
+
+class SetUncertaintyCommand(QtGui.QUndoCommand):
+    """A scenario's uncertainty distributions and correlations, replaced together (validated before)."""
+
+    def __init__(self, doc, scenario, uncertainty, correlations, text):
+        super().__init__(text)
+        self.doc, self.scenario = doc, scenario
+        self.old = ({k: dict(v) for k, v in scenario.uncertainty.items()}, [dict(c) for c in scenario.correlations])
+        self.new = (uncertainty, correlations)
+
+    def redo(self):
+        self.doc._set_uncertainty(self.scenario, {k: dict(v) for k, v in self.new[0].items()}, [dict(c) for c in self.new[1]])
+
+    def undo(self):
+        self.doc._set_uncertainty(self.scenario, {k: dict(v) for k, v in self.old[0].items()}, [dict(c) for c in self.old[1]])

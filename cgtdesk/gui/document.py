@@ -65,6 +65,8 @@ class ProjectDocument(QtCore.QObject):
     #: the file this project lives in changed (open, save as)
     pathChanged = QtCore.Signal()
     modifiedChanged = QtCore.Signal(bool)
+    #: scenario index: its uncertainty distributions or correlations changed
+    uncertaintyChanged = QtCore.Signal(int)
 
     def __init__(self, project: Project, path: Path | None = None, parent=None):
         super().__init__(parent)
@@ -249,6 +251,49 @@ class ProjectDocument(QtCore.QObject):
             return
         self.undo_stack.push(MoveScenarioCommand(self, index, new_index))
 
+    def set_uncertainty(self, index: int, key: str, dist: dict | None) -> None:
+        """Give ``key`` of scenario ``index`` a distribution (None: remove it), undoably.
+
+        Validated by ``check_distribution``; InputError leaves everything as it was. Removing a
+        distribution (or making it fixed) also removes the correlations of that key, in the same step.
+        """
+        from cgtdesk.core.project import check_correlations, check_distribution
+        from cgtdesk.gui.commands import SetUncertaintyCommand
+
+        scenario = self.project.scenarios[index]
+        where = f"scenario '{scenario.name}'"
+        p = catalogue().parameters.get(key)
+        if p is None or not p.applies_to(scenario.process):
+            raise InputError(f"{where}: '{key}' is not a parameter of the {scenario.process} process")
+        unc = {k: dict(v) for k, v in scenario.uncertainty.items()}
+        if dist is None:
+            if key not in unc:
+                return
+            unc.pop(key)
+            text = f"Remove the uncertainty of {p.label} in '{scenario.name}'"
+        else:
+            clean = check_distribution(key, dist, where)
+            if unc.get(key) == clean:
+                return
+            unc[key] = clean
+            text = f"{p.label}: {clean['dist']} distribution in '{scenario.name}'"
+        corrs = [dict(c) for c in scenario.correlations
+                 if key not in (c["a"], c["b"]) or (key in unc and unc[key]["dist"] != "fixed")]
+        corrs = check_correlations(corrs, unc, scenario.process, where)
+        self.undo_stack.push(SetUncertaintyCommand(self, scenario, unc, corrs, text))
+
+    def set_correlations(self, index: int, correlations: list[dict]) -> None:
+        """Replace the rank correlations of scenario ``index`` (validated by ``check_correlations``), undoably."""
+        from cgtdesk.core.project import check_correlations
+        from cgtdesk.gui.commands import SetUncertaintyCommand
+
+        scenario = self.project.scenarios[index]
+        corrs = check_correlations(list(correlations), scenario.uncertainty, scenario.process, f"scenario '{scenario.name}'")
+        if corrs == scenario.correlations:
+            return
+        unc = {k: dict(v) for k, v in scenario.uncertainty.items()}
+        self.undo_stack.push(SetUncertaintyCommand(self, scenario, unc, corrs, f"Correlations of '{scenario.name}'"))
+
     def replace_project(self, project: Project, text: str) -> None:
         from cgtdesk.gui.commands import ReplaceProjectCommand
 
@@ -279,6 +324,11 @@ class ProjectDocument(QtCore.QObject):
         s = self.project.scenarios.pop(index)
         self.project.scenarios.insert(new_index, s)
         self.scenariosChanged.emit()
+
+    def _set_uncertainty(self, scenario: Scenario, uncertainty: dict, correlations: list) -> None:
+        scenario.uncertainty = uncertainty
+        scenario.correlations = correlations
+        self.uncertaintyChanged.emit(self.index_of(scenario))
 
     def _replace(self, project: Project) -> None:
         self.project = project

@@ -189,6 +189,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._build_actions()
         self._build_menus()
         self._build_toolbar()
+        self._build_analyses()
         self.statusBar().setSizeGripEnabled(True)
         self._status_info = QtWidgets.QLabel()
         self.statusBar().addPermanentWidget(self._status_info)
@@ -333,6 +334,83 @@ class MainWindow(QtWidgets.QMainWindow):
             self.chart_panel.run_monte_carlo_inline = False  # runs off the GUI thread, with progress and cancel
             self.chart_panel.monteCarloRequested.connect(self.run_monte_carlo)
         self.setCentralWidget(self.chart_panel)
+
+    def _build_analyses(self):
+        """The Analyses dock (sweep & crossover, tornado, Monte Carlo, goal seek, uncertainty), its menu and shortcuts."""
+        self.analyses = None
+        try:
+            from cgtdesk.gui.analyses import AnalysesPanel
+        except ImportError as e:  # not in this build
+            log.info("analyses not available: %s", e)
+            return
+        self.analyses = AnalysesPanel(self.doc, self.current_index, self)
+        self.analyses_dock = self._dock("Analyses", "AnalysesDock", self.analyses, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.tabifyDockWidget(self.editor_dock, self.analyses_dock)
+        self.editor_dock.raise_()
+        self.doc.uncertaintyChanged.connect(self._schedule_charts)  # the tornado chart uses the uncertainty ranges
+        self.scenario_list.currentRowChanged.connect(
+            lambda row: self.analyses.follow_scenario(self._current.name) if not self._rebuilding and row >= 0 else None)
+        mc = self.analyses.views["montecarlo"]
+        if self.chart_panel is not None and hasattr(self.chart_panel, "set_monte_carlo"):
+            mc.finishedRun.connect(self.chart_panel.set_monte_carlo)
+        m = QtWidgets.QMenu("&Analyses", self)
+        self.analysis_actions = {}
+        for name, text, key, tip in (
+            ("sweep", "&Demand sweep and crossover", "Ctrl+1", "From what demand is one scenario cheaper than another"),
+            ("tornado", "&Tornado", "Ctrl+2", "Which assumption moves the cost most"),
+            ("montecarlo", "&Monte Carlo", "Ctrl+3", "How sure we are that cost of goods stays under the target"),
+            ("goalseek", "&Goal seek", "Ctrl+4", "What value of an input meets the target"),
+            ("uncertainty", "&Uncertainty of the inputs", "Ctrl+5", "Distributions and correlations of the selected scenario"),
+        ):
+            a = self._act(text, lambda _=False, n=name: self.show_analysis(n), key, tip)
+            self.analysis_actions[name] = a
+            m.addAction(a)
+            if name == "goalseek":
+                m.addSeparator()
+        self.act_run_mc = self._act("&Run Monte Carlo", self._run_mc_view, "F9", "Run the Monte Carlo of every scenario (samples and seed as set)")
+        self.act_cancel_mc = self._act("&Cancel Monte Carlo", lambda: self.analyses.views["montecarlo"].cancel(), "Shift+F9")
+        m.addSeparator()
+        m.addActions([self.act_run_mc, self.act_cancel_mc])
+        mb = self.menuBar()
+        view_menu = next((a for a in mb.actions() if a.text().replace("&", "") == "View"), None)
+        if view_menu is not None:
+            mb.insertMenu(view_menu, m)
+            view_menu.menu().addAction(self.analyses_dock.toggleViewAction())
+        else:
+            mb.addMenu(m)
+        self.analyses_menu = m
+        # the parameter editor's context menu: the uncertainty or goal seek of the parameter under the cursor
+        self.act_param_uncertainty = self._act("Uncertainty of this parameter...", lambda: self._analyse_parameter("uncertainty"),
+                                               "Ctrl+Shift+U", "Edit the distribution of the selected parameter")
+        self.act_param_goalseek = self._act("Goal seek on this parameter...", lambda: self._analyse_parameter("goalseek"),
+                                            "Ctrl+Shift+G", "Find the value of the selected parameter that meets the target")
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.tree.addActions([self.act_param_uncertainty, self.act_param_goalseek, self.act_reset_value])
+
+    def show_analysis(self, name: str):
+        """Bring the Analyses dock forward on one view (sweep, tornado, montecarlo, goalseek, uncertainty)."""
+        if self.analyses is None:
+            return None
+        self.analyses_dock.show()
+        self.analyses_dock.raise_()
+        view = self.analyses.show_view(name)
+        view.follow_scenario(self._current.name)
+        return view
+
+    def _run_mc_view(self):
+        view = self.show_analysis("montecarlo")
+        if view is not None:
+            view.run()
+
+    def _analyse_parameter(self, name: str):
+        key = self.param_model.key(self.param_filter.mapToSource(self.tree.currentIndex()))
+        view = self.show_analysis(name)
+        if view is None or key is None:
+            return
+        if name == "uncertainty":
+            view.select_parameter(key)
+        else:
+            view.set_question(scenario=self._current.name, vary=key)
 
     def _act(self, text, slot, shortcut=None, tip=None, icon=None, checkable=False) -> QtGui.QAction:
         a = QtGui.QAction(text, self)
@@ -1216,6 +1294,8 @@ class MainWindow(QtWidgets.QMainWindow):
         if job is not None:
             job.cancel()
             QtCore.QThreadPool.globalInstance().waitForDone(5000)
+        if getattr(self, "analyses", None) is not None:
+            self.analyses.shutdown()  # cancel analyses still running and wait for their workers
         presentation = getattr(self, "_presentation", None)
         if presentation is not None:
             presentation.close()

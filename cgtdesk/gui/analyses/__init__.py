@@ -1,0 +1,120 @@
+"""The analyses of the app, in one tabbed panel: demand sweep & crossover, tornado, Monte Carlo,
+goal seek, and the uncertainty editor they draw on.
+
+Each answers one of the client's questions with a chart and a sentence:
+- from what demand does allogeneic beat autologous (``sweep``),
+- which assumption matters most (``tornado``),
+- how sure are we that cost of goods stays under the target (``montecarlo``),
+- what batch success rate / vector cost / lot size hits the target margin (``goalseek``).
+"""
+
+from __future__ import annotations
+
+from PySide6 import QtWidgets
+
+from cgtdesk.gui.analyses.goalseek import GoalSeekView
+from cgtdesk.gui.analyses.montecarlo import MonteCarloView
+from cgtdesk.gui.analyses.sweep import SweepView
+from cgtdesk.gui.analyses.tornado import TornadoView
+from cgtdesk.gui.uncertainty_editor import UncertaintyEditor
+
+VIEW_CLASSES = {
+    "sweep": SweepView,
+    "tornado": TornadoView,
+    "montecarlo": MonteCarloView,
+    "goalseek": GoalSeekView,
+    "uncertainty": UncertaintyEditor,
+}
+
+
+class AnalysesPanel(QtWidgets.QTabWidget):
+    """Tabs of the analysis views over one ProjectDocument. ``current()``: the selected scenario index."""
+
+    def __init__(self, doc, current=None, parent=None):
+        super().__init__(parent)
+        self.setDocumentMode(True)
+        self.views = {}
+        for name, cls in VIEW_CLASSES.items():
+            view = cls(doc, current)
+            self.views[name] = view
+            self.addTab(view, cls.title)
+
+    def show_view(self, name: str):
+        view = self.views[name]
+        self.setCurrentWidget(view)
+        return view
+
+    def follow_scenario(self, name: str):
+        for view in self.views.values():
+            view.follow_scenario(name)
+
+    def busy(self) -> bool:
+        return any(getattr(v, "runner", None) is not None and v.runner.is_busy() for v in self.views.values())
+
+    def shutdown(self):
+        for view in self.views.values():
+            view.shutdown()
+
+
+__all__ = ["AnalysesPanel", "GoalSeekView", "MonteCarloView", "SweepView", "TornadoView", "UncertaintyEditor", "VIEW_CLASSES"]
+
+
+#: --screenshot --view names of the analyses ("tornado" and "montecarlo" name the chart panel's charts)
+SCREENSHOT_VIEWS = {
+    "sweep": "sweep",
+    "tornado-analysis": "tornado",
+    "montecarlo-analysis": "montecarlo",
+    "goalseek": "goalseek",
+    "uncertainty": "uncertainty",
+    "analyses": "montecarlo",
+}
+
+
+def settle(view, timeout_s: float = 120.0) -> None:
+    """Process events until the view's background job has delivered its result (screenshots, scripts)."""
+    import time
+
+    from PySide6 import QtCore
+
+    runner = getattr(view, "runner", None)
+    deadline = time.monotonic() + timeout_s
+    app = QtWidgets.QApplication.instance()
+    while runner is not None and runner.is_busy() and time.monotonic() < deadline:
+        app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        time.sleep(0.01)
+    for _ in range(3):
+        app.processEvents()
+
+
+def screenshot_view(window, name: str, size=(1280, 900)):
+    """The image of one analysis after running it (a quick 20,000-sample Monte Carlo, synchronously)."""
+    view = window.show_analysis(SCREENSHOT_VIEWS[name])
+    if view is None:
+        raise LookupError("the analyses are not available in this build")
+    app = QtWidgets.QApplication.instance()
+    app.processEvents()
+    if isinstance(view, MonteCarloView):
+        view.run()
+    elif isinstance(view, GoalSeekView):
+        view.solve()
+    elif isinstance(view, SweepView):
+        view.compute()
+    elif isinstance(view, TornadoView):
+        view.compute()
+    elif isinstance(view, UncertaintyEditor):
+        s = window.doc.project.scenarios[window.current_index()]
+        keys = [k for k in s.uncertainty]
+        if keys:
+            view.select_parameter(keys[0])
+    settle(view)
+    window.flush_charts()
+    if name == "analyses":
+        app.processEvents()
+        return window.grab()
+    dock = window.analyses_dock
+    dock.setFloating(True)
+    dock.resize(*size)
+    dock.show()
+    for _ in range(3):
+        app.processEvents()
+    return dock.grab()
