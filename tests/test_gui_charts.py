@@ -170,3 +170,28 @@ def test_dark_theme_and_hover(panel, qtbot):
     assert QtGui.QColor(img.pixel(3, 3)).lightness() < 80
     text = chart.hover_text(chart.plot, 0.0, 1000.0)
     assert text.startswith("Autologous, automated, central - Materials: USD ")
+
+
+def test_non_finite_and_huge_values_never_reach_qt(qtbot, project):
+    """A fuzzed input can make a cost inf or 1e300: the charts draw what they can and never raise."""
+    import dataclasses
+
+    from cgtdesk.core import chartdata
+    from cgtdesk.gui.charts import BreakdownChart, WaterfallChart
+
+    b = chartdata.breakdown_per_dose(project)
+    per = b.per_dose.copy()
+    per[0, 0], per[1, 2] = np.inf, 1e300
+    bad = dataclasses.replace(b, per_dose=per, totals=np.array([np.inf, 1e300, *b.totals[2:]]))
+    chart = BreakdownChart()
+    qtbot.addWidget(chart)
+    chart.resize(800, 500)
+    chart.update_data(bad)
+    chart.grab()
+    w = chartdata.waterfall(project.scenarios[0])
+    wbad = dataclasses.replace(w, per_dose=np.full(7, np.inf), cogs=np.inf, margin=-np.inf, headroom=-np.inf)
+    wc = WaterfallChart()
+    qtbot.addWidget(wc)
+    wc.resize(800, 500)
+    wc.update_data(wbad)
+    wc.grab()

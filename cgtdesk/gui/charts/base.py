@@ -154,10 +154,39 @@ def swatch(colour: str, process: str | None = None, bar: bool = False) -> str:
     return f'<span style="color:{colour}; font-weight:bold">{mark}</span>'
 
 
+#: nothing drawn beyond this (a fuzzed input can make a cost 1e300 or inf; Qt must never see that)
+LIMIT = 1e15
+
+
+def drawable(x, default: float = 0.0):
+    """Values safe to hand to Qt: non-finite ones replaced by ``default``, the rest clipped."""
+    x = np.asarray(x, dtype=float)
+    return np.clip(np.where(np.isfinite(x), x, default), -LIMIT, LIMIT)
+
+
+def ok(v) -> bool:
+    try:
+        return math.isfinite(float(v)) and abs(float(v)) <= LIMIT
+    except (TypeError, ValueError):
+        return False
+
+
+def set_range(plot, x=None, y=None):
+    """setXRange/setYRange that never raises on non-finite or empty bounds."""
+    for which, r in (("x", x), ("y", y)):
+        if r is None:
+            continue
+        lo, hi = float(r[0]), float(r[1])
+        if not (ok(lo) and ok(hi)) or not lo < hi:
+            lo, hi = (lo, lo + 1.0) if ok(lo) else (0.0, 1.0)
+        (plot.setXRange if which == "x" else plot.setYRange)(lo, hi, padding=0)
+
+
 def finite_log10(x):
     x = np.asarray(x, dtype=float)
+    good = (x > 0) & np.isfinite(x) & (x <= LIMIT)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(x > 0, np.log10(np.where(x > 0, x, 1.0)), np.nan)
+        return np.where(good, np.log10(np.where(good, x, 1.0)), np.nan)
 
 
 class BaseChart(QtWidgets.QWidget):

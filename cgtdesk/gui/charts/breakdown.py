@@ -8,7 +8,7 @@ import numpy as np
 
 import pyqtgraph as pg  # isort: skip
 from cgtdesk.core.chartdata import BreakdownData, money
-from cgtdesk.gui.charts.base import BaseChart, CategoryAxis, swatch
+from cgtdesk.gui.charts.base import BaseChart, CategoryAxis, drawable, ok, set_range, swatch
 from cgtdesk.gui.style import category_colour
 
 BAR_WIDTH = 0.62
@@ -31,7 +31,7 @@ class BreakdownChart(BaseChart):
         s = self.style_
         n = len(data.scenarios)
         x = np.arange(n, dtype=float)
-        vals = np.nan_to_num(data.per_dose, nan=0.0)
+        vals = drawable(data.per_dose)
         bottom = np.zeros(n)
         for j, cat in enumerate(data.categories):
             bar = self.bars.get(cat)
@@ -47,7 +47,7 @@ class BreakdownChart(BaseChart):
         labels = self.texts_for(self.plot, self.total_labels, n, anchor=(0.5, 1.0))
         for i, t in enumerate(labels):
             tot = data.totals[i]
-            if math.isfinite(tot):
+            if ok(tot):
                 t.setText(money(tot, data.currency))
                 t.setPos(i, tot)
             else:
@@ -55,9 +55,9 @@ class BreakdownChart(BaseChart):
                 t.setPos(i, 0)
         self._layout_axis(data)
         self.set_axis_label(self.plot, "left", f"Cost of goods per dose ({data.currency}/dose)")
-        top = np.nanmax(data.totals) if np.any(np.isfinite(data.totals)) else 1.0
-        self.plot.setXRange(-0.6, n - 0.4, padding=0)
-        self.plot.setYRange(0, top * 1.12 if top > 0 else 1.0, padding=0)
+        tops = bottom[np.isfinite(bottom)]
+        top = float(tops.max()) if tops.size and tops.max() > 0 else 1.0
+        set_range(self.plot, x=(-0.6, n - 0.4), y=(0, top * 1.12))
         self.fit_left_axis(self.plot, f"{top * 1.12:,.0f}")
         self.set_title(data.finding)
         self.set_legend([(swatch(category_colour(c), bar=True), lab) for c, lab in zip(data.categories, data.labels, strict=True)])

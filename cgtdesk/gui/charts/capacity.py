@@ -9,7 +9,7 @@ from PySide6 import QtWidgets
 
 import pyqtgraph as pg  # isort: skip
 from cgtdesk.core.chartdata import CAPACITY_MEASURES, CapacityData, count
-from cgtdesk.gui.charts.base import BaseChart, LogAxis, finite_log10, font, line_style, pen, swatch
+from cgtdesk.gui.charts.base import LIMIT, BaseChart, LogAxis, finite_log10, font, line_style, ok, pen, set_range, swatch
 from cgtdesk.gui.style import scenario_colour
 
 TITLES = {"units": "Devices / bioreactors", "suites": "Cleanroom suites", "fte": "Staff (FTE)"}
@@ -74,16 +74,16 @@ class CapacityChart(BaseChart):
                                   connect="finite")
                 cur = data.current[name]
                 v = cur[1 + CAPACITY_MEASURES.index(m)]
-                if math.isfinite(v):
+                if ok(v) and v > 0:
                     marks[k].setData([math.log10(cur[0])], finite_log10([v]), pen=None, symbol="o", symbolSize=s.marker_size * s.pen_scale, symbolBrush=colour,
                                      symbolPen=pg.mkPen(s.theme.background, width=s.px(2)))
                 else:
                     marks[k].setData([], [])
-                fin = y[np.isfinite(y)]
+                fin = y[np.isfinite(y) & (y <= LIMIT)]
                 if fin.size:
                     top = max(top, float(fin.max()))
             ytop = (math.log10(top) if top > 1 else 1) * 1.22
-            plot.setYRange(0, ytop, padding=0.03)
+            set_range(plot, y=(-0.03 * ytop, ytop * 1.03))
             name = self.names[m]
             name.setText(TITLES[m])
             name.setFont(font(s.label_px, bold=True))
@@ -94,7 +94,8 @@ class CapacityChart(BaseChart):
                 plot.getAxis("bottom").setHeight(max(4, s.font_px // 3))
         last = self.measure_plots[CAPACITY_MEASURES[-1]]
         self.set_axis_label(last, "bottom", "Demand (patients/yr, log scale)")
-        last.setXRange(math.log10(data.demand[0]), math.log10(data.demand[-1]), padding=0.01)
+        lx0, lx1 = math.log10(data.demand[0]), math.log10(data.demand[-1])
+        set_range(last, x=(lx0 - 0.01 * (lx1 - lx0), lx1 + 0.01 * (lx1 - lx0)))
         self.set_title(data.finding)
         self.set_legend([(swatch(scenario_colour(data.scenarios.index(nm)), data.processes[data.scenarios.index(nm)]), nm)
                          for nm in names] + [("&#9679;", "at the scenario's own demand")])

@@ -9,7 +9,7 @@ from PySide6 import QtCore, QtWidgets
 
 import pyqtgraph as pg  # isort: skip
 from cgtdesk.core.chartdata import DemandData, money, patients
-from cgtdesk.gui.charts.base import BaseChart, LogAxis, finite_log10, font, line_style, pen, swatch
+from cgtdesk.gui.charts.base import LIMIT, BaseChart, LogAxis, finite_log10, font, line_style, ok, pen, set_range, swatch
 from cgtdesk.gui.style import scenario_colour
 
 
@@ -79,7 +79,7 @@ class DemandChart(BaseChart):
             y = data.values[name]
             self.curves[i].setData(finite_log10(data.demand), finite_log10(y), pen=pen(colour, width, line_style(proc)), connect="finite")
             d0, v0 = data.current[name]
-            if math.isfinite(v0):
+            if ok(v0) and v0 > 0:
                 self.markers[i].setData([math.log10(d0)], finite_log10([v0]), pen=None, symbol="o", symbolSize=s.marker_size * s.pen_scale,
                                         symbolBrush=colour, symbolPen=pg.mkPen(s.theme.background, width=s.px(2)))
             else:
@@ -87,9 +87,11 @@ class DemandChart(BaseChart):
         self.set_axis_label(self.plot, "bottom", "Demand (patients/yr, log scale)")
         self.set_axis_label(self.plot, "left", f"{data.label} ({data.unit}, log scale)")
         finite = np.concatenate([v[np.isfinite(v) & (v > 0)] for v in data.values.values()] + [np.array([])])
-        self.plot.setXRange(math.log10(data.demand[0]), math.log10(data.demand[-1]), padding=0.01)
-        if finite.size:
-            self.plot.setYRange(math.log10(finite.min()), math.log10(finite.max()), padding=0.04)
+        finite = finite[finite <= LIMIT]
+        lx0, lx1 = math.log10(data.demand[0]), math.log10(data.demand[-1])
+        ly = (math.log10(finite.min()), math.log10(finite.max())) if finite.size else (0.0, 1.0)
+        pad = max(0.05, 0.04 * (ly[1] - ly[0]))
+        set_range(self.plot, x=(lx0 - 0.01 * (lx1 - lx0), lx1 + 0.01 * (lx1 - lx0)), y=(ly[0] - pad, ly[1] + pad))
         self.fit_left_axis(self.plot, "100k")
         self._mark_crossover(data)
         self.set_title(data.finding)

@@ -7,7 +7,7 @@ from PySide6 import QtCore
 
 import pyqtgraph as pg  # isort: skip
 from cgtdesk.core.chartdata import MonteCarloData, money, percent
-from cgtdesk.gui.charts.base import BaseChart, font, pen, swatch
+from cgtdesk.gui.charts.base import BaseChart, drawable, font, ok, pen, set_range, swatch
 from cgtdesk.gui.style import BAD_COLOUR, scenario_colour
 
 
@@ -57,13 +57,14 @@ class MonteCarloChart(BaseChart):
         self.empty.hide()
         self.data = data
         colour = scenario_colour(self.colour_index)
-        self.hist.setOpts(x0=data.edges[:-1], x1=data.edges[1:], height=data.counts, brush=colour,
+        edges = drawable(data.edges)
+        self.hist.setOpts(x0=edges[:-1], x1=edges[1:], height=drawable(data.counts), brush=colour,
                           pen=pg.mkPen(s.theme.background, width=s.px(1)))
         top = float(data.counts.max()) if data.counts.size else 1.0
-        lo = float(data.edges[0]) if data.edges.size else 0.0
-        hi = float(data.edges[-1]) if data.edges.size else 1.0
+        lo = float(edges[0]) if edges.size else 0.0
+        hi = float(edges[-1]) if edges.size else 1.0
         xs = [lo, hi]
-        if data.target is not None:
+        if data.target is not None and ok(data.target):
             self.target.setPen(pen(BAD_COLOUR, s.line_width))
             self.target.setPos(data.target)
             self.target.show()
@@ -78,11 +79,11 @@ class MonteCarloChart(BaseChart):
         x0, x1 = min(xs), max(xs)
         span = max(x1 - x0, abs(x1) * 0.01, 1.0)
         x0, x1 = x0 - 0.04 * span, x1 + 0.04 * span
-        self.plot.setXRange(x0, x1, padding=0)
-        self.plot.setYRange(0, top * 1.25, padding=0)
+        set_range(self.plot, x=(x0, x1), y=(0, top * 1.25))
         for k, (name, v) in enumerate((("P10", data.p10), ("P50", data.p50), ("P90", data.p90))):
             ln, lb = self.pct_lines[k], self.pct_labels[k]
             ln.setPen(pen(s.theme.foreground, max(1.5, s.line_width * 0.5), QtCore.Qt.PenStyle.DashLine))
+            v = float(drawable(v))
             ln.setPos(v)
             lb.setText(f"{name} {money(v, data.currency)}")
             lb.setFont(font(s.value_px))
@@ -90,7 +91,7 @@ class MonteCarloChart(BaseChart):
             lb.setPos(v, top * (1.25 - 0.08 * k))  # staggered: neighbours never overlap
             ln.show()
             lb.show()
-        if data.target is not None:
+        if data.target is not None and ok(data.target):
             right = (data.target - x0) < 0.7 * (x1 - x0)
             self.target_label.setAnchor((0.0, 0.0) if right else (1.0, 0.0))
             self.target_label.setPos(data.target, top * 0.93)

@@ -9,7 +9,7 @@ import numpy as np
 import pyqtgraph as pg  # isort: skip
 from cgtdesk.core.catalogue import fmt_number
 from cgtdesk.core.chartdata import TornadoData, money
-from cgtdesk.gui.charts.base import BaseChart, NumberAxis, font, pen, swatch
+from cgtdesk.gui.charts.base import BaseChart, NumberAxis, drawable, font, pen, set_range, swatch
 from cgtdesk.gui.style import HIGH_COLOUR, LOW_COLOUR
 
 BAR_HEIGHT = 0.64
@@ -65,13 +65,14 @@ class TornadoChart(BaseChart):
         rows = data.rows
         n = len(rows)
         y = np.arange(n, dtype=float)[::-1]  # largest swing on top
-        lo = np.array([r.result_low for r in rows], dtype=float)
-        hi = np.array([r.result_high for r in rows], dtype=float)
+        base = float(drawable(data.base))
+        lo = drawable([r.result_low for r in rows], base)
+        hi = drawable([r.result_high for r in rows], base)
         bp = pg.mkPen(s.theme.background, width=s.px(1))
-        self.low_bars.setOpts(x0=np.full(n, data.base), y=y, width=lo - data.base, height=BAR_HEIGHT, brush=LOW_COLOUR, pen=bp)
-        self.high_bars.setOpts(x0=np.full(n, data.base), y=y, width=hi - data.base, height=BAR_HEIGHT, brush=HIGH_COLOUR, pen=bp)
+        self.low_bars.setOpts(x0=np.full(n, base), y=y, width=lo - base, height=BAR_HEIGHT, brush=LOW_COLOUR, pen=bp)
+        self.high_bars.setOpts(x0=np.full(n, base), y=y, width=hi - base, height=BAR_HEIGHT, brush=HIGH_COLOUR, pen=bp)
         self.base_line.setPen(pen(s.theme.foreground, max(1.5, s.line_width * 0.6)))
-        self.base_line.setPos(data.base)
+        self.base_line.setPos(base)
         wrap = 36
         ticks = [(float(y[k]), "\n".join(textwrap.wrap(r.label, wrap)) + f"\n{_short(r.low)} to {_short(r.high)}")
                  for k, r in enumerate(rows)]
@@ -85,12 +86,11 @@ class TornadoChart(BaseChart):
             for j, v in enumerate((lo[k], hi[k])):
                 t = labels[2 * k + j]
                 t.setText(fmt(v))
-                t.setAnchor((0.0, 0.5) if v >= data.base else (1.0, 0.5))
+                t.setAnchor((0.0, 0.5) if v >= base else (1.0, 0.5))
                 t.setPos(v, y[k])
-        allv = np.concatenate([lo, hi, [data.base]])
-        span = max(float(np.nanmax(allv) - np.nanmin(allv)), abs(data.base) * 0.05, 1e-9)
-        self.plot.setXRange(float(np.nanmin(allv)) - 0.3 * span, float(np.nanmax(allv)) + 0.3 * span, padding=0)
-        self.plot.setYRange(-0.6, max(n, 1) - 0.4, padding=0)
+        allv = np.concatenate([lo, hi, [base]])
+        span = max(float(allv.max() - allv.min()), abs(base) * 0.05, 1e-9)
+        set_range(self.plot, x=(float(allv.min()) - 0.3 * span, float(allv.max()) + 0.3 * span), y=(-0.6, max(n, 1) - 0.4))
         self.set_axis_label(self.plot, "bottom", f"{data.label} ({data.unit}); base {fmt(data.base)}")
         self.set_title(data.finding)
         self.set_legend([(swatch(LOW_COLOUR, bar=True), "input at its low value"),

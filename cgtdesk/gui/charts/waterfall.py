@@ -9,7 +9,7 @@ from PySide6 import QtCore
 
 import pyqtgraph as pg  # isort: skip
 from cgtdesk.core.chartdata import WaterfallData, headroom_sentence, money, percent
-from cgtdesk.gui.charts.base import BaseChart, CategoryAxis, font, pen, swatch
+from cgtdesk.gui.charts.base import BaseChart, CategoryAxis, drawable, font, ok, pen, set_range, swatch
 from cgtdesk.gui.style import BAD_COLOUR, GOOD_COLOUR, category_colour
 
 BAR_WIDTH = 0.66
@@ -18,10 +18,10 @@ BAR_WIDTH = 0.66
 def waterfall_bars(d: WaterfallData):
     """(labels, y0, height, kinds) of the bars: price, one per category (falling), margin."""
     labels = ["Price"] + list(d.labels) + ["Margin"]
-    vals = np.nan_to_num(d.per_dose, nan=0.0)
+    vals = drawable(d.per_dose)
     level = d.price - np.concatenate([[0.0], np.cumsum(vals)])
-    y0 = np.concatenate([[0.0], level[1:], [0.0]])
-    height = np.concatenate([[d.price], vals, [d.margin if math.isfinite(d.margin) else 0.0]])
+    y0 = drawable(np.concatenate([[0.0], level[1:], [0.0]]))
+    height = drawable(np.concatenate([[d.price], vals, [d.margin]]))
     kinds = ["price"] + list(d.categories) + ["margin"]
     return labels, y0, height, kinds
 
@@ -67,11 +67,11 @@ class WaterfallChart(BaseChart):
         self.steps.setData(cx, cy, connect="pairs", pen=pen(s.theme.muted, max(1, s.line_width / 2.5), QtCore.Qt.PenStyle.DotLine))
         tm_value = data.target_margin_value
         self.target.setPen(pen(s.theme.foreground, max(1.5, s.line_width * 0.7), QtCore.Qt.PenStyle.DashLine))
-        self.target.setPos(tm_value)
+        self.target.setPos(tm_value if ok(tm_value) else 0.0)
         self.target_label.setText(f"Target\nmargin\n{percent(data.target_margin)}\n{money(tm_value, data.currency)}")
         self.target_label.setFont(font(s.value_px, bold=True))
         self.target_label.setColor(s.theme.foreground)
-        self.target_label.setPos(n - 1 + BAR_WIDTH / 2 + 0.08, tm_value)
+        self.target_label.setPos(n - 1 + BAR_WIDTH / 2 + 0.08, tm_value if ok(tm_value) else 0.0)
         labs = self.texts_for(self.plot, self.value_labels, n, anchor=(0.5, 1.0))
         for i, t in enumerate(labs):
             v = height[i]
@@ -86,10 +86,9 @@ class WaterfallChart(BaseChart):
         self.headroom.setText(headroom_sentence(data))
         self.headroom.setFont(font(s.value_px, bold=True))
         self.headroom.setColor(GOOD_COLOUR if data.headroom >= 0 else BAD_COLOUR)
-        self.plot.setXRange(-0.6, n + 0.55, padding=0)
-        top = max(data.price, 1.0)
+        top = max(float(np.max(y0 + np.maximum(height, 0))), 1.0)
         self.headroom.setPos((n - 1) / 2, top * 1.19)
-        self.plot.setYRange(0, top * 1.22, padding=0)
+        set_range(self.plot, x=(-0.6, n + 0.55), y=(min(0.0, float(np.min(y0))), top * 1.22))
         self._layout_axis(labels)
         self.set_axis_label(self.plot, "left", f"Per dose ({data.currency}/dose)")
         self.fit_left_axis(self.plot, f"{top * 1.22:,.0f}")
