@@ -131,13 +131,17 @@ def _clean_env(home: Path) -> dict[str, str]:
     }
 
 
+def _home(folder: Path) -> Path:
+    home = folder / "home"
+    home.mkdir(parents=True, exist_ok=True)
+    return home
+
+
 def run_bundle(args, cwd: Path, timeout: float = TIMEOUT) -> subprocess.CompletedProcess:
-    home = cwd / "home"
-    home.mkdir(exist_ok=True)
     return subprocess.run(
         [*sandbox(), str(bundle_exe()), *map(str, args)],
         cwd=cwd,
-        env=_clean_env(home),
+        env=_clean_env(_home(cwd)),
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -145,7 +149,7 @@ def run_bundle(args, cwd: Path, timeout: float = TIMEOUT) -> subprocess.Complete
 
 
 def run_source(args) -> subprocess.CompletedProcess:
-    """The same command from the source tree, with this test's Python."""
+    """The same command from the source tree, with this test's Python (its own environment)."""
     return subprocess.run(
         [sys.executable, "-m", "cgtdesk", *map(str, args)], cwd=ROOT, capture_output=True, text=True, timeout=TIMEOUT
     )
@@ -195,6 +199,29 @@ def test_templates_and_new_use_the_bundled_resources(tmp_path):
     assert json.loads(bundled.stdout) == json.loads(source.stdout)
 
 
+def test_workbook_round_trip_in_the_bundle(tmp_path):
+    # Excel export and import exercise openpyxl, XlsxWriter and defusedxml as bundled.
+    shutil.copy(EXAMPLE, tmp_path / "project.cgtproj")
+    exported = run_bundle(["export", "project.cgtproj", "-o", "model.xlsx"], cwd=tmp_path)
+    assert exported.returncode == 0, exported.stderr
+    assert (tmp_path / "model.xlsx").read_bytes()[:2] == b"PK"
+    imported = run_bundle(["import", "model.xlsx", "-o", "back.cgtproj"], cwd=tmp_path)
+    assert imported.returncode == 0, imported.stderr
+    bundled = run_bundle(["compute", "back.cgtproj", "--json"], cwd=tmp_path)
+    assert bundled.returncode == 0, bundled.stderr
+    assert json.loads(bundled.stdout)["scenarios"] == json.loads(run_source(["compute", EXAMPLE, "--json"]).stdout)["scenarios"]
+
+
+def test_monte_carlo_equals_source_tree(tmp_path):
+    shutil.copy(EXAMPLE, tmp_path / "project.cgtproj")
+    args = ["montecarlo", "--samples", "2000", "--seed", "7", "--json"]
+    bundled = run_bundle([*args, "project.cgtproj"], cwd=tmp_path)
+    assert bundled.returncode == 0, bundled.stderr
+    source = run_source([*args, EXAMPLE])
+    assert source.returncode == 0, source.stderr
+    assert json.loads(bundled.stdout) == json.loads(source.stdout)
+
+
 def test_bad_input_is_one_message_not_a_traceback(tmp_path):
     r = run_bundle(["compute", "missing.cgtproj"], cwd=tmp_path)
     assert r.returncode == 2
@@ -202,20 +229,79 @@ def test_bad_input_is_one_message_not_a_traceback(tmp_path):
     assert "Traceback" not in r.stderr
 
 
-def test_screenshot_renders_the_window(tmp_path):
+def _views() -> list[str]:
+    """Every view --screenshot --view knows in the source tree (the GUI grows; the bundle must keep up)."""
+    try:
+        from cgtdesk.gui.app import VIEWS
+    except ImportError:
+        return ["main"]
+    return list(VIEWS)
+
+
+def _pixels(path: Path):
+    import numpy as np
     from PySide6 import QtGui
 
+    image = QtGui.QImage(str(path))
+    assert not image.isNull(), f"{path.name}: not a readable PNG"
+    image = image.convertToFormat(QtGui.QImage.Format.Format_RGB32)
+    w, h = image.width(), image.height()
+    rows = np.frombuffer(image.constBits(), np.uint8).reshape(h, image.bytesPerLine())
+    return rows[:, : w * 4].reshape(h, w, 4)[:, :, :3].astype(np.int16)
+
+
+def test_screenshot_renders_the_window(tmp_path):
     r = run_bundle(["--screenshot", "window.png"], cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     png = tmp_path / "window.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert png.stat().st_size > 20_000
-    image = QtGui.QImage(str(png))
-    assert not image.isNull()
-    assert image.width() >= 800 and image.height() >= 500
-    # Not blank: text and grid lines give many distinct colours over a coarse grid of samples.
-    colours = {image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)}
+    px = _pixels(png)
+    h, w, _ = px.shape
+    assert w >= 800 and h >= 500
+    # Not blank: text, charts and grid lines give many distinct colours.
+    colours = {tuple(c) for c in px[::7, ::7].reshape(-1, 3).tolist()}
     assert len(colours) > 20, f"only {len(colours)} colours: the window looks blank"
+
+
+@pytest.mark.parametrize("view", _views())
+def test_every_view_looks_as_in_the_source_tree(tmp_path, view):
+    """The bundle draws each view as the source tree does: a module the bundle lacks shows up as a
+    missing chart ("not available in this build") or an error, never silently."""
+    import numpy as np
+
+    source = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "--screenshot", str(tmp_path / "source.png"), "--view", view],
+        cwd=ROOT, env=_clean_env(_home(tmp_path / "source")), capture_output=True, text=True, timeout=TIMEOUT,
+    )
+    if source.returncode != 0:
+        pytest.skip(f"the source tree cannot render --view {view} either: {source.stderr.strip()}")
+    bundled = run_bundle(["--screenshot", "bundle.png", "--view", view], cwd=tmp_path)
+    assert bundled.returncode == 0, bundled.stderr
+    a, b = _pixels(tmp_path / "source.png"), _pixels(tmp_path / "bundle.png")
+    assert a.shape == b.shape, f"{view}: source {a.shape[1]}x{a.shape[0]}, bundle {b.shape[1]}x{b.shape[0]}"
+    differ = float(np.mean(np.abs(a - b).max(axis=2) > 16))
+    assert differ < 0.02, f"{view}: {differ:.1%} of the pixels differ from the source tree's rendering"
+
+
+def test_deck_export_matches_the_source_tree(tmp_path):
+    import re
+
+    source = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "--export-deck", str(tmp_path / "source.pdf")],
+        cwd=ROOT, env=_clean_env(_home(tmp_path / "source")), capture_output=True, text=True, timeout=TIMEOUT,
+    )
+    if source.returncode != 0:
+        pytest.skip(f"the source tree cannot export the deck either: {source.stderr.strip()}")
+    bundled = run_bundle(["--export-deck", "deck.pdf"], cwd=tmp_path)
+    assert bundled.returncode == 0, bundled.stderr
+    data = (tmp_path / "deck.pdf").read_bytes()
+    assert data.startswith(b"%PDF")
+
+    def pages(pdf: bytes) -> int:
+        return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))
+
+    assert pages(data) == pages((tmp_path / "source.pdf").read_bytes()) > 0
 
 
 def test_resources_folder_is_bundled_whole():
