@@ -8,6 +8,7 @@ header says which run that is), and the status line says where the cancelled run
 from __future__ import annotations
 
 import math
+import textwrap
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
@@ -93,7 +94,7 @@ class MonteCarloView(AnalysisView):
 
         self.show_scenario = QtWidgets.QComboBox()
         self.show_scenario.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.show_scenario.setMinimumContentsLength(18)
+        self.show_scenario.setMinimumContentsLength(30)
         self.show_result = QtWidgets.QComboBox()
         fill_combo(self.show_result, result_items(MC_RESULTS), "cogs_per_dose")
         self.show_scenario.activated.connect(self.redraw)
@@ -266,7 +267,7 @@ class MonteCarloView(AnalysisView):
         # P(B cheaper than A): rows A, columns B
         self.compare.setRowCount(len(names))
         self.compare.setColumnCount(len(names))
-        self.compare.setHorizontalHeaderLabels([f"B: {n}" for n in names])
+        self.compare.setHorizontalHeaderLabels(["B:\n" + "\n".join(textwrap.wrap(n, 18)) for n in names])
         self.compare.setVerticalHeaderLabels([f"A: {n}" for n in names])
         p = {(c.a, c.b): c.p_b_cheaper for c in r.comparisons}
         for i, a in enumerate(names):
