@@ -390,3 +390,33 @@ def test_presentation_and_deck_from_the_window(qtbot, make_window, fake_prompts,
     fake_prompts.save_as_answer = str(tmp_path / "deck.pdf")
     assert w.export_deck()
     assert (tmp_path / "deck.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_window_layout_is_remembered(qtbot, make_window):
+    w = make_window()
+    w.show()
+    qtbot.waitExposed(w)
+    w.results_dock.hide()
+    w.resize(1300, 820)
+    assert w.close()
+    assert w.settings.value("window/state") is not None
+    w2 = make_window()
+    assert w2.results_dock.isHidden()
+    w2.act_reset_layout.trigger()
+    assert not w2.results_dock.isHidden()
+
+
+def test_chart_menu_exports_the_shown_chart(qtbot, make_window, fake_prompts, tmp_path):
+    pytest.importorskip("cgtdesk.gui.export")
+    w = make_window()
+    if w.chart_panel is None:
+        pytest.skip("charts not available")
+    w.show()
+    qtbot.waitExposed(w)
+    w.flush_charts()
+    fake_prompts.save_as_answer = str(tmp_path / "chart.png")
+    w.act_chart_png.trigger()
+    from PySide6 import QtGui
+
+    img = QtGui.QImage(str(tmp_path / "chart.png"))
+    assert (img.width(), img.height()) == (1920, 1080)

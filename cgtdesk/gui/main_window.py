@@ -616,7 +616,12 @@ class MainWindow(QtWidgets.QMainWindow):
         self._update_editor_title()
         self._update_actions()
         self._status_info.setText(f"{len(doc.scenarios)} scenario(s) · {doc.project.currency}  ")
-        self._schedule_charts()
+        if getattr(self, "_charts_drawn", False):
+            # names may have changed: the charts must not keep a stale pair or scenario for a moment
+            self._chart_timer.stop()
+            self._update_charts()
+        else:
+            self._schedule_charts()
 
     def _on_parameter_changed(self, index: int, key: str):
         self._schedule_charts()
@@ -728,6 +733,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._chart_timer.start()
 
     def _update_charts(self):
+        self._charts_drawn = True
         if self.chart_panel is not None:
             try:
                 self.chart_panel.current = self._current.name  # the scenario the per-scenario charts show
