@@ -190,6 +190,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self._build_menus()
         self._build_toolbar()
         self._build_analyses()
+        if getattr(self, "analyses", None) is not None:
+            # the Analyses views are wide: scroll them rather than squeeze the charts on a laptop screen
+            scroll = QtWidgets.QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+            scroll.setWidget(self.analyses)
+            self.analyses_dock.setWidget(scroll)
         self.statusBar().setSizeGripEnabled(True)
         self._status_info = QtWidgets.QLabel()
         self.statusBar().addPermanentWidget(self._status_info)
