@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6 import QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from cgtdesk.core import analysis, chartdata
 from cgtdesk.core.errors import InputError
@@ -83,7 +83,9 @@ class SweepView(AnalysisView):
 
     # ---- doc
     def inputs_changed(self):
-        if self.isVisible():
+        # isVisible() stays True while the Analyses dock sits behind the Parameters tab; a
+        # sweep and a crossover search there on every edit cost more than every chart together
+        if self.isVisible() and not self.visibleRegion().isEmpty():
             self.compute()
         else:
             self._shown_signature = None  # compute when shown
@@ -92,6 +94,12 @@ class SweepView(AnalysisView):
         super().showEvent(event)
         if self._shown_signature != signature(self.project):
             self.compute()
+
+    def paintEvent(self, event):
+        super().paintEvent(event)
+        if self._shown_signature is None:  # brought to the front (its dock tab chosen) after edits
+            self._shown_signature = signature(self.project)  # once: compute() sets it again
+            QtCore.QTimer.singleShot(0, self.compute)
 
     def set_pair(self, a: str, b: str):
         self.pair = (a, b)
