@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import statistics
@@ -178,6 +179,26 @@ def bench_compute(ws: Workspace, repeat: int) -> list[Row]:
     t, r = timed_process(args, repeat)
     n = len(json.loads(r.stdout)["scenarios"])
     return [Row(f"`compute` of {n} scenarios, whole process", _fmt_s(t.wall), "< 1.5 s", _status(t.wall, 1.5), t.note())]
+
+
+HEAVY = ("PySide6", "pyqtgraph", "pandas", "openpyxl", "xlsxwriter", "scipy")
+
+
+def bench_imports(ws: Workspace, repeat: int) -> list[Row]:
+    """`compute` of a project must not load the GUI, spreadsheet or scipy libraries."""
+    code = (
+        "import sys, io, contextlib\n"
+        "from cgtdesk.cli import main\n"
+        f"with contextlib.redirect_stdout(io.StringIO()): code = main(['compute', {str(ws.six_path)!r}, '--json'])\n"
+        f"heavy = sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r}))\n"
+        "print(code, ','.join(heavy))\n"
+    )
+    r = run_process(["-c", code])
+    if r.code != 0:
+        raise RuntimeError(r.stderr.strip()[-200:])
+    exit_code, _, heavy = r.stdout.strip().partition(" ")
+    ok = exit_code == "0" and not heavy
+    return [Row("`compute` loads no Qt, pandas, openpyxl, xlsxwriter, scipy", heavy or "none loaded", "none", "PASS" if ok else "MISS", "lazy imports; python -X importtime to see more")]
 
 
 def _workbook_available() -> bool:
@@ -374,7 +395,7 @@ def bench_gui_latency(ws: Workspace, repeat: int) -> list[Row]:
     if "error" in data:
         raise RuntimeError(data["error"])
     t = data["median"]
-    note = f"{data['edits']} edits over {data['charts']} chart tabs, max {_fmt_s(data['max'])}"
+    note = f"{data['edits']} edits over {data['charts']} chart tabs, max {_fmt_s(data['max'])}; cpu {_fmt_s(data.get('cpu', math.nan))}"
     rows = [Row("edit of one parameter to every chart redrawn (6 scenarios)", _fmt_s(t), "median < 100 ms", _status(t, 0.100), note)]
     per = data.get("per_chart_ms") or {}
     if per:
@@ -386,6 +407,7 @@ def bench_gui_latency(ws: Workspace, repeat: int) -> list[Row]:
 
 BENCHES: dict[str, tuple[str, Callable]] = {
     "compute": ("`compute` of 6 scenarios, whole process", bench_compute),
+    "imports": ("`compute` loads no heavy modules", bench_imports),
     "excel": ("Excel export / import and compute, whole processes", bench_excel),
     "window": ("start to the main window painted", bench_window),
     "screenshot": ("start to a rendered `--screenshot`, whole process", bench_screenshot),
@@ -396,6 +418,7 @@ BENCHES: dict[str, tuple[str, Callable]] = {
 
 BUDGETS = {
     "compute": "< 1.5 s",
+    "imports": "none",
     "excel": "< 2.5 s / < 2 s",
     "window": "< 2.5 s",
     "screenshot": "< 4 s",
