@@ -354,6 +354,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.analyses_dock = self._dock("Analyses", "AnalysesDock", self.analyses, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.tabifyDockWidget(self.editor_dock, self.analyses_dock)
         self.editor_dock.raise_()
+        self.analyses.set_theme(self.dark)
         self.doc.uncertaintyChanged.connect(self._schedule_charts)  # the tornado chart uses the uncertainty ranges
         self.scenario_list.currentRowChanged.connect(
             lambda row: self.analyses.follow_scenario(self._current.name) if not self._rebuilding and row >= 0 else None)
@@ -1244,6 +1245,8 @@ class MainWindow(QtWidgets.QMainWindow):
         (self.act_dark if dark else self.act_light).setChecked(True)
         if self.chart_panel is not None and hasattr(self.chart_panel, "set_theme"):
             self.chart_panel.set_theme(dark)
+        if getattr(self, "analyses", None) is not None:
+            self.analyses.set_theme(dark)
         self._on_scenarios_changed()
 
     def reset_layout(self):

@@ -174,6 +174,16 @@ class UncertaintyEditor(AnalysisView):
         lay.addWidget(split, 1)
         self.refresh_choices()
 
+    def set_theme(self, dark: bool):
+        from cgtdesk.gui.style import theme
+
+        th = theme(dark)
+        self.preview.setBackground(th.background)
+        for name in ("left", "bottom"):
+            ax = self.preview.getAxis(name)
+            ax.setPen(pg.mkPen(th.foreground))
+            ax.setTextPen(pg.mkPen(th.foreground))
+
     # ---------------------------------------------------------------- following the document
 
     def scenario(self):

@@ -39,6 +39,16 @@ class AnalysesPanel(QtWidgets.QTabWidget):
             self.views[name] = view
             self.addTab(view, cls.title)
 
+    def set_theme(self, dark: bool):
+        """Light or dark charts (the widgets follow the application palette)."""
+        from cgtdesk.gui.charts.base import BaseChart
+
+        for view in self.views.values():
+            for chart in view.findChildren(BaseChart):
+                chart.set_theme(dark)
+            if hasattr(view, "set_theme"):
+                view.set_theme(dark)
+
     def show_view(self, name: str):
         view = self.views[name]
         self.setCurrentWidget(view)
