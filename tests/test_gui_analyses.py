@@ -240,3 +240,18 @@ def test_parameter_context_menu_opens_the_analyses(qtbot, make_window, project):
     w.act_param_goalseek.trigger()
     gs = w.analyses.views["goalseek"]
     assert w.analyses.currentWidget() is gs and gs.vary.currentData() == "auto.vector_cost_per_batch"
+
+
+def test_screenshot_views_render_after_running(qtbot, make_window, project):
+    from cgtdesk.gui.app import VIEWS, _render_view
+
+    assert {"sweep", "tornado-analysis", "montecarlo-analysis", "goalseek", "uncertainty", "analyses"} <= set(VIEWS)
+    w = make_window(project)
+    w.resize(1440, 900)
+    w.show()
+    qtbot.waitExposed(w)
+    image = _render_view(w, "tornado-analysis", (1440, 900)).toImage()
+    assert image.width() > 600 and image.height() > 400
+    colours = {image.pixel(x, y) for x in range(0, image.width(), 23) for y in range(0, image.height(), 23)}
+    assert len(colours) > 8  # a drawn chart and table, not a blank widget
+    assert w.analyses.views["tornado"].table.rowCount() == len(analysis.tornado(project.scenarios[0]).bars)

@@ -72,7 +72,8 @@ class TornadoView(AnalysisView):
         self.inputs_changed()
 
     def inputs_changed(self):
-        if self.isVisible():
+        # isVisible() stays True while the dock sits behind another tab: redraw only when on screen
+        if self.isVisible() and not self.visibleRegion().isEmpty():
             self.compute()
         else:
             self._stale = True
@@ -81,6 +82,12 @@ class TornadoView(AnalysisView):
         super().showEvent(event)
         if self._stale:
             self.compute()
+
+    def paintEvent(self, event):
+        super().paintEvent(event)
+        if self._stale:  # brought to the front after edits
+            self._stale = False
+            QtCore.QTimer.singleShot(0, self.compute)
 
     def compute(self):
         """Tornado of the chosen scenario (a millisecond: inline)."""
