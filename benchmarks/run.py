@@ -348,16 +348,18 @@ def bench_montecarlo(ws: Workspace, repeat: int) -> list[Row]:
                 q[k] = float(cols[k][i])
             evaluate(scenario.process, q, strict=False)
 
-    per_sample_scalar = median_in_process(one_by_one, 3).wall / SCALAR_SAMPLES
+    scalar = median_in_process(one_by_one, 3)
+    per_sample_scalar = scalar.wall / SCALAR_SAMPLES
     per_sample_mc = t_run.wall / MC_SAMPLES
     speedup = per_sample_scalar / per_sample_mc
+    speedup_cpu = (scalar.cpu / SCALAR_SAMPLES) / (t_run.cpu / MC_SAMPLES)
     rows.append(
         Row(
             "  ... per sample against one-by-one evaluation",
             f"{speedup:,.0f}x faster",
             ">= 100x",
             _status(speedup, 100, at_least=True),
-            f"{per_sample_scalar * 1e6:.0f} us vs {per_sample_mc * 1e9:.0f} ns/sample ({SCALAR_SAMPLES:,} scalar calls)",
+            f"{per_sample_scalar * 1e6:.0f} us vs {per_sample_mc * 1e9:.0f} ns/sample ({SCALAR_SAMPLES:,} scalar calls); cpu ratio {speedup_cpu:,.0f}x",
         )
     )
     return rows
@@ -443,6 +445,21 @@ def render(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def _busy() -> str:
+    """A warning when other work shares the machine (wall-clock figures are then inflated)."""
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        return ""
+    cores = os.cpu_count() or 1
+    if load <= 0.75 * cores:
+        return ""
+    return (
+        f"The machine was busy with other work (load average {load:.1f} on {cores} cores): wall-clock figures are "
+        "inflated; a MISS whose CPU time is well within the budget is the load's doing, not the program's."
+    )
+
+
 def _load() -> str:
     try:
         return " / ".join(f"{x:.1f}" for x in os.getloadavg())
@@ -476,6 +493,10 @@ def markdown(rows: list[Row], repeat: int) -> str:
         "| what | figure | budget | status | note |",
         "|---|---|---|---|---|",
     ]
+    busy = _busy()
+    if busy:
+        out.insert(2, "")
+        out.insert(3, f"**{busy}**")
     for r in rows:
         what = r.what.replace("  ... ", "... ")
         out.append(f"| {what} | {r.figure} | {r.budget} | {r.status} | {r.note} |")
@@ -533,6 +554,8 @@ def main(argv=None) -> int:
     print(render(rows))
     missed = [r for r in rows if r.status == "MISS"]
     print(f"\nload average now {_load()} (1/5/15 min; wall times grow with it, cpu times do not)")
+    if _busy():
+        print(_busy())
     print(f"{sum(r.status == 'PASS' for r in rows)} PASS, {len(missed)} MISS, {sum(r.status == '-' for r in rows)} not measured")
     md = markdown(rows, args.repeat)
     if not args.no_write and not args.only:
