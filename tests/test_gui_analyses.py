@@ -255,3 +255,18 @@ def test_screenshot_views_render_after_running(qtbot, make_window, project):
     colours = {image.pixel(x, y) for x in range(0, image.width(), 23) for y in range(0, image.height(), 23)}
     assert len(colours) > 8  # a drawn chart and table, not a blank widget
     assert w.analyses.views["tornado"].table.rowCount() == len(analysis.tornado(project.scenarios[0]).bars)
+
+
+def test_analysis_charts_export_as_pictures(qtbot, make_window, project, tmp_path):
+    w = make_window(project)
+    view = w.show_analysis("goalseek")
+    view.set_question(scenario=project.scenarios[2].name, vary="allo.vector_cost_per_lot", target="max_allowable")
+    with qtbot.waitSignal(view.runner.finished, timeout=60_000):
+        view.solve()
+    assert view.solution.reachable and "at most" in view.answer.text()  # the highest vector cost allowed
+    assert w.analyses.export_chart(view.chart, tmp_path / "goalseek.png")
+    assert (tmp_path / "goalseek.png").stat().st_size > 1000
+    tornado = w.show_analysis("tornado")
+    tornado.compute()
+    img = w.analyses.copy_chart(tornado.chart)
+    assert (img.width(), img.height()) == (1920, 1080)

@@ -38,6 +38,14 @@ class AnalysesPanel(QtWidgets.QTabWidget):
             view = cls(doc, current)
             self.views[name] = view
             self.addTab(view, cls.title)
+        from PySide6 import QtCore
+
+        from cgtdesk.gui.charts.base import BaseChart
+
+        for view in self.views.values():
+            for chart in view.findChildren(BaseChart):
+                chart.setContextMenuPolicy(QtCore.Qt.ContextMenuPolicy.CustomContextMenu)
+                chart.customContextMenuRequested.connect(lambda pos, c=chart: self._chart_menu(c, pos))
 
     def set_theme(self, dark: bool):
         """Light or dark charts (the widgets follow the application palette)."""
@@ -48,6 +56,48 @@ class AnalysesPanel(QtWidgets.QTabWidget):
                 chart.set_theme(dark)
             if hasattr(view, "set_theme"):
                 view.set_theme(dark)
+
+    # ---- charts out: the answer as a picture for a slide or a report
+    def chart_image(self, chart, size=(1920, 1080)):
+        """The chart as an image: a presentation-styled slide for the panel's chart kinds, else as shown."""
+        from cgtdesk.gui import export
+        from cgtdesk.gui.charts import CHART_CLASSES
+
+        if chart.name in CHART_CLASSES:
+            return export.chart_image(chart, size)
+        return chart.grab().toImage()
+
+    def copy_chart(self, chart):
+        img = self.chart_image(chart)
+        QtWidgets.QApplication.clipboard().setImage(img)
+        self._say("Copied the chart; paste it into a slide or document.")
+        return img
+
+    def export_chart(self, chart, path=None) -> bool:
+        win = self.window()
+        if path is None:
+            prompts = getattr(win, "prompts", None)
+            if prompts is None:
+                return False
+            path = prompts.save_path(win, "Export the chart", f"{chart.name}.png", "PNG images (*.png)")
+            if not path:
+                return False
+        ok = self.chart_image(chart).save(str(path))
+        self._say(f"Exported {path}." if ok else f"Could not write {path}: choose another folder or name.")
+        return ok
+
+    def _chart_menu(self, chart, pos):
+        if chart.data is None:
+            return
+        m = QtWidgets.QMenu(chart)
+        m.addAction("Copy chart", lambda: self.copy_chart(chart))
+        m.addAction("Export chart as PNG...", lambda: self.export_chart(chart))
+        m.exec(chart.mapToGlobal(pos))
+
+    def _say(self, text: str):
+        msg = getattr(self.window(), "message", None)
+        if msg is not None:
+            msg.emit(text)
 
     def show_view(self, name: str):
         view = self.views[name]
