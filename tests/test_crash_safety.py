@@ -78,11 +78,14 @@ def _gone(pid: int) -> bool:
     return False
 
 
-def kill_loop(tmp_path: Path, setup: str, check, *, kills: int, seed: int, max_delay: float = 0.12) -> int:
+def kill_loop(tmp_path: Path, setup: str, check, *, kills: int, seed: int, save_seconds: float) -> int:
     """Fork writers from a zygote (``setup`` defines ``save(project)``), kill each at random.
 
-    ``check(done, in_flight, k)`` gets the versions the killed writer completed and the one it
-    was writing when killed (or None). Returns how many kills landed inside a save.
+    Kills come after a random delay of up to 2.5 saves (``save_seconds``: one save, measured by
+    the caller, so that a busy machine still sees saves completed and saves cut); every fifth
+    kill waits for 1.5 to 3 saves. ``check(done, in_flight, k)`` gets the versions the killed
+    writer completed and the one it was writing when killed (or None). Returns how many kills
+    landed inside a save.
     """
     rnd = random.Random(seed)
     script = tmp_path / "zygote.py"
@@ -97,7 +100,7 @@ def kill_loop(tmp_path: Path, setup: str, check, *, kills: int, seed: int, max_d
             z.stdin.write(f"{start} {log}\n")
             z.stdin.flush()
             pid = int(z.stdout.readline())
-            time.sleep(rnd.uniform(0.0, max_delay))
+            time.sleep(save_seconds * (rnd.uniform(1.5, 3.0) if k % 5 == 4 else rnd.uniform(0.0, 2.5)))
             os.kill(pid, signal.SIGKILL)
             deadline = time.monotonic() + 10
             while not _gone(pid):
@@ -121,6 +124,13 @@ def kill_loop(tmp_path: Path, setup: str, check, *, kills: int, seed: int, max_d
 def _version(title: str) -> int:
     assert title.startswith("version "), title
     return int(title.split()[1])
+
+
+def _timed(fn) -> float:
+    """Seconds one call of ``fn`` takes here and now (the machine may be busy), at least 10 ms."""
+    t0 = time.perf_counter()
+    fn()
+    return max(time.perf_counter() - t0, 0.01)
 
 
 def _make(n: int, **kw):
@@ -153,6 +163,7 @@ def test_save_project_killed_at_random_moments(tmp_path):
     target = tmp_path / "p.cgtproj"
     bak = tmp_path / "p.cgtproj.bak"
     save_project(_make(0), target)
+    t_save = _timed(lambda: save_project(_make(0), tmp_path / "timing.cgtproj"))
     seen = Versions(0)
 
     def check(done, in_flight, k):
@@ -171,7 +182,7 @@ def test_save_project_killed_at_random_moments(tmp_path):
     def save(project):
         save_project(project, "p.cgtproj")
     """
-    mid = kill_loop(tmp_path, setup, check, kills=40, seed=7)
+    mid = kill_loop(tmp_path, setup, check, kills=40, seed=7, save_seconds=t_save)
     assert mid >= 10, f"only {mid} of 40 kills landed inside a save"
     assert seen.file > 0, "no save ever completed: the kills all came too early to test anything"
 
@@ -192,6 +203,7 @@ def test_workbook_export_killed_at_random_moments(tmp_path):
 
     target = tmp_path / "p.xlsx"
     export_workbook(_make(0, scenarios=6, notes=10), target)
+    t_save = _timed(lambda: export_workbook(_make(0, scenarios=6, notes=10), tmp_path / "timing.xlsx"))
     seen = Versions(0)
 
     def check(done, in_flight, k):
@@ -207,7 +219,7 @@ def test_workbook_export_killed_at_random_moments(tmp_path):
         project.scenarios = project.scenarios[:6]
         export_workbook(project, "p.xlsx")
     """
-    mid = kill_loop(tmp_path, setup, check, kills=25, seed=11, max_delay=0.4)
+    mid = kill_loop(tmp_path, setup, check, kills=25, seed=11, save_seconds=t_save)
     assert mid >= 8, f"only {mid} of 25 kills landed inside an export"
     assert seen.file > 0, "no export ever completed"
 
@@ -221,6 +233,7 @@ def test_recovery_file_killed_at_random_moments(tmp_path):
     project_path = tmp_path / "p.cgtproj"
     write_recovery(folder, project_path, _make(0))
     target = recovery_path(folder, project_path)
+    t_save = _timed(lambda: write_recovery(tmp_path / "timing", project_path, _make(0)))
     seen = Versions(0)
 
     def check(done, in_flight, k):
@@ -239,6 +252,6 @@ def test_recovery_file_killed_at_random_moments(tmp_path):
     def save(project):
         write_recovery(Path({str(folder)!r}), Path({str(project_path)!r}), project)
     """
-    mid = kill_loop(tmp_path, setup, check, kills=30, seed=13)
+    mid = kill_loop(tmp_path, setup, check, kills=30, seed=13, save_seconds=t_save)
     assert mid >= 8, f"only {mid} of 30 kills landed inside an autosave"
     assert seen.file > 0
