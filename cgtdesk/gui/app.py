@@ -42,6 +42,21 @@ def _size(text):
     return max(w, 640), max(h, 480)
 
 
+def _quiet_offscreen_warnings(QtCore) -> None:
+    """Drop the offscreen platform's notice that it cannot size windows; pass everything else on."""
+    previous = None
+
+    def handler(mode, context, message):
+        if "does not support propagateSizeHints" in message:
+            return
+        if previous is not None:
+            previous(mode, context, message)
+        else:
+            sys.stderr.write(message + "\n")
+
+    previous = QtCore.qInstallMessageHandler(handler)
+
+
 def run(argv) -> int:
     args = parse_gui_args(argv)
     headless = bool(args.screenshot or args.export_deck)
@@ -54,6 +69,8 @@ def run(argv) -> int:
     from cgtdesk.io import load_any
     from cgtdesk.resources import resource
 
+    if headless:
+        _quiet_offscreen_warnings(QtCore)
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     app.setOrganizationName(appdata.ORG)
     app.setApplicationName(appdata.APP)
