@@ -164,6 +164,39 @@ def _sign(x: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(x), 2.0, s)
 
 
+def _pin_steps(fn, x: np.ndarray, g: np.ndarray, counts: np.ndarray, tol: float):
+    """Split every cell of ``x`` in which some integer count changes until it is narrower than ``tol``.
+
+    ``fn(points) -> (g, counts)``. Cells are split at their geometric midpoint, all at once per
+    round; only the halves in which a count still changes are split again. New points are
+    collected and sorted once at the end (inserting into the arrays every round cost more than
+    the model evaluations). Returns the refined, sorted ``x``, ``g`` and ``counts``.
+    """
+    step = np.any(counts[:, 1:] != counts[:, :-1], axis=0) & ((x[1:] - x[:-1]) > tol * x[1:])
+    left, right = x[:-1][step], x[1:][step]
+    c_left, c_right = counts[:, :-1][:, step], counts[:, 1:][:, step]
+    xs, gs, cs = [x], [g], [counts]
+    for _ in range(200):
+        if left.size == 0:
+            break
+        mid = np.sqrt(left * right)
+        mid = np.where((mid > left) & (mid < right), mid, 0.5 * (left + right))
+        gm, cm = fn(mid)
+        xs.append(mid)
+        gs.append(gm)
+        cs.append(cm)
+        go_left = np.any(c_left != cm, axis=0) & ((mid - left) > tol * mid)
+        go_right = np.any(cm != c_right, axis=0) & ((right - mid) > tol * right)
+        left, right = np.concatenate([left[go_left], mid[go_right]]), np.concatenate([mid[go_left], right[go_right]])
+        c_left, c_right = (
+            np.concatenate([c_left[:, go_left], cm[:, go_right]], axis=1),
+            np.concatenate([cm[:, go_left], c_right[:, go_right]], axis=1),
+        )
+    x_all = np.concatenate(xs)
+    order = np.argsort(x_all, kind="stable")
+    return x_all[order], np.concatenate(gs)[order], np.concatenate(cs, axis=1)[:, order]
+
+
 def crossover(a, b, result: str = DEFAULT_RESULT, lo: float = 1.0, hi: float = 1e5, *, grid_points: int = 4000) -> CrossoverResult:
     """Demands in [lo, hi] at which ``result`` of B crosses that of A, and where B becomes cheaper for good.
 
@@ -179,19 +212,7 @@ def crossover(a, b, result: str = DEFAULT_RESULT, lo: float = 1.0, hi: float = 1
     x = np.geomspace(lo, hi, max(int(grid_points), 2))
     x[0], x[-1] = lo, hi
     diff, counts = _diff_and_counts(a, b, result, x)
-    # split every cell in which some integer count changes, until the step is pinned
-    for _ in range(200):
-        step = np.any(counts[:, 1:] != counts[:, :-1], axis=0)
-        wide = (x[1:] - x[:-1]) > tol * x[1:]
-        split = np.nonzero(step & wide)[0]
-        if split.size == 0:
-            break
-        mid = np.sqrt(x[split] * x[split + 1])
-        mid = np.where((mid > x[split]) & (mid < x[split + 1]), mid, 0.5 * (x[split] + x[split + 1]))
-        dm, cm = _diff_and_counts(a, b, result, mid)
-        x = np.insert(x, split + 1, mid)
-        diff = np.insert(diff, split + 1, dm)
-        counts = np.insert(counts, split + 1, cm, axis=1)
+    x, diff, counts = _pin_steps(lambda d: _diff_and_counts(a, b, result, d), x, diff, counts, tol)
 
     sgn = _sign(diff)
     side = np.nonzero((sgn == 1) | (sgn == -1))[0]  # points strictly on one side
