@@ -49,6 +49,8 @@ class Task(QtCore.QRunnable):
         self.done = threading.Event()
         self._last = 0.0
 
+    what = "the analysis"
+
     def cancel(self) -> None:
         self._cancel.set()
 
@@ -59,18 +61,28 @@ class Task(QtCore.QRunnable):
         now = time.monotonic()
         if done >= total or now - self._last >= self.throttle_s:
             self._last = now
-            self.signals.progress.emit(self.id, int(done), int(total))
+            self._emit_progress(int(done), int(total))
+
+    # how results leave the worker; a one-off job without a runner overrides these
+    def _emit_progress(self, done: int, total: int) -> None:
+        self.signals.progress.emit(self.id, done, total)
+
+    def _emit_finished(self, result) -> None:
+        self.signals.finished.emit(self.id, result)
+
+    def _emit_failed(self, message: str) -> None:
+        self.signals.failed.emit(self.id, message)
 
     def run(self):  # worker thread
         try:
             result = self.fn(self._progress, self.is_cancelled)
         except InputError as e:
-            self.signals.failed.emit(self.id, str(e))
+            self._emit_failed(str(e))
         except Exception as e:  # noqa: BLE001 - reported to the user, logged with its traceback
-            log.exception("analysis failed")
-            self.signals.failed.emit(self.id, f"the analysis stopped on an unexpected error: {e}")
+            log.exception("%s failed", self.what)
+            self._emit_failed(f"{self.what} stopped on an unexpected error: {e}")
         else:
-            self.signals.finished.emit(self.id, result)
+            self._emit_finished(result)
         finally:
             self.done.set()
 
@@ -184,51 +196,38 @@ class JobSignals(QtCore.QObject):
     failed = QtCore.Signal(str)
 
 
-class MonteCarloJob(QtCore.QRunnable):
+class MonteCarloJob(Task):
     """``analysis.monte_carlo`` of a copy of ``project`` on the thread pool (see :func:`start`).
 
     ``signals.finished`` carries the result, also after :meth:`cancel` (then ``complete`` is
     False and its ``message`` says how many samples were done); ``signals.failed`` a message.
     """
 
+    what = "Monte Carlo"
+
     def __init__(self, project, samples: int, seed: int, results=("cogs_per_dose",), throttle_s: float = THROTTLE_S):
-        super().__init__()
-        self.setAutoDelete(False)
+        super().__init__(self._monte_carlo, JobSignals(), throttle_s)
         self.project = project.copy()  # the GUI may go on editing its own
         self.samples, self.seed, self.results = int(samples), int(seed), tuple(results)
-        self.signals = JobSignals()
-        self.throttle_s = throttle_s
-        self._cancel = threading.Event()
-        self.done = threading.Event()
-        self._last = 0.0
 
-    def cancel(self) -> None:
-        self._cancel.set()
-
-    def is_cancelled(self) -> bool:
-        return self._cancel.is_set()
-
-    def _progress(self, done: int, total: int) -> None:
-        now = time.monotonic()
-        if done >= total or now - self._last >= self.throttle_s:
-            self._last = now
-            self.signals.progress.emit(int(done), int(total))
-
-    def run(self):  # worker thread
+    def _monte_carlo(self, progress, cancel):
         from cgtdesk.core import analysis
 
+        return analysis.monte_carlo(self.project, self.samples, self.seed, results=self.results, progress=progress, cancel=cancel)
+
+    def _emit_progress(self, done: int, total: int) -> None:
+        self.signals.progress.emit(done, total)
+
+    def _emit_finished(self, result) -> None:
+        self.signals.finished.emit(result)
+
+    def _emit_failed(self, message: str) -> None:
+        self.signals.failed.emit(message)
+
+    def run(self):  # worker thread
         try:
-            result = analysis.monte_carlo(self.project, self.samples, self.seed, results=self.results,
-                                          progress=self._progress, cancel=self.is_cancelled)
-        except InputError as e:
-            self.signals.failed.emit(str(e))
-        except Exception as e:  # noqa: BLE001 - reported to the user, logged with its traceback
-            log.exception("Monte Carlo failed")
-            self.signals.failed.emit(f"Monte Carlo stopped on an unexpected error: {e}")
-        else:
-            self.signals.finished.emit(result)
+            super().run()
         finally:
-            self.done.set()
             _running.discard(self)
 
 
