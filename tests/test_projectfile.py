@@ -252,3 +252,27 @@ def test_project_to_json_refuses_nan():
     p.scenarios[0].parameters["auto.process_days"] = float("nan")
     with pytest.raises(ValueError):
         project_to_json(p)
+
+
+def test_a_save_clears_temporaries_left_by_killed_writes_but_not_fresh_ones(tmp_path):
+    """A writer killed midway leaves its hidden temporary file; the next save removes old ones."""
+    import os
+    import time
+
+    from cgtdesk.core.project import Project
+    from cgtdesk.core.templates import template
+    from cgtdesk.io.projectfile import save_project
+
+    target = tmp_path / "client.cgtproj"
+    stale = tmp_path / ".client.cgtproj.abc123.tmp"
+    stale_bak = tmp_path / ".client.cgtproj.bak.def456.tmp"
+    fresh = tmp_path / ".client.cgtproj.xyz789.tmp"  # another writer may be at work right now
+    other = tmp_path / ".other.cgtproj.abc123.tmp"  # another file's temporary is not ours
+    for f in (stale, stale_bak, fresh, other):
+        f.write_text("{half a proj")
+    two_hours_ago = time.time() - 7200
+    for f in (stale, stale_bak, other):
+        os.utime(f, (two_hours_ago, two_hours_ago))
+    save_project(Project(scenarios=[template("autologous-automated").scenario()]), target)
+    assert not stale.exists() and not stale_bak.exists()
+    assert fresh.exists() and other.exists()

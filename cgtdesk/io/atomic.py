@@ -41,6 +41,26 @@ def atomic_write(path: str | os.PathLike, write: Callable[[object], None], *, ba
         _unlink(tmp)
         raise
     _fsync_dir(folder)
+    _remove_stale_temporaries(folder, path.name)
+
+
+#: a temporary file older than this was left by a writer that was killed, not one still writing
+STALE_SECONDS = 3600
+
+
+def _remove_stale_temporaries(folder: Path, name: str) -> None:
+    """Delete the temporary files of earlier writes of ``name`` that were killed midway."""
+    import glob
+    import time
+
+    cutoff = time.time() - STALE_SECONDS
+    for pattern in (f".{glob.escape(name)}.*.tmp", f".{glob.escape(name)}.bak.*.tmp"):
+        for stale in folder.glob(pattern):
+            try:
+                if stale.is_file() and stale.stat().st_mtime < cutoff:
+                    stale.unlink()
+            except OSError:
+                pass
 
 
 def atomic_write_bytes(path, data: bytes, *, backup: bool = False) -> None:
