@@ -195,3 +195,25 @@ def test_non_finite_and_huge_values_never_reach_qt(qtbot, project):
     wc.resize(800, 500)
     wc.update_data(wbad)
     wc.grab()
+
+
+def test_crossover_is_located_on_a_worker_once_typing_pauses(panel, project, qtbot):
+    """After an edit the panel redraws at once and the crossover follows from the thread pool."""
+    p2 = project.copy()
+    p2.scenarios[0].parameters["auto.vector_cost_per_batch"] = 30_000  # autologous dearer: crossover moves down
+    panel.set_project(p2)
+    assert panel.crossover_pending() and "locating" in panel.charts["demand"].title.text()
+    qtbot.waitUntil(lambda: not panel.crossover_pending(), timeout=20_000)  # no locate_crossover_now()
+    a, b = (p2.scenario(n) for n in panel.pair)
+    expected = analysis.crossover(a, b, "cogs_per_dose", 1.0, 1e5).b_cheaper_from
+    title = panel.charts["demand"].title.text()
+    assert "cheaper" in title and str(int(np.ceil(expected))) in title
+    # an edit made while a search is under way is not answered by the stale search
+    p3 = p2.copy()
+    p3.scenarios[0].parameters["auto.vector_cost_per_batch"] = 15_000
+    panel.set_project(p3)
+    qtbot.waitUntil(lambda: not panel.crossover_pending(), timeout=20_000)
+    a3, b3 = (p3.scenario(n) for n in panel.pair)
+    expected3 = analysis.crossover(a3, b3, "cogs_per_dose", 1.0, 1e5).b_cheaper_from
+    assert str(int(np.ceil(expected3))) in panel.charts["demand"].title.text()
+    assert panel.shutdown()

@@ -1312,6 +1312,8 @@ class MainWindow(QtWidgets.QMainWindow):
             QtCore.QThreadPool.globalInstance().waitForDone(5000)
         if getattr(self, "analyses", None) is not None:
             self.analyses.shutdown()  # cancel analyses still running and wait for their workers
+        if self.chart_panel is not None and hasattr(self.chart_panel, "shutdown"):
+            self.chart_panel.shutdown()  # a crossover search under way
         presentation = getattr(self, "_presentation", None)
         if presentation is not None:
             presentation.close()

@@ -15,6 +15,7 @@ from cgtdesk.gui.charts.montecarlo import MonteCarloChart
 from cgtdesk.gui.charts.tornado import TornadoChart
 from cgtdesk.gui.charts.waterfall import WaterfallChart
 from cgtdesk.gui.style import ChartStyle, normal_style
+from cgtdesk.gui.workers import TaskRunner
 
 CHART_CLASSES = {
     "breakdown": BreakdownChart,
@@ -159,6 +160,9 @@ class ChartPanel(QtWidgets.QWidget):
         self._xo_timer.setSingleShot(True)
         self._xo_timer.setInterval(250)
         self._xo_timer.timeout.connect(self._locate_pending_crossover)
+        # the search runs on the thread pool, so typing never waits for it
+        self._xo_runner = TaskRunner(self)
+        self._xo_runner.finished.connect(self._crossover_located)
 
     # ---- API
     def set_project(self, project, pair=None):
@@ -195,13 +199,21 @@ class ChartPanel(QtWidgets.QWidget):
             self._redraw()
 
     def crossover_pending(self) -> bool:
-        return self._xo_timer.isActive()
+        return self._xo_timer.isActive() or self._xo_runner.is_busy()
 
     def locate_crossover_now(self):
-        """Locate a pending crossover at once (tests, exports)."""
-        if self._xo_timer.isActive():
+        """Locate a pending crossover at once, in this thread (tests, exports, screenshots)."""
+        if self.crossover_pending():
             self._xo_timer.stop()
-            self._locate_pending_crossover()
+            self._xo_runner.cancel()  # a search under way is not waited for; its answer is dropped
+            if self.project is not None and self.pair:
+                cached_crossover(self.project, self.pair, chartdata.demand_grid())
+                self._redraw()
+
+    def shutdown(self, msecs: int = 10_000) -> bool:
+        """Stop locating crossovers and wait for a search under way (closing the window)."""
+        self._xo_timer.stop()
+        return self._xo_runner.shutdown(msecs)
 
     # ---- internals
     def _redraw(self):
@@ -227,10 +239,28 @@ class ChartPanel(QtWidgets.QWidget):
                 chart.update_data(data[name])
 
     def _locate_pending_crossover(self):
+        """Start the search for the pair's crossover on a worker (a newer search replaces an older one)."""
         if self.project is None or not self.pair:
             return
-        cached_crossover(self.project, self.pair, chartdata.demand_grid())
-        self._redraw()
+        demand = chartdata.demand_grid()
+        if known_crossover(self.project, self.pair, demand) is not None:
+            self._redraw()
+            return
+        key = _crossover_key(self.project, self.pair, demand)
+        project, pair = self.project.copy(), tuple(self.pair)  # the worker never sees what the GUI edits
+
+        def search(progress, cancel):
+            return key, chartdata.locate_crossover(project, pair, demand)
+
+        self._xo_runner.start(search)
+
+    def _crossover_located(self, found):
+        key, result = found
+        if len(_CROSSOVERS) > 128:
+            _CROSSOVERS.clear()
+        _CROSSOVERS[key] = result
+        if self.project is not None:
+            self._redraw()  # shows it when the inputs are still those searched; else a new search is scheduled
 
     def _pair_chosen(self, a: str, b: str):
         self.pair = (a, b)
