@@ -537,3 +537,24 @@ def test_the_no_dose_message_names_the_offending_element_of_an_array():
         evaluate("allogeneic", p)
     assert "allo.bioreactor_volume_l = 0.1," in str(e.value)
     assert "-9 doses" in str(e.value)
+
+
+def test_a_tiny_discount_rate_charges_capital_like_a_zero_rate():
+    """(1+r)^n rounds to 1 for r = 1e-17; the charge must still be C/n, not infinite (or NaN at C = 0).
+
+    Found by fuzzing the editor: a rate of 5e-324 with a device capex of 0 made the facility cost NaN.
+    """
+    from cgtdesk.core.catalogue import catalogue
+    from cgtdesk.core.model import crf, evaluate
+
+    for r in (5e-324, 1e-17, 1e-12):
+        for n in (1, 7, 20, 50):
+            # crf = 1/n * (1 + (n+1) r / 2 + O(r^2)): within 1e-9 of 1/n for these rates
+            assert float(crf(r, n)) == pytest.approx(1 / n, rel=1e-9)
+    p = catalogue().defaults("autologous")
+    p.update({"auto.device_capex": 0})
+    zero = evaluate("autologous", {**p, "finance.discount_rate": 0.0})
+    for r in (5e-324, 1e-17):
+        tiny = evaluate("autologous", {**p, "finance.discount_rate": r})
+        assert tiny["breakdown.facility"] == pytest.approx(zero["breakdown.facility"], rel=1e-12)
+        assert tiny["cogs_per_dose"] == pytest.approx(zero["cogs_per_dose"], rel=1e-12)

@@ -40,12 +40,16 @@ def floor_(x):
 
 
 def crf(r, n):
-    """Capital recovery factor r(1+r)^n / ((1+r)^n - 1), and 1/n when r = 0."""
+    """Capital recovery factor r(1+r)^n / ((1+r)^n - 1), and 1/n when r = 0.
+
+    Computed as r / (1 - (1+r)^-n) with log1p/expm1: the same number, but exact for tiny rates
+    too, where (1+r)^n rounds to 1 and the textbook form divides by zero (a rate of 1e-17
+    gave an infinite capital charge).
+    """
     r = np.asarray(r, dtype=float)
     n = np.asarray(n, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        g = (1.0 + r) ** n
-        value = r * g / (g - 1.0)
+        value = r / -np.expm1(-n * np.log1p(r))
     return np.where(r == 0.0, 1.0 / n, value)
 
 
