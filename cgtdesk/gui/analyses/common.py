@@ -142,6 +142,17 @@ def busy_bar() -> QtWidgets.QProgressBar:
     return bar
 
 
+def chart_over(chart: QtWidgets.QWidget, below: QtWidgets.QWidget) -> QtWidgets.QSplitter:
+    """A chart above its table(s), 3:2, neither collapsible: the layout of the result views."""
+    split = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
+    split.addWidget(chart)
+    split.addWidget(below)
+    split.setStretchFactor(0, 3)
+    split.setStretchFactor(1, 2)
+    split.setChildrenCollapsible(False)
+    return split
+
+
 def hbox(*widgets, stretch_at: int | None = None, margins=(0, 0, 0, 0)) -> QtWidgets.QHBoxLayout:
     lay = QtWidgets.QHBoxLayout()
     lay.setContentsMargins(*margins)

@@ -18,6 +18,7 @@ from cgtdesk.core.errors import InputError
 from cgtdesk.gui.analyses.base import AnalysisView
 from cgtdesk.gui.analyses.common import (
     answer_label,
+    chart_over,
     error_label,
     fill_combo,
     fmt_result,
@@ -128,12 +129,7 @@ class MonteCarloView(AnalysisView):
         self.tables.addTab(cw, "P(B cheaper than A)")
         self.tables.addTab(sw, "Sensitivity")
 
-        split = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
-        split.addWidget(self.chart)
-        split.addWidget(self.tables)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
-        split.setChildrenCollapsible(False)
+        split = chart_over(self.chart, self.tables)
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addLayout(hbox("Samples", self.samples, "  Seed", self.seed, self.run_button, self.cancel_button, self.progress, stretch_at=6))

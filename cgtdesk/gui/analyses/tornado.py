@@ -10,6 +10,7 @@ from cgtdesk.core.errors import InputError
 from cgtdesk.gui.analyses.base import AnalysisView
 from cgtdesk.gui.analyses.common import (
     answer_label,
+    chart_over,
     error_label,
     fill_combo,
     fmt_param,
@@ -47,12 +48,7 @@ class TornadoView(AnalysisView):
         self.table = make_table(self.HEADERS)
         note = muted_label("Each input at its low and its high value, the others at base. Low/high come from the "
                            f"input's uncertainty where it has one, otherwise -/+20% of base; the chart shows the {TOP} largest swings.")
-        split = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
-        split.addWidget(self.chart)
-        split.addWidget(self.table)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
-        split.setChildrenCollapsible(False)
+        split = chart_over(self.chart, self.table)
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addLayout(hbox("Scenario", self.scenario, "  Result", self.result, None))
