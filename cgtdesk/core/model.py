@@ -108,7 +108,7 @@ def evaluate(process: str, params: Mapping[str, object], *, strict: bool = True,
     out: dict = {}
     calc: dict = {"Dd": Dd, "days": days}
 
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # a price of 5e-324 overflows the margin to -inf
         if process == "autologous":
             B_s = D / S / p["auto.batch_success_rate"]
             cycle = p["auto.process_days"] + p["auto.changeover_days"]
