@@ -17,6 +17,9 @@ from cgtdesk.resources import resource
 PROCESSES: tuple[str, ...] = ("autologous", "allogeneic")
 PROCESS_LABELS = {"autologous": "Autologous (scale-out)", "allogeneic": "Allogeneic (scale-up)"}
 BREAKDOWN: tuple[str, ...] = ("materials", "vector", "labour", "qc", "facility", "logistics", "royalties")
+#: number kinds, declared per parameter and per result (the formatter dispatches on them;
+#: nothing guesses a kind from a unit string)
+KINDS: tuple[str, ...] = ("money", "fraction", "count", "days", "number", "choice")
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,7 @@ class Parameter:
     label: str
     group: str
     unit: str
+    kind: str  # one of KINDS
     default: dict  # process -> default value
     min: float
     max: float
@@ -115,7 +119,7 @@ def describe(value) -> str:
 
 
 def _check_catalogue(params: dict, results: dict) -> None:
-    problems = []
+    problems = [f"result {k}: kind {r.kind!r} is not one of {', '.join(KINDS)}" for k, r in results.items() if r.kind not in KINDS]
     for key, p in params.items():
         if not p.processes or any(pr not in PROCESSES for pr in p.processes):
             problems.append(f"{key}: processes {p.processes}")
@@ -126,6 +130,8 @@ def _check_catalogue(params: dict, results: dict) -> None:
                 problems.append(f"{key}: no default for {pr}")
             elif p.check(p.default[pr]) is not None:
                 problems.append(f"{key}: default for {pr} is not valid: expected {p.check(p.default[pr])}")
+        if p.kind not in KINDS:
+            problems.append(f"{key}: kind {p.kind!r} is not one of {', '.join(KINDS)}")
         if not (p.label and p.unit and p.group and p.description and p.source):
             problems.append(f"{key}: label, unit, group, description and source are required")
     if problems:
@@ -142,6 +148,7 @@ def catalogue() -> Catalogue:
             label=d["label"],
             group=d["group"],
             unit=d["unit"],
+            kind=d["kind"],
             default=dict(d["default"]),
             min=d["min"],
             max=d["max"],
