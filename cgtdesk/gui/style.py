@@ -1,9 +1,8 @@
-"""Chart style: the Okabe-Ito colour-blind-safe palette, theme colours and font sizes.
+"""Chart style for Qt: theme colours, font sizes and line widths of charts and slides.
 
-One fixed colour per breakdown category and one colour per scenario (by its index in the
-project), used by every chart, the presentation slides and the exports alike. Okabe & Ito
-(2008), "Color Universal Design": eight colours that stay distinct under the common forms of
-colour blindness. Scenarios also differ by line style (autologous solid, allogeneic dashed),
+The colours of categories and scenarios come from :mod:`cgtdesk.palette` (the one palette of
+the app, the slides and the workbook: Okabe-Ito, colour-blind-safe); they are re-exported here
+for the chart code. Scenarios also differ by line style (autologous solid, allogeneic dashed),
 so that no chart relies on colour alone.
 """
 
@@ -11,46 +10,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-#: Okabe-Ito palette, by name
-OKABE_ITO = {
-    "black": "#000000",
-    "orange": "#E69F00",
-    "sky_blue": "#56B4E9",
-    "bluish_green": "#009E73",
-    "yellow": "#F0E442",
-    "blue": "#0072B2",
-    "vermillion": "#D55E00",
-    "reddish_purple": "#CC79A7",
-}
+from cgtdesk.palette import (
+    BAD_COLOUR,
+    CATEGORY_COLOURS,
+    GOOD_COLOUR,
+    HIGH_COLOUR,
+    LOW_COLOUR,
+    MEASURE_COLOURS,
+    OKABE_ITO,
+    category_colour,
+    scenario_colour,
+)
 
-#: one fixed colour per breakdown category (MODEL.md order)
-CATEGORY_COLOURS = {
-    "materials": OKABE_ITO["orange"],
-    "vector": OKABE_ITO["sky_blue"],
-    "labour": OKABE_ITO["blue"],
-    "qc": OKABE_ITO["bluish_green"],
-    "facility": OKABE_ITO["reddish_purple"],
-    "logistics": OKABE_ITO["yellow"],
-    "royalties": OKABE_ITO["vermillion"],
-}
-
-#: scenario colours by index (the ones that read on white and on dark backgrounds first)
-_SCENARIO_ORDER = ("blue", "vermillion", "bluish_green", "orange", "reddish_purple", "sky_blue", "yellow")
-
-#: colours for the three capacity measures and the tornado's low/high inputs
-MEASURE_COLOURS = {"units": OKABE_ITO["blue"], "suites": OKABE_ITO["orange"], "fte": OKABE_ITO["bluish_green"]}
-LOW_COLOUR = OKABE_ITO["sky_blue"]
-HIGH_COLOUR = OKABE_ITO["vermillion"]
-GOOD_COLOUR = OKABE_ITO["bluish_green"]
-BAD_COLOUR = OKABE_ITO["vermillion"]
-
-
-def scenario_colour(index: int) -> str:
-    return OKABE_ITO[_SCENARIO_ORDER[index % len(_SCENARIO_ORDER)]]
-
-
-def category_colour(category: str) -> str:
-    return CATEGORY_COLOURS[category]
+__all__ = [
+    "BAD_COLOUR", "CATEGORY_COLOURS", "DARK", "GOOD_COLOUR", "HIGH_COLOUR", "LIGHT", "LOW_COLOUR", "MEASURE_COLOURS",
+    "OKABE_ITO", "ChartStyle", "Theme", "category_colour", "normal_style", "presentation_style", "scenario_colour", "theme",
+]
 
 
 @dataclass(frozen=True)

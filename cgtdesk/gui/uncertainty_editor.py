@@ -21,7 +21,7 @@ from cgtdesk.core.project import DISTRIBUTIONS, check_distribution
 from cgtdesk.gui.analyses.base import AnalysisView
 from cgtdesk.gui.analyses.common import error_label, fill_combo, hbox, make_table, muted_label, set_rows, show_error
 from cgtdesk.gui.document import display_number, parse_number
-from cgtdesk.gui.style import OKABE_ITO
+from cgtdesk.palette import OKABE_ITO
 
 Qt = QtCore.Qt
 KIND_LABELS = {
