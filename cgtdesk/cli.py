@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from cgtdesk import __version__
 from cgtdesk.core.errors import InputError
+from cgtdesk.core.formatting import format_value
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
 
@@ -53,21 +54,6 @@ def jsonable(x):
 def print_json(data) -> None:
     json.dump(jsonable(data), sys.stdout, indent=2, allow_nan=False)
     sys.stdout.write("\n")
-
-
-def format_value(value, kind: str, currency: str = "USD") -> str:
-    """A result as a person reads it: USD 94,457; 84.3%; 21; 20.0 d."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "-"
-    if kind == "money":
-        return f"{currency} {value:,.0f}"
-    if kind == "fraction":
-        return f"{value * 100:.1f}%"
-    if kind == "days":
-        return f"{value:,.1f} d"
-    if float(value).is_integer():
-        return f"{value:,.0f}"
-    return f"{value:,.2f}"
 
 
 def print_table(header: Sequence[str], rows: Sequence[Sequence[str]], out=None) -> None:

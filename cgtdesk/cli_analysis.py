@@ -11,8 +11,9 @@ import csv
 import math
 import sys
 
-from cgtdesk.cli import EXIT_OK, format_value, print_json, print_table
+from cgtdesk.cli import EXIT_OK, print_json, print_table
 from cgtdesk.core.errors import InputError
+from cgtdesk.core.formatting import format_value
 
 
 def _load(path):
@@ -42,7 +43,7 @@ def _fmt(value, result: str, currency: str) -> str:
 
 
 def _plain(x) -> str:
-    from cgtdesk.core.catalogue import fmt_number
+    from cgtdesk.core.formatting import fmt_number
 
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return "-"

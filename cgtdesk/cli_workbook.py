@@ -19,7 +19,7 @@ def cmd_export(args) -> int:
 
 
 def _show(v) -> str:
-    from cgtdesk.core.catalogue import fmt_number
+    from cgtdesk.core.formatting import fmt_number
 
     if v is None:
         return "-"

@@ -21,9 +21,9 @@ from PySide6 import QtCore, QtWidgets  # noqa: E402
 
 from cgtdesk.core.catalogue import catalogue  # noqa: E402
 from cgtdesk.core.errors import InputError  # noqa: E402
+from cgtdesk.core.formatting import parse_number  # noqa: E402
 from cgtdesk.core.model import evaluate  # noqa: E402
 from cgtdesk.core.project import check_value, project_from_dict  # noqa: E402
-from cgtdesk.gui.document import parse_number  # noqa: E402
 
 FUZZ = settings(
     max_examples=120,

@@ -10,8 +10,8 @@ import pytest
 from PySide6 import QtCore, QtWidgets
 
 from cgtdesk.core.errors import DomainError, InputError
+from cgtdesk.core.formatting import display_number, parse_number
 from cgtdesk.core.model import evaluate
-from cgtdesk.gui.document import display_number, parse_number
 from cgtdesk.gui.models import ParameterModel, ResultsModel
 
 pytestmark = pytest.mark.usefixtures("no_dangling_threads")

@@ -27,8 +27,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from cgtdesk.core.catalogue import catalogue, fmt_number
+from cgtdesk.core.catalogue import catalogue
 from cgtdesk.core.errors import InputError
+from cgtdesk.core.formatting import fmt_number
 from cgtdesk.core.model import evaluate
 
 DEMAND_KEY = "demand.patients_per_year"

@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 
+from cgtdesk.core.formatting import fmt_number
 from cgtdesk.resources import resource
 
 PROCESSES: tuple[str, ...] = ("autologous", "allogeneic")
@@ -89,17 +90,6 @@ class Catalogue:
             if p.group not in seen:
                 seen.append(p.group)
         return seen
-
-
-def fmt_number(x) -> str:
-    """A number as a person would write it: 0.95, 500, 1e+08."""
-    if isinstance(x, bool):
-        return str(x)
-    if isinstance(x, int):
-        return str(x) if abs(x) < 1e7 else f"{x:g}"
-    if isinstance(x, float) and x.is_integer() and abs(x) < 1e7:
-        return str(int(x))
-    return f"{x:.10g}"
 
 
 def describe(value) -> str:

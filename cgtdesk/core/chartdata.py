@@ -16,6 +16,7 @@ import numpy as np
 from cgtdesk.core import analysis
 from cgtdesk.core.catalogue import BREAKDOWN, catalogue
 from cgtdesk.core.errors import InputError
+from cgtdesk.core.formatting import count, money, patients, percent  # noqa: F401  (re-exported for the charts)
 from cgtdesk.core.model import evaluate
 
 DEMAND_LO = 1.0
@@ -25,33 +26,7 @@ DEMAND_POINTS = 400
 CAPACITY_MEASURES = ("units", "suites", "fte")
 
 
-# ---------------------------------------------------------------- formatting
-
-
-def money(x: float | None, currency: str = "USD") -> str:
-    """USD 94,457 (no decimals: these are costs per dose, thousands of a currency)."""
-    if x is None or not math.isfinite(x):
-        return "n/a"
-    sign = "-" if x < 0 else ""
-    return f"{sign}{currency} {abs(x):,.0f}"
-
-
-def count(x: float | None) -> str:
-    if x is None or not math.isfinite(x):
-        return "n/a"
-    return f"{x:,.0f}" if abs(x - round(x)) < 1e-9 or abs(x) >= 100 else f"{x:,.1f}"
-
-
-def patients(x: float) -> str:
-    """A demand as people say it: 97 (whole patients, rounded up: from 96.4 a year means 97)."""
-    n = math.ceil(x - 1e-9) if x >= 1 else x
-    return f"{n:,.0f}" if x >= 1 else f"{x:.2g}"
-
-
-def percent(x: float | None, digits: int = 0) -> str:
-    if x is None or not math.isfinite(x):
-        return "n/a"
-    return f"{100 * x:.{digits}f}%"
+# ---------------------------------------------------------------- labels
 
 
 def category_label(category: str) -> str:

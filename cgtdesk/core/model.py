@@ -14,8 +14,9 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from cgtdesk.core.catalogue import BREAKDOWN, PROCESSES, catalogue, fmt_number
+from cgtdesk.core.catalogue import BREAKDOWN, PROCESSES, catalogue
 from cgtdesk.core.errors import DomainError, InputError
+from cgtdesk.core.formatting import fmt_number
 
 EPS = 1e-9
 

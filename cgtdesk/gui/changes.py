@@ -6,7 +6,8 @@ The differences come from ``cgtdesk.io.workbook_in.diff_projects``, the same lis
 
 from __future__ import annotations
 
-from cgtdesk.core.catalogue import catalogue, fmt_number
+from cgtdesk.core.catalogue import catalogue
+from cgtdesk.core.formatting import fmt_number
 
 
 def _show(v) -> str:

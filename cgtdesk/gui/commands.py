@@ -8,7 +8,7 @@ from __future__ import annotations
 from PySide6 import QtGui
 
 from cgtdesk.core.catalogue import catalogue
-from cgtdesk.gui.document import display_number
+from cgtdesk.core.formatting import display_number
 
 SET_PARAMETER_ID = 1001
 

@@ -11,48 +11,12 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtGui
 
-from cgtdesk.core.catalogue import catalogue, fmt_number
+from cgtdesk.core.catalogue import catalogue
 from cgtdesk.core.errors import DomainError, InputError
+from cgtdesk.core.formatting import fmt_number
 from cgtdesk.core.project import MAX_SCENARIOS, Project, Scenario, check_value
 
 MAX_NAME = 200
-
-
-def parse_number(text: str, *, fraction: bool = False):
-    """A number typed by a person: '1,000', '2.5e8', ' 95 ', and '95%' for a fraction.
-
-    Raises InputError saying what was expected when the text is not a number.
-    """
-    t = str(text).strip().replace("\u00a0", "").replace(" ", "").replace("_", "")
-    percent = t.endswith("%")
-    if percent:
-        t = t[:-1]
-    if "," in t and "." not in t and t.count(",") == 1 and len(t.split(",")[1]) not in (0, 3):
-        t = t.replace(",", ".")  # a decimal comma: 0,95
-    else:
-        t = t.replace(",", "")
-    try:
-        value = float(t)
-    except ValueError:
-        shown = str(text).strip()
-        raise InputError(f"expected a number such as 0.95, 500 or 1e8, found {shown!r}" if shown else "expected a number, found nothing") from None
-    if percent:
-        value /= 100.0
-    if value.is_integer() and abs(value) < 1e15:
-        return int(value)
-    return value
-
-
-def display_number(value) -> str:
-    """A parameter value as shown in the editor: 500, 1,200, 0.95, 1e+08."""
-    if value is None:
-        return ""
-    v = float(value)
-    if v.is_integer() and abs(v) < 1e13:
-        return f"{int(v):,}"
-    if abs(v) >= 1e7:
-        return f"{v:.6g}"
-    return fmt_number(v)
 
 
 class ProjectDocument(QtCore.QObject):

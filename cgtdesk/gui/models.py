@@ -11,9 +11,9 @@ import math
 
 from PySide6 import QtCore, QtGui
 
-from cgtdesk.core.catalogue import PROCESS_LABELS, catalogue, fmt_number
+from cgtdesk.core.catalogue import PROCESS_LABELS, catalogue
 from cgtdesk.core.errors import InputError
-from cgtdesk.gui.document import display_number, parse_number
+from cgtdesk.core.formatting import display_number, fmt_number, format_value, parse_number
 
 Qt = QtCore.Qt
 NO_PARENT = 0xFFFFFFFF  # internal id of a group row
@@ -306,8 +306,6 @@ class ResultsModel(QtCore.QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if col < self.FIXED:
                 return self.raw(row, col)
-            from cgtdesk.cli import format_value
-
             info = catalogue().results[self._keys[row]]
             return format_value(self.raw(row, col), info.kind, self.doc.project.currency)
         if role == self.RawRole:

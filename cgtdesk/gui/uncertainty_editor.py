@@ -15,12 +15,12 @@ from PySide6 import QtCore, QtWidgets
 
 import pyqtgraph as pg  # isort: skip
 from cgtdesk.core import sampling
-from cgtdesk.core.catalogue import catalogue, fmt_number
+from cgtdesk.core.catalogue import catalogue
 from cgtdesk.core.errors import InputError
+from cgtdesk.core.formatting import display_number, fmt_number, parse_number
 from cgtdesk.core.project import DISTRIBUTIONS, check_distribution
 from cgtdesk.gui.analyses.base import AnalysisView
 from cgtdesk.gui.analyses.common import error_label, fill_combo, hbox, make_table, muted_label, set_rows, show_error
-from cgtdesk.gui.document import display_number, parse_number
 from cgtdesk.palette import OKABE_ITO
 
 Qt = QtCore.Qt

@@ -19,8 +19,9 @@ import os
 import zipfile
 from pathlib import Path
 
-from cgtdesk.core.catalogue import PROCESSES, catalogue, describe, fmt_number
+from cgtdesk.core.catalogue import PROCESSES, catalogue, describe
 from cgtdesk.core.errors import DomainError, InputError
+from cgtdesk.core.formatting import fmt_number
 from cgtdesk.core.project import DISTRIBUTIONS, FORMAT_VERSION, Project, check_distribution, check_value, project_from_dict
 from cgtdesk.io.workbook_common import (
     C_KEY_A,

@@ -25,7 +25,8 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from cgtdesk import APP_NAME, __version__
-from cgtdesk.core.catalogue import BREAKDOWN, PROCESS_LABELS, catalogue, fmt_number
+from cgtdesk.core.catalogue import BREAKDOWN, PROCESS_LABELS, catalogue
+from cgtdesk.core.formatting import fmt_number
 from cgtdesk.core.model import evaluate, evaluate_scenario
 from cgtdesk.core.project import DISTRIBUTIONS, Project, Scenario
 from cgtdesk.io.atomic import atomic_write_bytes

@@ -6,8 +6,8 @@ import math
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from cgtdesk.core.catalogue import catalogue, fmt_number
-from cgtdesk.core.chartdata import money, percent
+from cgtdesk.core.catalogue import catalogue
+from cgtdesk.core.formatting import fmt_number, money, percent
 
 Qt = QtCore.Qt
 ERROR_STYLE = "QLabel { color: #B00020; border: 1px solid #D55E00; border-radius: 3px; padding: 4px; }"

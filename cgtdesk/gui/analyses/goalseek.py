@@ -14,8 +14,9 @@ from PySide6 import QtCore, QtWidgets
 
 import pyqtgraph as pg  # isort: skip
 from cgtdesk.core import analysis
-from cgtdesk.core.catalogue import catalogue, fmt_number
+from cgtdesk.core.catalogue import catalogue
 from cgtdesk.core.errors import InputError
+from cgtdesk.core.formatting import fmt_number, parse_number
 from cgtdesk.core.model import evaluate
 from cgtdesk.gui.analyses.base import AnalysisView
 from cgtdesk.gui.analyses.common import (
@@ -32,7 +33,6 @@ from cgtdesk.gui.analyses.common import (
     signature,
 )
 from cgtdesk.gui.charts.base import BaseChart, font, pen, swatch
-from cgtdesk.gui.document import parse_number
 from cgtdesk.gui.style import BAD_COLOUR, GOOD_COLOUR, scenario_colour
 from cgtdesk.gui.workers import TaskRunner
 

@@ -15,6 +15,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from cgtdesk.core import analysis, chartdata
 from cgtdesk.core.catalogue import catalogue
 from cgtdesk.core.errors import InputError
+from cgtdesk.core.formatting import parse_number
 from cgtdesk.gui.analyses.base import AnalysisView
 from cgtdesk.gui.analyses.common import (
     answer_label,
@@ -31,7 +32,6 @@ from cgtdesk.gui.analyses.common import (
     signature,
 )
 from cgtdesk.gui.charts import MonteCarloChart
-from cgtdesk.gui.document import parse_number
 from cgtdesk.gui.workers import TaskRunner
 
 DEFAULT_SAMPLES = 20_000

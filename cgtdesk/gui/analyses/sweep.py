@@ -7,6 +7,7 @@ from PySide6 import QtCore, QtWidgets
 
 from cgtdesk.core import analysis, chartdata
 from cgtdesk.core.errors import InputError
+from cgtdesk.core.formatting import parse_number
 from cgtdesk.gui.analyses.base import AnalysisView
 from cgtdesk.gui.analyses.common import (
     answer_label,
@@ -19,7 +20,6 @@ from cgtdesk.gui.analyses.common import (
     signature,
 )
 from cgtdesk.gui.charts import DemandChart
-from cgtdesk.gui.document import parse_number
 from cgtdesk.gui.workers import TaskRunner
 
 POINTS = 400

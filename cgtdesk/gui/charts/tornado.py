@@ -7,8 +7,8 @@ import textwrap
 import numpy as np
 
 import pyqtgraph as pg  # isort: skip
-from cgtdesk.core.catalogue import fmt_number
-from cgtdesk.core.chartdata import TornadoData, money
+from cgtdesk.core.chartdata import TornadoData
+from cgtdesk.core.formatting import fmt_number, money
 from cgtdesk.gui.charts.base import BaseChart, NumberAxis, drawable, font, pen, set_range, swatch
 from cgtdesk.gui.style import HIGH_COLOUR, LOW_COLOUR
 
