@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from cgtdesk.cli import main
+from cgtdesk.cli.main import main
 from cgtdesk.core.model import evaluate
 from cgtdesk.io import load_any
 

@@ -104,7 +104,7 @@ def test_check_mode_of_the_generator():
 
 
 def test_the_readme_project_example_loads_and_its_commands_exist():
-    from cgtdesk.cli import command_names
+    from cgtdesk.cli.main import command_names
     from cgtdesk.io.projectfile import parse_project_text
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")

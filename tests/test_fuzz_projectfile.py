@@ -24,7 +24,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cgtdesk.cli import main
+from cgtdesk.cli.main import main
 from cgtdesk.core.errors import InputError
 from cgtdesk.core.model import evaluate_scenario
 from cgtdesk.io.projectfile import load_project, parse_project_text

@@ -34,7 +34,7 @@ pytest.importorskip("cgtdesk.io.workbook_in")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from cgtdesk.cli import main  # noqa: E402
+from cgtdesk.cli.main import main  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "resources" / "example.cgtproj"

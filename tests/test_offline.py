@@ -111,7 +111,7 @@ def no_network(monkeypatch):
 
 
 def run_cli(argv):
-    from cgtdesk.cli import main
+    from cgtdesk.cli.main import main
 
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -126,9 +126,11 @@ def test_blocking_works(no_network):
 
 
 def test_cli_main_paths_offline(no_network, tmp_path):
-    from cgtdesk.cli import command_names
+    from cgtdesk.cli.main import command_names
 
-    commands = command_names()
+    assert {"compute", "templates", "new", "export", "import", "sweep", "crossover", "tornado", "montecarlo", "solve"} <= set(
+        command_names()
+    )
     code, out, err = run_cli(["compute", EXAMPLE, "--json"])
     assert code == 0, err
     names = [s["name"] for s in json.loads(out)["scenarios"]]
@@ -139,30 +141,26 @@ def test_cli_main_paths_offline(no_network, tmp_path):
     assert run_cli(["new", "--template", "autologous-manual", "-o", new])[0] == 0
     assert new.is_file()
 
-    if {"export", "import"} <= commands:
-        xlsx = tmp_path / "example.xlsx"
-        code, _, err = run_cli(["export", EXAMPLE, "-o", xlsx])
-        assert code == 0, err
-        code, _, err = run_cli(["compute", xlsx, "--json"])
-        assert code == 0, err
-        code, _, err = run_cli(["import", xlsx, "-o", tmp_path / "back.cgtproj", "--against", EXAMPLE])
-        assert code == 0, err
+    xlsx = tmp_path / "example.xlsx"
+    code, _, err = run_cli(["export", EXAMPLE, "-o", xlsx])
+    assert code == 0, err
+    code, _, err = run_cli(["compute", xlsx, "--json"])
+    assert code == 0, err
+    code, _, err = run_cli(["import", xlsx, "-o", tmp_path / "back.cgtproj", "--against", EXAMPLE])
+    assert code == 0, err
 
-    if "sweep" in commands:
-        code, _, err = run_cli(["sweep", EXAMPLE, "--result", "cogs_per_dose", "--from", "10", "--to", "10000", "--points", "50", "--json"])
-        assert code == 0, err
-    if "crossover" in commands:
-        code, _, err = run_cli(["crossover", EXAMPLE, "--a", names[0], "--b", names[2], "--json"])
-        assert code == 0, err
-    if "tornado" in commands:
-        code, _, err = run_cli(["tornado", EXAMPLE, "--scenario", names[0], "--json"])
-        assert code == 0, err
-    if "montecarlo" in commands:
-        code, _, err = run_cli(["montecarlo", EXAMPLE, "--samples", "2000", "--seed", "3", "--json"])
-        assert code == 0, err
-    if "solve" in commands:
-        code, _, err = run_cli(["solve", EXAMPLE, "--scenario", names[0], "--vary", "auto.batch_success_rate", "--target", "max_allowable", "--json"])
-        assert code in (0, 2), err  # 2: no value in range meets the target, said plainly
+    sweep = ["sweep", EXAMPLE, "--result", "cogs_per_dose", "--from", "10", "--to", "10000", "--points", "50", "--json"]
+    code, _, err = run_cli(sweep)
+    assert code == 0, err
+    code, _, err = run_cli(["crossover", EXAMPLE, "--a", names[0], "--b", names[2], "--json"])
+    assert code == 0, err
+    code, _, err = run_cli(["tornado", EXAMPLE, "--scenario", names[0], "--json"])
+    assert code == 0, err
+    code, _, err = run_cli(["montecarlo", EXAMPLE, "--samples", "2000", "--seed", "3", "--json"])
+    assert code == 0, err
+    solve = ["solve", EXAMPLE, "--scenario", names[0], "--vary", "auto.batch_success_rate", "--target", "max_allowable", "--json"]
+    code, _, err = run_cli(solve)
+    assert code in (0, 2), err  # 2: no value in range meets the target, said plainly
 
 
 def test_gui_main_path_offline(no_network, qtbot, make_window, fake_prompts, tmp_path):

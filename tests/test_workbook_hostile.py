@@ -9,7 +9,7 @@ import pytest
 import xlsxwriter
 from test_workbook_roundtrip import col_letter, layout, patch_cell
 
-from cgtdesk.cli import main
+from cgtdesk.cli.main import main
 from cgtdesk.core.errors import DomainError, InputError
 from cgtdesk.io.projectfile import load_project
 from cgtdesk.io.workbook_in import read_workbook

@@ -11,7 +11,7 @@ import zipfile
 import openpyxl
 import pytest
 
-from cgtdesk.cli import main
+from cgtdesk.cli.main import main
 from cgtdesk.core.catalogue import catalogue
 from cgtdesk.core.errors import DomainError
 from cgtdesk.core.model import evaluate

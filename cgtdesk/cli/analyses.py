@@ -1,8 +1,7 @@
-"""Command line of the analyses (issue 5): sweep, crossover, tornado, montecarlo, solve.
+"""Analysis commands: sweep, crossover, tornado, montecarlo, solve.
 
-Registered by :mod:`cgtdesk.cli` (``register(subparsers)``). ``--json`` prints the shapes of
-issue 5 (with a few extra fields); without it, a readable table. Bad input exits 2 with one
-message.
+Registered by :mod:`cgtdesk.cli.main` (``register(subparsers)``). ``--json`` prints the shapes
+that docs/architecture.md lists; without it, a readable table. Bad input exits 2 with one message.
 """
 
 from __future__ import annotations
@@ -11,7 +10,8 @@ import csv
 import math
 import sys
 
-from cgtdesk.cli import EXIT_OK, print_json, print_table
+from cgtdesk.cli.output import EXIT_OK, print_json, print_table
+from cgtdesk.core.analyses.presets import DEMAND_HI, DEMAND_LO, MC_RESULTS, SWEEP_POINTS
 from cgtdesk.core.errors import InputError
 from cgtdesk.core.formatting import format_value
 
@@ -79,7 +79,8 @@ def cmd_sweep(args) -> int:
     else:
         info = _info(result)
         print(f"{info.label} ({info.unit_for(project.currency)}) against demand (patients/yr)\n")
-        rows = [[_plain(d), *(_fmt(float(v[i]), result, project.currency) for v in r.values.values())] for i, d in enumerate(r.demand)]
+        cur = project.currency
+        rows = [[_plain(d), *(_fmt(float(v[i]), result, cur) for v in r.values.values())] for i, d in enumerate(r.demand)]
         print_table(["Patients/yr", *r.values], rows)
     return EXIT_OK
 
@@ -162,7 +163,7 @@ def cmd_tornado(args) -> int:
 
 
 def cmd_montecarlo(args) -> int:
-    from cgtdesk.core.analysis import MC_MAX_SAMPLES, MC_RESULTS, monte_carlo
+    from cgtdesk.core.analysis import MC_MAX_SAMPLES, monte_carlo
 
     if not 1 <= args.samples <= MC_MAX_SAMPLES:
         raise InputError(f"--samples: expected a whole number from 1 to {MC_MAX_SAMPLES:,}, found {args.samples}")
@@ -204,7 +205,8 @@ def cmd_montecarlo(args) -> int:
         ]
         print_table(["Result", "Mean", "SD", "P5", "P10", "P50", "P90", "P95"], rows)
         print()
-        print_table(["Sensitivity (Spearman, cost of goods per dose)", "rho"], [[k, f"{rho:+.3f}" if math.isfinite(rho) else "-"] for k, rho in s.sensitivity])
+        rhos = [[k, f"{rho:+.3f}" if math.isfinite(rho) else "-"] for k, rho in s.sensitivity]
+        print_table(["Sensitivity (Spearman, cost of goods per dose)", "rho"], rhos)
         print()
     if r.comparisons:
         print_table(["A", "B", "P(B cheaper than A)"], [[c.a, c.b, _pct(c.p_b_cheaper)] for c in r.comparisons])
@@ -266,12 +268,15 @@ def cmd_solve(args) -> int:
 def register(sub) -> None:
     from cgtdesk.core.analysis import DEFAULT_RESULT
 
+    lo, hi = f"{DEMAND_LO:.0f}", f"{DEMAND_HI:.0f}"  # the demand range in help text: 1 and 100000
     p = sub.add_parser("sweep", help="a result against demand for every scenario")
     p.add_argument("file", metavar="FILE", help=".cgtproj project or .xlsx workbook")
     p.add_argument("--result", default=DEFAULT_RESULT, metavar="R", help=f"result name (default {DEFAULT_RESULT})")
-    p.add_argument("--from", dest="lo", type=float, default=1.0, metavar="A", help="lowest demand, patients/yr (default 1)")
-    p.add_argument("--to", dest="hi", type=float, default=1e5, metavar="B", help="highest demand (default 100000)")
-    p.add_argument("--points", type=int, default=200, metavar="N", help="log-spaced points (default 200)")
+    p.add_argument(
+        "--from", dest="lo", type=float, default=DEMAND_LO, metavar="A", help=f"lowest demand, patients/yr (default {lo})"
+    )
+    p.add_argument("--to", dest="hi", type=float, default=DEMAND_HI, metavar="B", help=f"highest demand (default {hi})")
+    p.add_argument("--points", type=int, default=SWEEP_POINTS, metavar="N", help=f"log-spaced points (default {SWEEP_POINTS})")
     g = p.add_mutually_exclusive_group()
     g.add_argument("--json", action="store_true", help="machine-readable output")
     g.add_argument("--csv", action="store_true", help="CSV on standard output")
@@ -282,8 +287,8 @@ def register(sub) -> None:
     p.add_argument("--a", required=True, metavar="NAME", help="scenario A")
     p.add_argument("--b", required=True, metavar="NAME", help="scenario B")
     p.add_argument("--result", default=DEFAULT_RESULT, metavar="R")
-    p.add_argument("--from", dest="lo", type=float, default=1.0, metavar="A", help="lowest demand (default 1)")
-    p.add_argument("--to", dest="hi", type=float, default=1e5, metavar="B", help="highest demand (default 100000)")
+    p.add_argument("--from", dest="lo", type=float, default=DEMAND_LO, metavar="A", help=f"lowest demand (default {lo})")
+    p.add_argument("--to", dest="hi", type=float, default=DEMAND_HI, metavar="B", help=f"highest demand (default {hi})")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_crossover)
 
@@ -298,7 +303,11 @@ def register(sub) -> None:
     p.add_argument("file", metavar="FILE")
     p.add_argument("--samples", type=int, required=True, metavar="N")
     p.add_argument("--seed", type=int, required=True, metavar="S")
-    p.add_argument("--results", metavar="R1,R2", help="results to summarise (default: cost of goods per dose and per patient, total, margin, headroom)")
+    p.add_argument(
+        "--results",
+        metavar="R1,R2",
+        help="results to summarise (default: cost of goods per dose and per patient, total, margin, headroom)",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_montecarlo)
 

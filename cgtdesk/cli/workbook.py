@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from cgtdesk.cli import EXIT_OK, _output_path, print_json, print_table
+from cgtdesk.cli.output import EXIT_OK, output_path, print_json, print_table
 
 
 def cmd_export(args) -> int:
     from cgtdesk.io import load_any
     from cgtdesk.io.workbook_out import export_workbook
 
-    out = _output_path(args.output, (".xlsx",))
+    out = output_path(args.output, (".xlsx",))
     project = load_any(args.file)
     export_workbook(project, out)
     print(f"wrote {out} with {len(project.scenarios)} scenario(s)", file=sys.stderr)
@@ -35,7 +35,7 @@ def cmd_import(args) -> int:
     from cgtdesk.io.projectfile import load_project, save_project
     from cgtdesk.io.workbook_in import diff_projects, read_workbook
 
-    out = _output_path(args.output, (".cgtproj",))
+    out = output_path(args.output, (".cgtproj",))
     project = read_workbook(args.workbook)  # everything is validated before anything is written
     diff = None
     if args.against:
@@ -49,20 +49,25 @@ def cmd_import(args) -> int:
     if args.json:
         print_json({"output": str(out), "against": args.against, **diff})
         return EXIT_OK
-    n = len(diff["changes"])
-    print(f"Changes from {args.against}: {n} input(s) differ, {len(diff['added'])} scenario(s) added, {len(diff['removed'])} removed\n")
-    if diff["changes"]:
-        print_table(
-            ["Scenario", "Key", "Old", "New"],
-            [[c["scenario"] if c["scenario"] is not None else "(project)", c["key"], _show(c["old"]), _show(c["new"])] for c in diff["changes"]],
-        )
-    for name in diff["added"]:
-        print(f"added scenario: {name}")
-    for name in diff["removed"]:
-        print(f"removed scenario: {name}")
-    if not (diff["changes"] or diff["added"] or diff["removed"]):
-        print("no differences")
+    _print_diff(args.against, diff)
     return EXIT_OK
+
+
+def _print_diff(against: str, diff: dict) -> None:
+    changes, added, removed = diff["changes"], diff["added"], diff["removed"]
+    print(f"Changes from {against}: {len(changes)} input(s) differ, {len(added)} scenario(s) added, {len(removed)} removed\n")
+    if changes:
+        rows = [
+            [c["scenario"] if c["scenario"] is not None else "(project)", c["key"], _show(c["old"]), _show(c["new"])]
+            for c in changes
+        ]
+        print_table(["Scenario", "Key", "Old", "New"], rows)
+    for name in added:
+        print(f"added scenario: {name}")
+    for name in removed:
+        print(f"removed scenario: {name}")
+    if not (changes or added or removed):
+        print("no differences")
 
 
 def register(sub) -> None:

@@ -1,0 +1,94 @@
+"""Project commands: ``compute FILE [--json]``, ``templates [--json]``, ``new --template NAME -o OUT.cgtproj``."""
+
+from __future__ import annotations
+
+import sys
+
+from cgtdesk.cli.output import EXIT_OK, output_path, print_json, print_table
+from cgtdesk.core.errors import InputError
+from cgtdesk.core.formatting import format_value
+
+
+def cmd_compute(args) -> int:
+    from cgtdesk.core.catalogue import catalogue
+    from cgtdesk.core.model import evaluate_scenario, nest_breakdown
+    from cgtdesk.io import load_any
+
+    project = load_any(args.file)
+    computed = [(s, evaluate_scenario(s)) for s in project.scenarios]
+    if args.json:
+        print_json(
+            {
+                "format_version": 1,
+                "title": project.title,
+                "currency": project.currency,
+                "scenarios": [
+                    {"name": s.name, "process": s.process, "results": nest_breakdown(r)} for s, r in computed
+                ],
+            }
+        )
+        return EXIT_OK
+    cur = project.currency
+    print(f"{project.title} ({cur})\n")
+    header = ["Result", "Unit", *[s.name for s, _ in computed]]
+    rows = [["Process", "", *[s.process for s, _ in computed]]]
+    for key, info in catalogue().results.items():
+        rows.append([info.label, info.unit_for(cur), *[format_value(r[key], info.kind, cur) for _, r in computed]])
+    print_table(header, rows)
+    return EXIT_OK
+
+
+def cmd_templates(args) -> int:
+    from cgtdesk.core.templates import templates
+
+    ts = templates()
+    if args.json:
+        print_json(
+            [
+                {
+                    "id": t.id, "name": t.name, "process": t.process, "description": t.description,
+                    "overrides": t.overrides, "sources": t.sources,
+                }
+                for t in ts.values()
+            ]
+        )
+        return EXIT_OK
+    print_table(["Template", "Process", "Description"], [[t.id, t.process, t.name] for t in ts.values()])
+    return EXIT_OK
+
+
+def cmd_new(args) -> int:
+    from cgtdesk.core.project import Project, project_from_dict
+    from cgtdesk.core.templates import template
+    from cgtdesk.io.projectfile import save_project
+
+    t = template(args.template)
+    out = output_path(args.output, (".cgtproj",))
+    scenario = t.scenario(args.name)
+    project = Project(title=args.title or f"New project: {t.name}", currency=args.currency, scenarios=[scenario])
+    project_from_dict(project.to_dict(), where_prefix="the new project: ")  # never write a file that would not load
+    try:
+        save_project(project, out)
+    except OSError as e:
+        raise InputError(f"{out}: cannot be written ({e.strerror or e})") from None
+    print(f"wrote {out} with one {t.process} scenario '{scenario.name}' from template {t.id}", file=sys.stderr)
+    return EXIT_OK
+
+
+def register(sub) -> None:
+    p = sub.add_parser("compute", help="every scenario's results")
+    p.add_argument("file", metavar="FILE", help=".cgtproj project or .xlsx workbook")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_compute)
+
+    p = sub.add_parser("templates", help="list the process templates")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_templates)
+
+    p = sub.add_parser("new", help="a new project from a template")
+    p.add_argument("--template", required=True, metavar="NAME")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.cgtproj")
+    p.add_argument("--name", help="scenario name (default: the template's name)")
+    p.add_argument("--title", help="project title")
+    p.add_argument("--currency", default="USD", help="currency label (default USD; no conversion)")
+    p.set_defaults(func=cmd_new)
