@@ -79,7 +79,8 @@ def test_montecarlo_json(capsys):
 
 
 def test_solve_json(capsys):
-    code, out, _ = run(capsys, "solve", EX, "--scenario", A, "--vary", "auto.vector_cost_per_batch", "--target", "max_allowable", "--json")
+    vary = ("--vary", "auto.vector_cost_per_batch")
+    code, out, _ = run(capsys, "solve", EX, "--scenario", A, *vary, "--target", "max_allowable", "--json")
     d = json.loads(out)
     assert code == 0
     assert {"scenario", "vary", "result", "target", "reachable", "value", "achieved"} <= set(d)

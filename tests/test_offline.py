@@ -54,8 +54,9 @@ def _imports(tree: ast.AST):
         elif isinstance(node, ast.Call):  # importlib.import_module("x") / __import__("x")
             f = node.func
             name = f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", "")
-            if name in ("import_module", "__import__") and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
-                yield node.lineno, node.args[0].value
+            first = node.args[0] if node.args else None
+            if name in ("import_module", "__import__") and isinstance(first, ast.Constant) and isinstance(first.value, str):
+                yield node.lineno, first.value
 
 
 def _forbidden(name: str) -> bool:
