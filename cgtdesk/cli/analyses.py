@@ -6,11 +6,9 @@ that docs/architecture.md lists; without it, a readable table. Bad input exits 2
 
 from __future__ import annotations
 
-import csv
 import math
-import sys
 
-from cgtdesk.cli.output import EXIT_OK, print_json, print_table
+from cgtdesk.cli.output import EXIT_OK, print_csv, print_json, print_table
 from cgtdesk.core.analyses.presets import DEMAND_HI, DEMAND_LO, MC_RESULTS, SWEEP_POINTS
 from cgtdesk.core.errors import InputError
 from cgtdesk.core.formatting import format_value
@@ -23,7 +21,7 @@ def _load(path):
 
 
 def _result(name: str) -> str:
-    from cgtdesk.core.analysis import check_result
+    from cgtdesk.core.analyses import check_result
 
     return check_result(name)
 
@@ -54,7 +52,7 @@ def _plain(x) -> str:
 
 
 def cmd_sweep(args) -> int:
-    from cgtdesk.core.analysis import demand_grid, sweep
+    from cgtdesk.core.analyses import demand_grid, sweep
 
     result = _result(args.result)
     if args.points < 2 or args.points > 1_000_000:
@@ -72,10 +70,11 @@ def cmd_sweep(args) -> int:
             }
         )
     elif args.csv:
-        w = csv.writer(sys.stdout, lineterminator="\n")
-        w.writerow(["demand.patients_per_year", *r.values])
-        for i, d in enumerate(r.demand):
-            w.writerow([repr(float(d)), *("" if math.isnan(v[i]) else repr(float(v[i])) for v in r.values.values())])
+        rows = (
+            [repr(float(d)), *("" if math.isnan(v[i]) else repr(float(v[i])) for v in r.values.values())]
+            for i, d in enumerate(r.demand)
+        )
+        print_csv(["demand.patients_per_year", *r.values], rows)
     else:
         info = _info(result)
         print(f"{info.label} ({info.unit_for(project.currency)}) against demand (patients/yr)\n")
@@ -89,7 +88,7 @@ def cmd_sweep(args) -> int:
 
 
 def cmd_crossover(args) -> int:
-    from cgtdesk.core.analysis import crossover
+    from cgtdesk.core.analyses import crossover
 
     result = _result(args.result)
     project = _load(args.file)
@@ -122,7 +121,7 @@ def cmd_crossover(args) -> int:
 
 
 def cmd_tornado(args) -> int:
-    from cgtdesk.core.analysis import tornado
+    from cgtdesk.core.analyses import tornado
     from cgtdesk.core.catalogue import catalogue
 
     result = _result(args.result)
@@ -163,7 +162,7 @@ def cmd_tornado(args) -> int:
 
 
 def cmd_montecarlo(args) -> int:
-    from cgtdesk.core.analysis import MC_MAX_SAMPLES, monte_carlo
+    from cgtdesk.core.analyses import MC_MAX_SAMPLES, monte_carlo
 
     if not 1 <= args.samples <= MC_MAX_SAMPLES:
         raise InputError(f"--samples: expected a whole number from 1 to {MC_MAX_SAMPLES:,}, found {args.samples}")
@@ -221,7 +220,7 @@ def _pct(p) -> str:
 
 
 def cmd_solve(args) -> int:
-    from cgtdesk.core.analysis import solve
+    from cgtdesk.core.analyses import solve
 
     result = _result(args.result)
     target = args.target
@@ -266,7 +265,7 @@ def cmd_solve(args) -> int:
 
 
 def register(sub) -> None:
-    from cgtdesk.core.analysis import DEFAULT_RESULT
+    from cgtdesk.core.analyses import DEFAULT_RESULT
 
     lo, hi = f"{DEMAND_LO:.0f}", f"{DEMAND_HI:.0f}"  # the demand range in help text: 1 and 100000
     p = sub.add_parser("sweep", help="a result against demand for every scenario")

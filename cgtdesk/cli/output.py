@@ -5,10 +5,11 @@ Numbers are formatted by :mod:`cgtdesk.core.formatting`, the one formatter of th
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from cgtdesk.core.errors import InputError
@@ -39,6 +40,13 @@ def jsonable(x):
 def print_json(data) -> None:
     json.dump(jsonable(data), sys.stdout, indent=2, allow_nan=False)
     sys.stdout.write("\n")
+
+
+def print_csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
+    """Comma-separated values on standard output, one line per row as it comes (newline endings on every system)."""
+    w = csv.writer(sys.stdout, lineterminator="\n")
+    w.writerow(header)
+    w.writerows(rows)
 
 
 def print_table(header: Sequence[str], rows: Sequence[Sequence[str]], out=None) -> None:
