@@ -7,7 +7,7 @@ and a histogram of each result, the probability of meeting the target, and the S
 correlation of every sampled input with cost per dose. DESIGN.md asks the app's run to stay
 within 3x of this.
 
-Independent of cgtdesk.core.analysis on purpose; only the scenario's numbers are read.
+Independent of cgtdesk.core.analyses on purpose; only the scenario's numbers are read.
 """
 
 from __future__ import annotations

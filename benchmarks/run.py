@@ -263,7 +263,7 @@ def _last_json(text: str):
 
 def bench_sweep(ws: Workspace, repeat: int) -> list[Row]:
     try:
-        from cgtdesk.core.analysis import demand_grid, sweep
+        from cgtdesk.core.analyses import demand_grid, sweep
     except ImportError as e:
         raise NotAvailable(str(e)) from None
     demand = demand_grid(1.0, 1e5, 1000)
@@ -285,7 +285,7 @@ def _mc_inputs(scenario):
 
 def bench_montecarlo(ws: Workspace, repeat: int) -> list[Row]:
     try:
-        from cgtdesk.core.analysis import monte_carlo
+        from cgtdesk.core.analyses import monte_carlo
     except ImportError as e:
         raise NotAvailable(str(e)) from None
     import bare_mc
@@ -366,7 +366,7 @@ def bench_montecarlo(ws: Workspace, repeat: int) -> list[Row]:
 
 
 def _analysis():
-    import cgtdesk.core.analysis as a
+    import cgtdesk.core.analyses as a
 
     return a
 

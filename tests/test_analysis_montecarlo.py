@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from cgtdesk.core.analysis import MC_BLOCK, monte_carlo, spearman
+from cgtdesk.core.analyses import MC_BLOCK, monte_carlo, spearman
 from cgtdesk.core.errors import InputError
 from cgtdesk.core.model import evaluate
 from cgtdesk.core.project import new_scenario

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from cgtdesk.core.analysis import solve, tornado, tornado_range
+from cgtdesk.core.analyses import solve, tornado, tornado_range
 from cgtdesk.core.errors import InputError
 from cgtdesk.core.model import evaluate
 from cgtdesk.core.project import new_scenario

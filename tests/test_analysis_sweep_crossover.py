@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from cgtdesk.core.analysis import crossover, demand_grid, sweep
+from cgtdesk.core.analyses import crossover, demand_grid, sweep
 from cgtdesk.core.errors import InputError
 from cgtdesk.core.model import evaluate
 from cgtdesk.core.project import new_scenario

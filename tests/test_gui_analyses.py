@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from PySide6 import QtCore
 
-from cgtdesk.core import analysis, chartdata
+from cgtdesk.core import analyses, chartdata
 from cgtdesk.core.model import evaluate
 from cgtdesk.core.project import Project
 from cgtdesk.gui.analyses import MonteCarloView
@@ -39,7 +39,7 @@ def test_monte_carlo_view_shows_the_core_numbers_for_the_same_seed(qtbot, make_w
     view.seed.setText("4242")
     with qtbot.waitSignal(view.runner.finished, timeout=60_000):
         view.run_button.click()
-    expected = analysis.monte_carlo(project, 3_000, 4242, results=MC_RESULTS)
+    expected = analyses.monte_carlo(project, 3_000, 4242, results=MC_RESULTS)
     r = view.result
     assert r.complete and r.samples == 3_000 and r.seed == 4242
     rows = table_text(view.summary)
@@ -105,7 +105,7 @@ def test_tornado_table_matches_the_core(qtbot, make_window, project):
     name = project.scenarios[2].name
     view.follow_scenario(name)
     view.compute()
-    expected = analysis.tornado(project.scenario(name))
+    expected = analyses.tornado(project.scenario(name))
     rows = table_text(view.table)
     assert [r[1] for r in rows] == [b.key for b in expected.bars]
     for r, b in zip(rows, expected.bars, strict=True):
@@ -127,7 +127,7 @@ def test_goal_seek_answer_apply_and_undo(qtbot, make_window, project):
     view.set_question(scenario=s.name, vary="auto.batch_success_rate", result="cogs_per_dose", target="max_allowable")
     with qtbot.waitSignal(view.runner.finished, timeout=60_000):
         view.solve_button.click()
-    expected = analysis.solve(s, "auto.batch_success_rate", "cogs_per_dose", "max_allowable")
+    expected = analyses.solve(s, "auto.batch_success_rate", "cogs_per_dose", "max_allowable")
     assert view.solution.value == pytest.approx(expected.value, rel=1e-12)
     shown = view.shown_value
     assert expected.value <= shown < expected.value + 1e-3  # rounded up: "at least"
@@ -163,7 +163,7 @@ def test_sweep_view_states_the_crossover(qtbot, make_window, project):
     a, b = project.scenarios[0], project.scenarios[2]
     with qtbot.waitSignal(view.runner.finished, timeout=60_000):
         view.set_pair(a.name, b.name)
-    xo = analysis.crossover(a, b, "cogs_per_dose", 1.0, 1e5)
+    xo = analyses.crossover(a, b, "cogs_per_dose", 1.0, 1e5)
     assert view.crossover.b_cheaper_from == pytest.approx(xo.b_cheaper_from, rel=1e-9)
     assert view.chart.data.b_cheaper_from == pytest.approx(xo.b_cheaper_from, rel=1e-9)
     assert f"{b.name} is cheaper than {a.name} from {chartdata.patients(xo.b_cheaper_from)} patients a year" in view.chart.title.text()
@@ -254,7 +254,7 @@ def test_screenshot_views_render_after_running(qtbot, make_window, project):
     assert image.width() > 600 and image.height() > 400
     colours = {image.pixel(x, y) for x in range(0, image.width(), 23) for y in range(0, image.height(), 23)}
     assert len(colours) > 8  # a drawn chart and table, not a blank widget
-    assert w.analyses.views["tornado"].table.rowCount() == len(analysis.tornado(project.scenarios[0]).bars)
+    assert w.analyses.views["tornado"].table.rowCount() == len(analyses.tornado(project.scenarios[0]).bars)
 
 
 def test_analysis_charts_export_as_pictures(qtbot, make_window, project, tmp_path):

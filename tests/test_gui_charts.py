@@ -10,7 +10,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from PySide6 import QtGui  # noqa: E402
 
-from cgtdesk.core import analysis  # noqa: E402
+from cgtdesk.core import analyses  # noqa: E402
 from cgtdesk.core.catalogue import BREAKDOWN  # noqa: E402
 from cgtdesk.core.model import evaluate  # noqa: E402
 from cgtdesk.io import load_any  # noqa: E402
@@ -25,7 +25,7 @@ def project():
 
 @pytest.fixture(scope="module")
 def mc(project):
-    return analysis.monte_carlo(project, 2000, 7, results=("cogs_per_dose",))
+    return analyses.monte_carlo(project, 2000, 7, results=("cogs_per_dose",))
 
 
 @pytest.fixture
@@ -205,7 +205,7 @@ def test_crossover_is_located_on_a_worker_once_typing_pauses(panel, project, qtb
     assert panel.crossover_pending() and "locating" in panel.charts["demand"].title.text()
     qtbot.waitUntil(lambda: not panel.crossover_pending(), timeout=20_000)  # no locate_crossover_now()
     a, b = (p2.scenario(n) for n in panel.pair)
-    expected = analysis.crossover(a, b, "cogs_per_dose", 1.0, 1e5).b_cheaper_from
+    expected = analyses.crossover(a, b, "cogs_per_dose", 1.0, 1e5).b_cheaper_from
     title = panel.charts["demand"].title.text()
     assert "cheaper" in title and str(int(np.ceil(expected))) in title
     # an edit made while a search is under way is not answered by the stale search
@@ -214,6 +214,6 @@ def test_crossover_is_located_on_a_worker_once_typing_pauses(panel, project, qtb
     panel.set_project(p3)
     qtbot.waitUntil(lambda: not panel.crossover_pending(), timeout=20_000)
     a3, b3 = (p3.scenario(n) for n in panel.pair)
-    expected3 = analysis.crossover(a3, b3, "cogs_per_dose", 1.0, 1e5).b_cheaper_from
+    expected3 = analyses.crossover(a3, b3, "cogs_per_dose", 1.0, 1e5).b_cheaper_from
     assert str(int(np.ceil(expected3))) in panel.charts["demand"].title.text()
     assert panel.shutdown()

@@ -13,7 +13,7 @@ import pytest  # noqa: E402
 from PySide6 import QtCore, QtGui  # noqa: E402
 from test_gui_charts import not_blank  # noqa: E402
 
-from cgtdesk.core import analysis  # noqa: E402
+from cgtdesk.core import analyses  # noqa: E402
 from cgtdesk.io import load_any  # noqa: E402
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "resources" / "example.cgtproj"
@@ -27,7 +27,7 @@ def project():
 
 @pytest.fixture(scope="module")
 def mc(project):
-    return analysis.monte_carlo(project, 2000, 3, results=("cogs_per_dose",))
+    return analyses.monte_carlo(project, 2000, 3, results=("cogs_per_dose",))
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 No Qt here: charts, slides and exports draw what these functions return, and tests compare it
 with the model. Every number comes from :mod:`cgtdesk.core.model` (directly or through
-:mod:`cgtdesk.core.analysis`); nothing is interpolated.
+:mod:`cgtdesk.core.analyses`); nothing is interpolated.
 """
 
 from __future__ import annotations
@@ -13,15 +13,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from cgtdesk.core import analysis
+from cgtdesk.core import analyses
+from cgtdesk.core.analyses import presets
 from cgtdesk.core.catalogue import BREAKDOWN, catalogue
 from cgtdesk.core.errors import InputError
 from cgtdesk.core.formatting import count, money, patients, percent  # noqa: F401  (re-exported for the charts)
 from cgtdesk.core.model import evaluate
 
-DEMAND_LO = 1.0
-DEMAND_HI = 1e5
-DEMAND_POINTS = 400
+DEMAND_LO, DEMAND_HI, DEMAND_POINTS = presets.DEMAND_LO, presets.DEMAND_HI, presets.DEMAND_POINTS
 
 CAPACITY_MEASURES = ("units", "suites", "fte")
 
@@ -79,11 +78,11 @@ def _safe_results(scenario, known: dict | None = None) -> tuple[dict | None, str
 
 
 def demand_grid(lo: float = DEMAND_LO, hi: float = DEMAND_HI, points: int = DEMAND_POINTS) -> np.ndarray:
-    return analysis.demand_grid(lo, hi, int(points))
+    return analyses.demand_grid(lo, hi, int(points))
 
 
 def sweeps(project, demand=None, results: Sequence[str] = ("cogs_per_dose", *CAPACITY_MEASURES), cache: dict | None = None) -> dict:
-    """result -> scenario name -> values at every demand (``analysis.sweep``; NaN where invalid).
+    """result -> scenario name -> values at every demand (``analyses.sweep``; NaN where invalid).
 
     ``cache``: a dict kept by the caller between redraws; a scenario whose inputs did not change
     since the last call is not evaluated again (an edit touches one scenario of several).
@@ -94,7 +93,7 @@ def sweeps(project, demand=None, results: Sequence[str] = ("cogs_per_dose", *CAP
         key = (scenario_signature(s), float(demand[0]), float(demand[-1]), len(demand), tuple(results))
         got = cache.get(key) if cache is not None else None
         if got is None:
-            got = {r: analysis.sweep([s], r, demand).values[s.name] for r in results}
+            got = {r: analyses.sweep([s], r, demand).values[s.name] for r in results}
             if cache is not None:
                 if len(cache) > 256:
                     cache.clear()
@@ -229,23 +228,23 @@ def _current_points(project, results: Sequence[str], known: dict | None = None) 
 
 
 def locate_crossover(project, pair, demand, result: str = "cogs_per_dose"):
-    """``analysis.crossover`` of the pair over the demand range of the chart (None without a pair)."""
+    """``analyses.crossover`` of the pair over the demand range of the chart (None without a pair)."""
     if not pair:
         return None
     a, b = project.scenario(pair[0]), project.scenario(pair[1])
-    return analysis.crossover(a, b, result, float(demand[0]), float(demand[-1]))
+    return analyses.crossover(a, b, result, float(demand[0]), float(demand[-1]))
 
 
 def demand_curves(project, result: str = "cogs_per_dose", demand=None, pair=None, sweeps=None,
                   crossover=None, locate: bool = True, results: dict | None = None) -> DemandData:
     """Every scenario's ``result`` against demand, and the crossover of the pair.
 
-    ``crossover``: an ``analysis.crossover`` result of this pair to reuse; without one it is
+    ``crossover``: an ``analyses.crossover`` result of this pair to reuse; without one it is
     located now (``locate``) or left pending (``crossover_pending``), for callers that locate it
     later (the crossover search takes far longer than the curves).
     """
     demand = demand_grid() if demand is None else np.asarray(demand, dtype=float)
-    values = sweeps[result] if sweeps is not None else analysis.sweep(project.scenarios, result, demand).values
+    values = sweeps[result] if sweeps is not None else analyses.sweep(project.scenarios, result, demand).values
     pair = _valid_pair(project, pair)
     pending = False
     if pair and crossover is None:
@@ -444,7 +443,7 @@ class TornadoData:
 
 
 def tornado_data(tornado_result, currency: str = "USD", top: int = 10) -> TornadoData:
-    """Chart data from an ``analysis.tornado`` result: the ``top`` largest swings."""
+    """Chart data from an ``analyses.tornado`` result: the ``top`` largest swings."""
     params = catalogue().parameters
     rows = [
         TornadoRow(b.key, params[b.key].label if b.key in params else b.key, float(b.low), float(b.high),
@@ -501,7 +500,7 @@ class MonteCarloData:
 
 
 def monte_carlo_data(mc_result, scenario: str | None = None, project=None, result: str = "cogs_per_dose") -> MonteCarloData:
-    """Chart data for one scenario of an ``analysis.monte_carlo`` result."""
+    """Chart data for one scenario of an ``analyses.monte_carlo`` result."""
     by_name = {s.name: s for s in mc_result.scenarios}
     if scenario not in by_name:
         scenario = mc_result.scenarios[0].name

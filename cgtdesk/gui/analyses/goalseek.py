@@ -1,6 +1,6 @@
 """Goal seek: what value of one input meets a target (e.g. the maximum allowable cost of goods).
 
-``analysis.solve`` scans the input's whole valid range (a second or more on wide ranges), so
+``analyses.solve`` scans the input's whole valid range (a second or more on wide ranges), so
 it runs on a worker; the answer is stated in words, drawn on the curve it came from, and can
 be applied to the scenario (undoable).
 """
@@ -13,7 +13,7 @@ import numpy as np
 from PySide6 import QtCore, QtWidgets
 
 import pyqtgraph as pg  # isort: skip
-from cgtdesk.core import analysis
+from cgtdesk.core import analyses
 from cgtdesk.core.catalogue import catalogue
 from cgtdesk.core.errors import InputError
 from cgtdesk.core.formatting import fmt_number, parse_number
@@ -45,7 +45,7 @@ def solve_job(scenario, vary, result, target):
     scenario = scenario.copy()
 
     def run(progress, cancel):
-        return analysis.solve(scenario, vary, result, target)
+        return analyses.solve(scenario, vary, result, target)
 
     return run
 

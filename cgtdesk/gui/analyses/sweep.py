@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6 import QtCore, QtWidgets
 
-from cgtdesk.core import analysis, chartdata
+from cgtdesk.core import analyses, chartdata
 from cgtdesk.core.errors import InputError
 from cgtdesk.core.formatting import parse_number
 from cgtdesk.gui.analyses.base import AnalysisView
@@ -29,11 +29,11 @@ def crossover_job(a, b, result: str, lo: float, hi: float):
     """The crossover of copies of A and B, and which way each crossing goes (worker thread)."""
 
     def run(progress, cancel):
-        xo = analysis.crossover(a, b, result, lo, hi)
+        xo = analyses.crossover(a, b, result, lo, hi)
         ways = []
         if xo.crossings:
             d = np.asarray(xo.crossings, dtype=float)
-            sw = analysis.sweep([a, b], result, d)
+            sw = analyses.sweep([a, b], result, d)
             ways = [bool(v) for v in (sw.values[b.name] < sw.values[a.name])]
         return xo, ways
 
@@ -112,7 +112,7 @@ class SweepView(AnalysisView):
     def demand(self) -> np.ndarray:
         lo = float(parse_number(self.lo.text()))
         hi = float(parse_number(self.hi.text()))
-        return analysis.demand_grid(lo, hi, POINTS)
+        return analyses.demand_grid(lo, hi, POINTS)
 
     def compute(self):
         """Curves now (fast); the crossover of the pair on a worker."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 
-from cgtdesk.core import analysis, chartdata
+from cgtdesk.core import analyses, chartdata
 from cgtdesk.core.catalogue import catalogue
 from cgtdesk.core.errors import InputError
 from cgtdesk.gui.analyses.base import AnalysisView
@@ -34,7 +34,7 @@ class TornadoView(AnalysisView):
 
     def __init__(self, doc, current=None, parent=None):
         super().__init__(doc, current, parent)
-        self.result_data = None  # analysis.TornadoResult shown
+        self.result_data = None  # analyses.TornadoResult shown
         self.scenario = QtWidgets.QComboBox()
         self.scenario.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.scenario.setMinimumContentsLength(18)
@@ -91,7 +91,7 @@ class TornadoView(AnalysisView):
         name = self.scenario.currentData() or self.current_name()
         result = self.result.currentData() or "cogs_per_dose"
         try:
-            tr = analysis.tornado(self.project.scenario(name), result)
+            tr = analyses.tornado(self.project.scenario(name), result)
         except InputError as e:
             show_error(self.error, str(e))
             self.result_data = None
