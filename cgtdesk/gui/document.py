@@ -26,6 +26,8 @@ class ProjectDocument(QtCore.QObject):
     parameterChanged = QtCore.Signal(int, str)
     #: scenarios added, removed, renamed, moved, or the whole project replaced
     scenariosChanged = QtCore.Signal()
+    #: another project was loaded (new, open, recover): emitted just before its scenariosChanged
+    projectLoaded = QtCore.Signal()
     #: the file this project lives in changed (open, save as)
     pathChanged = QtCore.Signal()
     modifiedChanged = QtCore.Signal(bool)
@@ -80,6 +82,7 @@ class ProjectDocument(QtCore.QObject):
         self._cache.clear()
         self._dirty = False
         self.undo_stack.setClean()
+        self.projectLoaded.emit()
         self.scenariosChanged.emit()
         self.pathChanged.emit()
         self.modifiedChanged.emit(False)
