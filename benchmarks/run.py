@@ -204,12 +204,12 @@ def bench_imports(ws: Workspace, repeat: int) -> list[Row]:
 def _workbook_available() -> bool:
     from importlib.util import find_spec
 
-    return find_spec("cgtdesk.io.workbook_out") is not None and find_spec("cgtdesk.cli.workbook") is not None
+    return find_spec("cgtdesk.io.workbook") is not None and find_spec("cgtdesk.cli.workbook") is not None
 
 
 def bench_excel(ws: Workspace, repeat: int) -> list[Row]:
     if not _workbook_available():
-        raise NotAvailable("cgtdesk.io.workbook_out / cgtdesk.cli.workbook")
+        raise NotAvailable("cgtdesk.io.workbook / cgtdesk.cli.workbook")
     xlsx = ws.path("six.xlsx")
     t_exp, _ = timed_process(["-m", "cgtdesk", "export", str(ws.six_path), "-o", str(xlsx)], repeat)
     rows = [Row("Excel export of 6 scenarios, whole process", _fmt_s(t_exp.wall), "< 2.5 s", _status(t_exp.wall, 2.5), t_exp.note())]

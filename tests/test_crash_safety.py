@@ -196,10 +196,9 @@ def _have(*modules: str) -> bool:
         return False
 
 
-@pytest.mark.skipif(not _have("cgtdesk.io.workbook_out", "cgtdesk.io.workbook_in"), reason="the Excel modules have not landed yet")
+@pytest.mark.skipif(not _have("cgtdesk.io.workbook"), reason="the Excel modules have not landed yet")
 def test_workbook_export_killed_at_random_moments(tmp_path):
-    from cgtdesk.io.workbook_in import read_workbook
-    from cgtdesk.io.workbook_out import export_workbook
+    from cgtdesk.io.workbook import export_workbook, read_workbook
 
     target = tmp_path / "p.xlsx"
     export_workbook(_make(0, scenarios=6, notes=10), target)
@@ -213,7 +212,7 @@ def test_workbook_export_killed_at_random_moments(tmp_path):
         seen.file = v
 
     setup = """
-    from cgtdesk.io.workbook_out import export_workbook
+    from cgtdesk.io.workbook import export_workbook
 
     def save(project):
         project.scenarios = project.scenarios[:6]
@@ -224,10 +223,10 @@ def test_workbook_export_killed_at_random_moments(tmp_path):
     assert seen.file > 0, "no export ever completed"
 
 
-@pytest.mark.skipif(not _have("cgtdesk.gui.recovery"), reason="the GUI's recovery module has not landed yet")
+@pytest.mark.skipif(not _have("cgtdesk.io.recovery"), reason="the GUI's recovery module has not landed yet")
 def test_recovery_file_killed_at_random_moments(tmp_path):
     from cgtdesk.core.project import project_from_dict
-    from cgtdesk.gui.recovery import find_recovery, recovery_path, write_recovery
+    from cgtdesk.io.recovery import find_recovery, recovery_path, write_recovery
 
     folder = tmp_path / "recovery"
     project_path = tmp_path / "p.cgtproj"
@@ -247,7 +246,7 @@ def test_recovery_file_killed_at_random_moments(tmp_path):
 
     setup = f"""
     from pathlib import Path
-    from cgtdesk.gui.recovery import write_recovery
+    from cgtdesk.io.recovery import write_recovery
 
     def save(project):
         write_recovery(Path({str(folder)!r}), Path({str(project_path)!r}), project)

@@ -28,8 +28,7 @@ from xml.sax.saxutils import escape
 
 import pytest
 
-pytest.importorskip("cgtdesk.io.workbook_out")
-pytest.importorskip("cgtdesk.io.workbook_in")
+pytest.importorskip("cgtdesk.io.workbook")
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
@@ -52,7 +51,7 @@ FUZZ = settings(
 
 def _export() -> bytes:
     from cgtdesk.io.projectfile import load_project
-    from cgtdesk.io.workbook_out import export_workbook
+    from cgtdesk.io.workbook import export_workbook
 
     path = _TMP / "example.xlsx"
     export_workbook(load_project(EXAMPLE), path)

@@ -12,7 +12,7 @@ import time
 import pytest
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from cgtdesk.gui import recovery
+from cgtdesk.io import recovery
 from cgtdesk.io.projectfile import load_project
 
 pytestmark = pytest.mark.usefixtures("no_dangling_threads")
@@ -185,7 +185,7 @@ def test_autosave_timer_runs_every_minute(make_window):
 def _edited_workbook(tmp_path, example_path):
     """Export the example, then change two inputs as a client would, in another program."""
     openpyxl = pytest.importorskip("openpyxl")
-    from cgtdesk.io.workbook_out import export_workbook
+    from cgtdesk.io.workbook import export_workbook
 
     project = load_project(example_path)
     src = tmp_path / "sent.xlsx"
@@ -204,7 +204,7 @@ def _edited_workbook(tmp_path, example_path):
 
 
 def test_import_of_an_edited_workbook_lists_the_changes_then_applies(make_window, fake_prompts, tmp_path, example_path):
-    pytest.importorskip("cgtdesk.io.workbook_in")
+    pytest.importorskip("cgtdesk.io.workbook")
     project, back, first, third = _edited_workbook(tmp_path, example_path)
     w = make_window(project, None)
     old_yield = w.doc.project.scenario(third).parameters["allo.dsp_yield"]
@@ -231,7 +231,7 @@ def test_import_of_an_edited_workbook_lists_the_changes_then_applies(make_window
 
 
 def test_dropping_a_workbook_imports_it_with_the_change_list(qtbot, make_window, fake_prompts, tmp_path, example_path):
-    pytest.importorskip("cgtdesk.io.workbook_in")
+    pytest.importorskip("cgtdesk.io.workbook")
     project, back, first, _ = _edited_workbook(tmp_path, example_path)
     w = make_window(project, None)
     fake_prompts.review_answer = True
@@ -241,8 +241,8 @@ def test_dropping_a_workbook_imports_it_with_the_change_list(qtbot, make_window,
 
 
 def test_export_workbook_writes_a_file_the_import_reads_back(make_window, fake_prompts, tmp_path):
-    pytest.importorskip("cgtdesk.io.workbook_out")
-    from cgtdesk.io.workbook_in import read_workbook
+    pytest.importorskip("cgtdesk.io.workbook")
+    from cgtdesk.io.workbook import read_workbook
 
     w = make_window()
     w.set_value("demand.patients_per_year", "333")

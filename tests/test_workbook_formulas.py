@@ -13,7 +13,7 @@ from test_workbook_roundtrip import random_project
 from cgtdesk.core.catalogue import catalogue
 from cgtdesk.core.model import evaluate
 from cgtdesk.io.projectfile import load_project
-from cgtdesk.io.workbook_out import export_workbook, formula_functions
+from cgtdesk.io.workbook import export_workbook, formula_functions
 
 formulas = pytest.importorskip("formulas")
 

@@ -12,8 +12,7 @@ from test_workbook_roundtrip import col_letter, layout, patch_cell
 from cgtdesk.cli.main import main
 from cgtdesk.core.errors import DomainError, InputError
 from cgtdesk.io.projectfile import load_project
-from cgtdesk.io.workbook_in import read_workbook
-from cgtdesk.io.workbook_out import workbook_bytes
+from cgtdesk.io.workbook import read_workbook, workbook_bytes
 
 INPUTS_PART = "xl/worksheets/sheet2.xml"
 UNC_PART = "xl/worksheets/sheet3.xml"
@@ -158,7 +157,7 @@ def test_zip_bomb_refused_before_inflating(tmp_path):
 
 
 def test_declared_size_over_the_cap(tmp_path, monkeypatch):
-    import cgtdesk.io.workbook_in as wi
+    import cgtdesk.io.workbook.guard as wi
 
     monkeypatch.setattr(wi, "MAX_UNCOMPRESSED_TOTAL", 1000)
     buf = io.BytesIO()

@@ -15,10 +15,10 @@ import pytest
 from test_workbook_roundtrip import col_letter, layout, patch_cell, random_project
 
 from cgtdesk.core.catalogue import catalogue
+from cgtdesk.core.diff import diff_projects
 from cgtdesk.core.model import evaluate
 from cgtdesk.io.projectfile import load_project
-from cgtdesk.io.workbook_in import diff_projects, read_workbook
-from cgtdesk.io.workbook_out import export_workbook
+from cgtdesk.io.workbook import export_workbook, read_workbook
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")]

@@ -13,12 +13,12 @@ import pytest
 
 from cgtdesk.cli.main import main
 from cgtdesk.core.catalogue import catalogue
+from cgtdesk.core.diff import diff_projects
 from cgtdesk.core.errors import DomainError
 from cgtdesk.core.model import evaluate
 from cgtdesk.core.project import Project, new_scenario, project_from_dict
 from cgtdesk.io.projectfile import load_project, save_project
-from cgtdesk.io.workbook_in import diff_projects, read_workbook
-from cgtdesk.io.workbook_out import export_workbook, workbook_bytes
+from cgtdesk.io.workbook import export_workbook, read_workbook, workbook_bytes
 
 # ---------------------------------------------------------------- shared helpers (imported by the other workbook tests)
 

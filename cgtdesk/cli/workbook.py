@@ -9,7 +9,7 @@ from cgtdesk.cli.output import EXIT_OK, output_path, print_json, print_table
 
 def cmd_export(args) -> int:
     from cgtdesk.io import load_any
-    from cgtdesk.io.workbook_out import export_workbook
+    from cgtdesk.io.workbook import export_workbook
 
     out = output_path(args.output, (".xlsx",))
     project = load_any(args.file)
@@ -32,8 +32,9 @@ def _show(v) -> str:
 
 
 def cmd_import(args) -> int:
+    from cgtdesk.core.diff import diff_projects
     from cgtdesk.io.projectfile import load_project, save_project
-    from cgtdesk.io.workbook_in import diff_projects, read_workbook
+    from cgtdesk.io.workbook import read_workbook
 
     out = output_path(args.output, (".cgtproj",))
     project = read_workbook(args.workbook)  # everything is validated before anything is written

@@ -1,6 +1,6 @@
 """What a client changed: the open project against an imported workbook, as rows to review.
 
-The differences come from ``cgtdesk.io.workbook_in.diff_projects``, the same list that
+The differences come from ``cgtdesk.core.diff.diff_projects``, the same list that
 ``import --against`` prints; this module only words them for the dialog. No Qt.
 """
 
@@ -25,7 +25,7 @@ def _show(v) -> str:
 
 def change_rows(old, new) -> list[tuple[str, str, str, str]]:
     """(scenario, input, was, now) for every difference, then scenarios added and removed."""
-    from cgtdesk.io.workbook_in import diff_projects
+    from cgtdesk.core.diff import diff_projects
 
     diff = diff_projects(old, new)
     rows = []

@@ -20,7 +20,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from cgtdesk.core.catalogue import PROCESS_LABELS, catalogue
 from cgtdesk.core.errors import InputError
 from cgtdesk.core.project import Project
-from cgtdesk.gui import recovery
+from cgtdesk.io import recovery
 from cgtdesk.gui.dialogs import OPEN_FILTER, PROJECT_FILTER, WORKBOOK_FILTER, Prompts, about_text
 from cgtdesk.gui.document import ProjectDocument
 from cgtdesk.gui.models import ParameterFilter, ParameterModel, ResultsModel
@@ -954,7 +954,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
         path = Path(path)
         try:
-            from cgtdesk.io.workbook_in import read_workbook
+            from cgtdesk.io.workbook import read_workbook
         except ImportError:
             self.prompts.error(self, "Workbooks are not available", "This build of CGT Desk cannot read workbooks.", "")
             return False
@@ -977,7 +977,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def export_workbook(self):
         try:
-            from cgtdesk.io import workbook_out
+            from cgtdesk.io.workbook import export_workbook
         except ImportError:
             self.prompts.error(self, "Workbooks are not available", "This build of CGT Desk cannot write workbooks.", "")
             return False
@@ -990,7 +990,7 @@ class MainWindow(QtWidgets.QMainWindow):
             path = path.with_name(path.name + ".xlsx")
         try:
             QtWidgets.QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-            workbook_out.export_workbook(self.doc.project, path)
+            export_workbook(self.doc.project, path)
         except (InputError, OSError) as e:
             self._file_error("The workbook was not written", e, "Close the file if Excel has it open, or choose another folder, and export again.")
             return False

@@ -13,7 +13,7 @@ def load_any(path: str | os.PathLike) -> Project:
     """A project from a .cgtproj file or from a workbook the app exported (or a client edited)."""
     suffix = Path(path).suffix.lower()
     if suffix in (".xlsx", ".xlsm", ".xls", ".xltx", ".xltm"):
-        from cgtdesk.io.workbook_in import read_workbook
+        from cgtdesk.io.workbook import read_workbook
 
         return read_workbook(path)
     if suffix in (".cgtproj", ".json", ""):

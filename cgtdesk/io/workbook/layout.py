@@ -1,4 +1,5 @@
-"""What the workbook writer and reader agree on: sheet names, header labels, limits."""
+"""What the workbook writer and reader agree on: sheet names, header labels, limits of what is read
+(the layout of docs/workbook.md)."""
 
 from __future__ import annotations
 

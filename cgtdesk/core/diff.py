@@ -1,0 +1,94 @@
+"""What differs between two projects: the list that ``import --against`` prints and the GUI's
+import review shows (a client's workbook read back against the project it was made from).
+
+Pure data: no files, no workbook.
+"""
+
+from __future__ import annotations
+
+import math
+
+from cgtdesk.core.catalogue import catalogue
+from cgtdesk.core.project import Project, Scenario
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _same(a, b) -> bool:
+    if _is_number(a) and _is_number(b):
+        return a == b or math.isclose(a, b, rel_tol=1e-14, abs_tol=0.0)  # 15 significant digits, as spreadsheets keep
+    return a == b
+
+
+def _change(scenario, key, old, new) -> dict:
+    return {"scenario": scenario, "key": key, "old": old, "new": new}
+
+
+def _parameter_changes(name: str, old: Scenario, new: Scenario) -> list[dict]:
+    changes = []
+    for key in catalogue().parameters:
+        a, b = old.parameters.get(key), new.parameters.get(key)
+        if a is None and b is None:
+            continue
+        if not _same(a, b):
+            changes.append(_change(name, key, a, b))
+    return changes
+
+
+def _uncertainty_changes(name: str, old: Scenario, new: Scenario) -> list[dict]:
+    changes = []
+    for key in sorted(set(old.uncertainty) | set(new.uncertainty)):
+        a, b = old.uncertainty.get(key), new.uncertainty.get(key)
+        if a is None or b is None or a.keys() != b.keys() or not all(_same(a[f], b[f]) for f in a):
+            changes.append(_change(name, f"uncertainty of {key}", a, b))
+    return changes
+
+
+def _correlation_changes(name: str, old: Scenario, new: Scenario) -> list[dict]:
+    def corr_set(s):
+        return {frozenset((c["a"], c["b"])): c["rho"] for c in s.correlations}
+
+    ca, cb = corr_set(old), corr_set(new)
+    changes = []
+    for pair in sorted(set(ca) | set(cb), key=lambda p: sorted(p)):
+        if pair not in ca or pair not in cb or not _same(ca[pair], cb[pair]):
+            changes.append(_change(name, "correlation of " + " and ".join(sorted(pair)), ca.get(pair), cb.get(pair)))
+    return changes
+
+
+def _scenario_changes(name: str, old: Scenario, new: Scenario) -> list[dict]:
+    changes = []
+    if old.process != new.process:
+        changes.append(_change(name, "process", old.process, new.process))
+    changes += _parameter_changes(name, old, new)
+    changes += _uncertainty_changes(name, old, new)
+    changes += _correlation_changes(name, old, new)
+    if old.notes != new.notes:
+        changes.append(_change(name, "notes", old.notes, new.notes))
+    return changes
+
+
+def diff_projects(old: Project, new: Project) -> dict:
+    """What differs from ``old`` to ``new``: inputs (scenario, key, old, new), scenarios added
+    and removed, and project title/currency. Keys absent from a scenario's process are skipped.
+
+    Numbers equal to 15 significant digits (what a spreadsheet keeps) count as the same.
+    Returns ``{"added": [names], "removed": [names], "changes": [{"scenario", "key", "old", "new"}]}``
+    (``scenario`` is None for the project's title and currency).
+    """
+    changes = []
+    if old.title != new.title:
+        changes.append(_change(None, "title", old.title, new.title))
+    if old.currency != new.currency:
+        changes.append(_change(None, "currency", old.currency, new.currency))
+    old_by = {s.name: s for s in old.scenarios}
+    new_by = {s.name: s for s in new.scenarios}
+    added = [n for n in new_by if n not in old_by]
+    removed = [n for n in old_by if n not in new_by]
+    for name, ns in new_by.items():
+        os_ = old_by.get(name)
+        if os_ is not None:
+            changes += _scenario_changes(name, os_, ns)
+    return {"added": added, "removed": removed, "changes": changes}
