@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cgtdesk.core import chartdata
+from cgtdesk import chartdata
+from cgtdesk.core import formatting
 from cgtdesk.core.catalogue import BREAKDOWN
 from cgtdesk.core.model import evaluate
 from cgtdesk.core.project import Project, new_scenario
@@ -138,7 +139,7 @@ def test_invalid_allogeneic_scenario_is_reported_not_drawn():
 
 
 def test_money_and_patients_formatting():
-    assert chartdata.money(5543.4) == "USD 5,543"
-    assert chartdata.money(-12.6, "EUR") == "-EUR 13"
-    assert chartdata.patients(96.2) == "97"
-    assert chartdata.patients(97.0) == "97"
+    assert formatting.money(5543.4) == "USD 5,543"
+    assert formatting.money(-12.6, "EUR") == "-EUR 13"
+    assert formatting.patients(96.2) == "97"
+    assert formatting.patients(97.0) == "97"

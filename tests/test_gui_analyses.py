@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 from PySide6 import QtCore
 
-from cgtdesk.core import analyses, chartdata
+from cgtdesk.core import analyses
+from cgtdesk.core.formatting import money, patients, percent
 from cgtdesk.core.model import evaluate
 from cgtdesk.core.project import Project
 from cgtdesk.gui.analyses import MonteCarloView
@@ -47,13 +48,13 @@ def test_monte_carlo_view_shows_the_core_numbers_for_the_same_seed(qtbot, make_w
     for row, s in zip(rows, expected.scenarios, strict=True):
         m = s.summaries["cogs_per_dose"]
         assert row[1] == f"{s.valid_samples:,}" and row[2] == f"{s.invalid_samples:,}"
-        assert row[3:10] == [chartdata.money(m[k]) for k in ("mean", "sd", "p5", "p10", "p50", "p90", "p95")]
-        assert row[10] == chartdata.percent(s.p_meets_target, 1)
+        assert row[3:10] == [money(m[k]) for k in ("mean", "sd", "p5", "p10", "p50", "p90", "p95")]
+        assert row[10] == percent(s.p_meets_target, 1)
     # P(B cheaper than A): row A, column B
     names = project.names()
     for c in expected.comparisons:
         i, j = names.index(c.a), names.index(c.b)
-        assert view.compare.item(i, j).text() == chartdata.percent(c.p_b_cheaper, 1)
+        assert view.compare.item(i, j).text() == percent(c.p_b_cheaper, 1)
     sens = table_text(view.sensitivity)
     assert [row[1] for row in sens] == [k for k, _ in expected.scenarios[0].sensitivity]
     assert sens[0][2] == f"{expected.scenarios[0].sensitivity[0][1]:+.3f}"
@@ -166,10 +167,10 @@ def test_sweep_view_states_the_crossover(qtbot, make_window, project):
     xo = analyses.crossover(a, b, "cogs_per_dose", 1.0, 1e5)
     assert view.crossover.b_cheaper_from == pytest.approx(xo.b_cheaper_from, rel=1e-9)
     assert view.chart.data.b_cheaper_from == pytest.approx(xo.b_cheaper_from, rel=1e-9)
-    assert f"{b.name} is cheaper than {a.name} from {chartdata.patients(xo.b_cheaper_from)} patients a year" in view.chart.title.text()
+    assert f"{b.name} is cheaper than {a.name} from {patients(xo.b_cheaper_from)} patients a year" in view.chart.title.text()
     assert f"{b.name} becomes cheaper than {a.name}" in view.crossings.text()
     # one less patient than the stated demand: A is still cheaper there (the sentence is right)
-    n = int(chartdata.patients(xo.b_cheaper_from).replace(",", ""))
+    n = int(patients(xo.b_cheaper_from).replace(",", ""))
     ra = evaluate(a.process, {**a.parameters, "demand.patients_per_year": n - 1})["cogs_per_dose"]
     rb = evaluate(b.process, {**b.parameters, "demand.patients_per_year": n - 1})["cogs_per_dose"]
     assert ra < rb

@@ -176,7 +176,7 @@ def test_non_finite_and_huge_values_never_reach_qt(qtbot, project):
     """A fuzzed input can make a cost inf or 1e300: the charts draw what they can and never raise."""
     import dataclasses
 
-    from cgtdesk.core import chartdata
+    from cgtdesk import chartdata
     from cgtdesk.gui.charts import BreakdownChart, WaterfallChart
 
     b = chartdata.breakdown_per_dose(project)

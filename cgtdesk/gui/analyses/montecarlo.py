@@ -12,10 +12,11 @@ import textwrap
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from cgtdesk.core import analysis, chartdata
+from cgtdesk import chartdata
+from cgtdesk.core import analyses
 from cgtdesk.core.catalogue import catalogue
 from cgtdesk.core.errors import InputError
-from cgtdesk.core.formatting import parse_number
+from cgtdesk.core.formatting import parse_number, percent
 from cgtdesk.gui.analyses.base import AnalysisView
 from cgtdesk.gui.analyses.common import (
     answer_label,
@@ -43,11 +44,11 @@ SUMMARY_HEADERS = ("Scenario", "Valid runs", "Invalid", "Mean", "SD", "P5", "P10
 
 
 def monte_carlo_job(project, samples: int, seed: int):
-    """``analysis.monte_carlo`` of a copy of the project, reporting per chunk (worker thread)."""
+    """``analyses.monte_carlo`` of a copy of the project, reporting per chunk (worker thread)."""
     project = project.copy()
 
     def run(progress, cancel):
-        return analysis.monte_carlo(project, samples, seed, results=MC_RESULTS, progress=progress, cancel=cancel)
+        return analyses.monte_carlo(project, samples, seed, results=MC_RESULTS, progress=progress, cancel=cancel)
 
     return run
 
@@ -258,7 +259,7 @@ class MonteCarloView(AnalysisView):
             m = s.summaries[res]
             rows.append([s.name, f"{s.valid_samples:,}", f"{s.invalid_samples:,}"]
                         + [fmt_result(res, m[k], cur) for k in ("mean", "sd", "p5", "p10", "p50", "p90", "p95")]
-                        + [chartdata.percent(s.p_meets_target, 1)])
+                        + [percent(s.p_meets_target, 1)])
         set_rows(self.summary, rows)
         # P(B cheaper than A): rows A, columns B
         self.compare.setRowCount(len(names))
@@ -268,7 +269,7 @@ class MonteCarloView(AnalysisView):
         p = {(c.a, c.b): c.p_b_cheaper for c in r.comparisons}
         for i, a in enumerate(names):
             for j, b in enumerate(names):
-                text = "-" if a == b else chartdata.percent(p.get((a, b)), 1)
+                text = "-" if a == b else percent(p.get((a, b)), 1)
                 item = QtWidgets.QTableWidgetItem(text)
                 item.setTextAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
                 if a != b:
@@ -297,6 +298,6 @@ class MonteCarloView(AnalysisView):
         lead = ""
         if sens:
             lead = f" The input that matters most is {catalogue().parameters[sens[0]].label.lower()}."
-        return (f"{s.name} stays under its maximum allowable cost of goods in {chartdata.percent(s.p_meets_target, 1)} of "
+        return (f"{s.name} stays under its maximum allowable cost of goods in {percent(s.p_meets_target, 1)} of "
                 f"{s.valid_samples:,} runs (P10 {fmt_result('cogs_per_dose', m['p10'], cur)}, P50 "
                 f"{fmt_result('cogs_per_dose', m['p50'], cur)}, P90 {fmt_result('cogs_per_dose', m['p90'], cur)} per dose).{lead}")

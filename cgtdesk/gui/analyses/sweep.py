@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 from PySide6 import QtCore, QtWidgets
 
-from cgtdesk.core import analyses, chartdata
+from cgtdesk import chartdata
+from cgtdesk.core import analyses
 from cgtdesk.core.errors import InputError
-from cgtdesk.core.formatting import parse_number
+from cgtdesk.core.formatting import parse_number, patients
 from cgtdesk.gui.analyses.base import AnalysisView
 from cgtdesk.gui.analyses.common import (
     answer_label,
@@ -167,7 +168,7 @@ class SweepView(AnalysisView):
             return ""
         a, b = xo.a, xo.b
         if not xo.crossings:
-            return f"No crossing of {b} and {a} between {chartdata.patients(xo.lo)} and {chartdata.patients(xo.hi)} patients/yr."
+            return f"No crossing of {b} and {a} between {patients(xo.lo)} and {patients(xo.hi)} patients/yr."
         parts = []
         for x, below in zip(xo.crossings, self.ways, strict=False):
             word = "becomes cheaper than" if d.result == "cogs_per_dose" else "drops below"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 
-from cgtdesk.core import analyses, chartdata
+from cgtdesk import chartdata
+from cgtdesk.core import analyses
 from cgtdesk.core.catalogue import catalogue
 from cgtdesk.core.errors import InputError
 from cgtdesk.gui.analyses.base import AnalysisView

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 import pyqtgraph as pg  # isort: skip
-from cgtdesk.core.chartdata import BreakdownData
+from cgtdesk.chartdata import BreakdownData
 from cgtdesk.core.formatting import money
 from cgtdesk.gui.charts.base import BaseChart, CategoryAxis, drawable, ok, set_range, swatch
 from cgtdesk.gui.style import category_colour

@@ -8,7 +8,7 @@ import numpy as np
 from PySide6 import QtWidgets
 
 import pyqtgraph as pg  # isort: skip
-from cgtdesk.core.chartdata import CAPACITY_MEASURES, CapacityData
+from cgtdesk.chartdata import CAPACITY_MEASURES, CapacityData
 from cgtdesk.core.formatting import count
 from cgtdesk.gui.charts.base import LIMIT, BaseChart, LogAxis, finite_log10, font, line_style, ok, pen, set_range, swatch
 from cgtdesk.gui.style import scenario_colour

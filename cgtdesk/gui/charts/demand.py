@@ -8,7 +8,7 @@ import numpy as np
 from PySide6 import QtCore, QtWidgets
 
 import pyqtgraph as pg  # isort: skip
-from cgtdesk.core.chartdata import DemandData
+from cgtdesk.chartdata import DemandData
 from cgtdesk.core.formatting import money, patients
 from cgtdesk.gui.charts.base import LIMIT, BaseChart, LogAxis, finite_log10, font, line_style, ok, pen, set_range, swatch
 from cgtdesk.gui.style import scenario_colour

@@ -6,7 +6,7 @@ import numpy as np
 from PySide6 import QtCore
 
 import pyqtgraph as pg  # isort: skip
-from cgtdesk.core.chartdata import MonteCarloData
+from cgtdesk.chartdata import MonteCarloData
 from cgtdesk.core.formatting import money, percent
 from cgtdesk.gui.charts.base import BaseChart, drawable, font, ok, pen, set_range, swatch
 from cgtdesk.gui.style import BAD_COLOUR, scenario_colour

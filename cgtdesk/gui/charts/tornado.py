@@ -7,7 +7,7 @@ import textwrap
 import numpy as np
 
 import pyqtgraph as pg  # isort: skip
-from cgtdesk.core.chartdata import TornadoData
+from cgtdesk.chartdata import TornadoData
 from cgtdesk.core.formatting import fmt_number, money
 from cgtdesk.gui.charts.base import BaseChart, NumberAxis, drawable, font, pen, set_range, swatch
 from cgtdesk.gui.style import HIGH_COLOUR, LOW_COLOUR
@@ -80,7 +80,7 @@ class TornadoChart(BaseChart):
         widest = max((line for _, t in ticks for line in t.split("\n")), key=len, default="")
         self.fit_left_axis(self.plot, widest + "  ")
         labels = self.texts_for(self.plot, self.value_labels, 2 * n, anchor=(0.0, 0.5))
-        is_money = data.unit.startswith(data.currency)
+        is_money = data.kind == "money"
         fmt = (lambda v: money(v, data.currency)) if is_money else (lambda v: f"{v:,.3g}")
         for k in range(n):
             for j, v in enumerate((lo[k], hi[k])):

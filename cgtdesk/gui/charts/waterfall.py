@@ -8,7 +8,7 @@ import numpy as np
 from PySide6 import QtCore
 
 import pyqtgraph as pg  # isort: skip
-from cgtdesk.core.chartdata import WaterfallData, headroom_sentence
+from cgtdesk.chartdata import WaterfallData, headroom_sentence
 from cgtdesk.core.formatting import money, percent
 from cgtdesk.gui.charts.base import BaseChart, CategoryAxis, drawable, font, ok, pen, set_range, swatch
 from cgtdesk.gui.style import BAD_COLOUR, GOOD_COLOUR, category_colour
