@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore
 
-from cgtdesk.core import chartdata
+from cgtdesk import chartdata
 
 
 class Selection(QtCore.QObject):

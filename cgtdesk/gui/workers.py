@@ -211,9 +211,9 @@ class MonteCarloJob(Task):
         self.samples, self.seed, self.results = int(samples), int(seed), tuple(results)
 
     def _monte_carlo(self, progress, cancel):
-        from cgtdesk.core import analysis
+        from cgtdesk.core import analyses
 
-        return analysis.monte_carlo(self.project, self.samples, self.seed, results=self.results, progress=progress, cancel=cancel)
+        return analyses.monte_carlo(self.project, self.samples, self.seed, results=self.results, progress=progress, cancel=cancel)
 
     def _emit_progress(self, done: int, total: int) -> None:
         self.signals.progress.emit(done, total)

@@ -1,7 +1,7 @@
 """Charts of a project (pyqtgraph): breakdown, cost vs demand, capacity, waterfall, tornado, Monte Carlo.
 
 Each chart is a QWidget with ``update_data(data)`` taking the plain data of
-:mod:`cgtdesk.core.chartdata`; :class:`ChartPanel` holds all six and redraws them in place.
+:mod:`cgtdesk.chartdata`; :class:`ChartPanel` holds all six and redraws them in place.
 """
 
 from PySide6 import QtWidgets  # noqa: F401  (PySide6 before pyqtgraph)

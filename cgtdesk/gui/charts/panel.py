@@ -6,7 +6,8 @@ import time
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from cgtdesk.core import analysis, chartdata
+from cgtdesk import chartdata
+from cgtdesk.core import analyses
 from cgtdesk.core.errors import InputError
 from cgtdesk.gui.charts.breakdown import BreakdownChart
 from cgtdesk.gui.charts.capacity import CapacityChart
@@ -90,7 +91,7 @@ def chart_data(project, pair=None, scenario: str | None = None, monte_carlo=None
     res = chartdata.scenario_results(project, cache)
     scenario = pick_scenario(project, scenario)
     if crossover is None and locate:
-        crossover = cached_crossover(project, chartdata._valid_pair(project, pair), demand)
+        crossover = cached_crossover(project, chartdata.valid_pair(project, pair), demand)
     out = {
         "breakdown": chartdata.breakdown_per_dose(project, res),
         "demand": chartdata.demand_curves(project, demand=demand, pair=pair, sweeps=sw, crossover=crossover, locate=locate,
@@ -108,7 +109,7 @@ def chart_data(project, pair=None, scenario: str | None = None, monte_carlo=None
             out["tornado"] = cache[key]
         else:
             try:
-                out["tornado"] = chartdata.tornado_data(analysis.tornado(s), project.currency)
+                out["tornado"] = chartdata.tornado_data(analyses.tornado(s), project.currency)
             except InputError:
                 out["tornado"] = None
             if cache is not None:
@@ -120,7 +121,7 @@ def chart_data(project, pair=None, scenario: str | None = None, monte_carlo=None
 
 def deck_monte_carlo(project):
     """The seeded Monte Carlo run the slides and the deck show."""
-    return analysis.monte_carlo(project, DECK_SAMPLES, DECK_SEED, results=("cogs_per_dose",))
+    return analyses.monte_carlo(project, DECK_SAMPLES, DECK_SEED, results=("cogs_per_dose",))
 
 
 class ChartPanel(QtWidgets.QWidget):
