@@ -7,8 +7,9 @@ from PySide6 import QtCore, QtWidgets
 
 from cgtdesk import chartdata
 from cgtdesk.core import analyses
+from cgtdesk.core.analyses import presets
 from cgtdesk.core.errors import InputError
-from cgtdesk.core.formatting import parse_number, patients
+from cgtdesk.core.formatting import display_number, parse_number, patients
 from cgtdesk.gui.analyses.base import AnalysisView
 from cgtdesk.gui.analyses.common import (
     answer_label,
@@ -23,7 +24,7 @@ from cgtdesk.gui.analyses.common import (
 from cgtdesk.gui.charts import DemandChart
 from cgtdesk.gui.workers import TaskRunner
 
-POINTS = 400
+POINTS = presets.DEMAND_POINTS
 
 
 def crossover_job(a, b, result: str, lo: float, hi: float):
@@ -58,8 +59,8 @@ class SweepView(AnalysisView):
         self.result = QtWidgets.QComboBox()
         fill_combo(self.result, result_items(), "cogs_per_dose")
         self.result.setToolTip("The result drawn against demand")
-        self.lo = QtWidgets.QLineEdit("1")
-        self.hi = QtWidgets.QLineEdit("100,000")
+        self.lo = QtWidgets.QLineEdit(display_number(presets.DEMAND_LO))
+        self.hi = QtWidgets.QLineEdit(display_number(presets.DEMAND_HI))
         for e in (self.lo, self.hi):
             e.setMaximumWidth(90)
             e.editingFinished.connect(self.compute)
