@@ -12,7 +12,8 @@ from cgtdesk.core import analyses
 from cgtdesk.core.model import evaluate
 from cgtdesk.io.workbook.book import Book
 from cgtdesk.io.workbook.layout import SHEET_MC, SHEET_SWEEP, SHEET_TORNADO
-from cgtdesk.io.workbook.styles import NAVY, PALETTE, param_kind
+from cgtdesk.io.workbook.styles import NAVY, param_kind
+from cgtdesk.palette import HIGH_COLOUR, LOW_COLOUR, scenario_colour
 
 SWEEP_POINTS = 61  # 10 per decade from 10 to 1e5 patients/yr
 SWEEP_LO, SWEEP_HI = 10.0, 1e5
@@ -21,10 +22,6 @@ MC_SUMMARIES = ("mean", "sd", "p5", "p10", "p50", "p90", "p95")
 MC_HEADS = ("Scenario", "Mean", "SD", "P5", "P10", "P50", "P90", "P95", "P(COGS <= max allowable)", "Valid samples", "Invalid samples")
 TORNADO_BARS = 10
 TORNADO_HEADS = ("Parameter", "Key", "Low input", "High input", "Result at low", "Result at high", "Swing", "Low - base", "High - base")
-
-
-def _scenario_colour(j: int) -> str:
-    return PALETTE[j % len(PALETTE)]
 
 
 # ---------------------------------------------------------------- Sweep
@@ -62,7 +59,7 @@ def write_sweep(b: Book) -> None:
                 "name": [SHEET_SWEEP, hr, 1 + j],
                 "categories": [SHEET_SWEEP, hr + 1, 0, last, 0],
                 "values": [SHEET_SWEEP, hr + 1, 1 + j, last, 1 + j],
-                "line": {"color": _scenario_colour(j), "width": 2.0},
+                "line": {"color": scenario_colour(j), "width": 2.0},
                 "marker": {"type": "none"},
             }
         )
@@ -187,7 +184,7 @@ def _mc_distribution(b: Book, ws, r: int, chart_row: int, by_name: dict) -> None
                 "name": s.name,
                 "categories": [SHEET_MC, r, 2 * j, r + len(centres) - 1, 2 * j],
                 "values": [SHEET_MC, r, 2 * j + 1, r + len(centres) - 1, 2 * j + 1],
-                "line": {"color": _scenario_colour(j), "width": 2.0},
+                "line": {"color": scenario_colour(j), "width": 2.0},
                 "marker": {"type": "none"},
             }
         )
@@ -249,7 +246,7 @@ def _tornado_row(b: Book, ws, r: int, bar, base: float) -> None:
 
 def _tornado_chart(b: Book, ws, hr: int, first: int, last: int, name: str, height: int) -> None:
     chart = b.wb.add_chart({"type": "bar"})
-    for c, series, color in ((7, "Input at low", PALETTE[0]), (8, "Input at high", PALETTE[5])):
+    for c, series, color in ((7, "Input at low", LOW_COLOUR), (8, "Input at high", HIGH_COLOUR)):
         chart.add_series(
             {
                 "name": series,

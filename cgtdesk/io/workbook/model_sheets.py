@@ -35,7 +35,8 @@ from cgtdesk.io.workbook.layout import (
     U_UNIT,
     cell_ref,
 )
-from cgtdesk.io.workbook.styles import NAVY, PALETTE, param_kind
+from cgtdesk.io.workbook.styles import NAVY, param_kind
+from cgtdesk.palette import CATEGORY_COLOURS
 
 # ---------------------------------------------------------------- Inputs
 
@@ -381,17 +382,17 @@ def _breakdown_per_dose(b: Book, ws, r: int) -> dict[str, int]:
 
 
 def _breakdown_chart(b: Book, ws, hr: int, per_dose_rows: dict[str, int]) -> None:
-    """Stacked column chart of the breakdown per dose, one series per category."""
+    """Stacked column chart of the breakdown per dose, one series per category in its app colour."""
     n, c0 = len(b.scen), b.result_col0
     chart = b.wb.add_chart({"type": "column", "subtype": "stacked"})
-    for i, cat_name in enumerate(BREAKDOWN):
+    for cat_name in BREAKDOWN:
         rr = per_dose_rows[cat_name]
         chart.add_series(
             {
                 "name": [SHEET_RESULTS, rr, 0],
                 "categories": [SHEET_RESULTS, hr, c0, hr, c0 + n - 1],
                 "values": [SHEET_RESULTS, rr, c0, rr, c0 + n - 1],
-                "fill": {"color": PALETTE[i]},
+                "fill": {"color": CATEGORY_COLOURS[cat_name]},
                 "border": {"none": True},
                 "gap": 60,
             }

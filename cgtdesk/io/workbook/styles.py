@@ -151,6 +151,3 @@ def param_kind(p) -> str:
     if p.integer:
         return "count"
     return "general"
-
-#: chart series colours (to be replaced by cgtdesk.palette)
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
