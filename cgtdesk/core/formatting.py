@@ -117,7 +117,8 @@ def parse_number(text: str, *, fraction: bool = False):
         value = float(t)
     except ValueError:
         shown = str(text).strip()
-        raise InputError(f"expected a number such as 0.95, 500 or 1e8, found {shown!r}" if shown else "expected a number, found nothing") from None
+        why = f"expected a number such as 0.95, 500 or 1e8, found {shown!r}" if shown else "expected a number, found nothing"
+        raise InputError(why) from None
     if percent_sign:
         value /= 100.0
     if value.is_integer() and abs(value) < 1e15:

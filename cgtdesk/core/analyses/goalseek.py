@@ -56,7 +56,10 @@ def _check_solve(scenario, vary: str, target, sense: str | None, result: str):
     """The condition and the target, checked: (sense, moving target?, target)."""
     keys = catalogue().keys_for(scenario.process)
     if vary not in catalogue().parameters:
-        raise InputError(f"goal seek: unknown parameter '{vary}'; expected a key of the {scenario.process} scenario '{scenario.name}', such as {', '.join(keys[:3])}")
+        raise InputError(
+            f"goal seek: unknown parameter '{vary}'; expected a key of the {scenario.process} scenario "
+            f"'{scenario.name}', such as {', '.join(keys[:3])}"
+        )
     if vary not in keys:
         raise InputError(f"goal seek: '{vary}' is not a parameter of the {scenario.process} scenario '{scenario.name}'")
     if sense is None:

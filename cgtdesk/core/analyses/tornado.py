@@ -25,7 +25,8 @@ class TornadoBar:
     result_low: float  # the result with the input at ``low`` (NaN when the scenario is invalid there)
     result_high: float
     swing: float  # |result_high - result_low|; NaN when either end is invalid
-    source: str = "default"  # where low/high come from: "uniform", "triangular", "pert", "normal", "lognormal", "fixed", "default"
+    # where low/high come from: "uniform", "triangular", "pert", "normal", "lognormal", "fixed", "default"
+    source: str = "default"
     invalid: bool = False  # True when the scenario is invalid at low or high
     message: str = ""
 
