@@ -42,7 +42,7 @@ def window(qtbot, project, mc):
 
 
 def test_keyboard_moves_through_every_slide_and_esc_leaves(window, qtbot):
-    from cgtdesk.gui.present import SLIDES
+    from cgtdesk.chartdata.registry import SLIDES
 
     assert window.isFullScreen()
     assert window.count() == len(SLIDES) == 6

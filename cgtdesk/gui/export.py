@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from cgtdesk.core.errors import InputError
-from cgtdesk.gui.present import SLIDE_SIZE, SLIDES, Slide, build_slides
+from cgtdesk.gui.present import SLIDE_SIZE, Slide, build_slides
 from cgtdesk.gui.style import presentation_style
 from cgtdesk.io.atomic import atomic_write_bytes
 
@@ -179,5 +179,5 @@ def export_deck(project, pdf_path, pair=None, *, scenario: str | None = None, mo
     return len(slides)
 
 
-__all__ = ["PNG_SIZES", "SLIDES", "chart_image", "copy_chart_to_clipboard", "export_chart_png", "export_chart_svg",
+__all__ = ["PNG_SIZES", "chart_image", "copy_chart_to_clipboard", "export_chart_png", "export_chart_svg",
            "export_deck", "render_image"]

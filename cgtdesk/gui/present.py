@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from cgtdesk.gui.charts import CHART_CLASSES, chart_data, deck_monte_carlo
+from cgtdesk.chartdata import board as boards
+from cgtdesk.chartdata.registry import SLIDES
+from cgtdesk.gui.charts import CHART_CLASSES
 from cgtdesk.gui.charts.base import font
-from cgtdesk.gui.charts.panel import pick_scenario
 from cgtdesk.gui.style import ChartStyle, presentation_style
-
-#: slide order
-SLIDES = ("breakdown", "demand", "capacity", "waterfall", "tornado", "montecarlo")
+from cgtdesk.gui.workers import monte_carlo_of
 
 #: a slide is laid out at this logical size and scaled to the screen or page
 SLIDE_SIZE = QtCore.QSize(1920, 1080)
@@ -51,10 +50,6 @@ class Slide(QtWidgets.QWidget):
         self.setAutoFillBackground(True)
         self.footer.setStyleSheet(f"color: {th.muted}")
 
-    def set_footer(self, text: str):
-        self.footer.setText(text)
-        self.footer.setVisible(bool(text))
-
     def update_data(self, data, colour_index: int = 0):
         if self.name == "montecarlo":
             self.chart.update_data(data, colour_index=colour_index)
@@ -63,21 +58,21 @@ class Slide(QtWidgets.QWidget):
 
 
 def slide_data(project, pair=None, scenario: str | None = None, monte_carlo=None) -> dict:
-    """The data of every slide: like the chart panel, with the crossover located and a seeded
-    Monte Carlo run (analysis.monte_carlo, 20,000 samples) when none is given."""
+    """The data of every slide, from the shared chart board: like the chart panel, with the
+    crossover located, and the preset Monte Carlo run when no result is given."""
     if monte_carlo is None:
         try:
-            monte_carlo = deck_monte_carlo(project)
+            monte_carlo = monte_carlo_of(project)
         except Exception:  # a project the sampler refuses still presents its other slides
             monte_carlo = None
-    return chart_data(project, pair, scenario, monte_carlo, locate=True)
+    return boards.shared().chart_data(project, pair, scenario, monte_carlo, locate=True, charts=SLIDES)
 
 
 def build_slides(project, pair=None, scenario: str | None = None, monte_carlo=None, style: ChartStyle | None = None,
                  data: dict | None = None) -> list[Slide]:
     style = style or presentation_style()
     data = data if data is not None else slide_data(project, pair, scenario, monte_carlo)
-    scenario = pick_scenario(project, scenario)
+    scenario = boards.pick_scenario(project, scenario)
     idx = project.names().index(scenario) if scenario in project.names() else 0
     slides = []
     for k, name in enumerate(SLIDES):
@@ -124,7 +119,8 @@ class PresentationWindow(QtWidgets.QWidget):
     ``screen``: a QScreen, its index in QGuiApplication.screens() or its name (default: the
     primary screen; :func:`choose_screen` asks when several are connected). ``scenario``: the
     scenario the waterfall, capacity, tornado and Monte Carlo slides show (default: the first).
-    ``monte_carlo``: an analysis.monte_carlo result to show (default: a seeded 20,000-sample run).
+    ``monte_carlo``: a Monte Carlo result to show (the window's MonteCarloService result; default:
+    the preset run, :func:`cgtdesk.gui.workers.monte_carlo_of`).
     Call :meth:`start` to show it full screen; ``closed`` is emitted when it is left.
     """
 

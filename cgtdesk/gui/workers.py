@@ -19,6 +19,9 @@ from collections.abc import Callable
 
 from PySide6 import QtCore
 
+from cgtdesk.chartdata.board import project_signature
+from cgtdesk.core import analyses
+from cgtdesk.core.analyses import presets
 from cgtdesk.core.errors import InputError
 
 log = logging.getLogger("cgtdesk.gui")
@@ -174,7 +177,11 @@ class TaskRunner(QtCore.QObject):
         if task.is_cancelled():
             self.cancelled.emit(result)
         else:
+            self._completed(task, result)
             self.finished.emit(result)
+
+    def _completed(self, task: Task, result) -> None:
+        """A job ran to its end: a subclass keeps its result here, before ``finished`` is emitted."""
 
     @QtCore.Slot(int, str)
     def _on_failed(self, task_id: int, message: str):
@@ -185,6 +192,62 @@ class TaskRunner(QtCore.QObject):
             self.cancelled.emit(None)
         else:
             self.failed.emit(message)
+
+
+# ---------------------------------------------------------------- the Monte Carlo of the project
+
+
+def monte_carlo_of(project, samples: int = presets.MC_SAMPLES, seed: int = presets.MC_SEED, progress=None, cancel=None):
+    """The Monte Carlo of every scenario of ``project`` (the preset results), as every view shows it."""
+    return analyses.monte_carlo(project, int(samples), int(seed), results=presets.MC_RESULTS, progress=progress, cancel=cancel)
+
+
+class MonteCarloService(TaskRunner):
+    """The one place the GUI runs the Monte Carlo of the project, and the holder of its result.
+
+    The window owns one; the chart panel, the Analyses view, the slides and the deck show its
+    :attr:`result`. :meth:`run` starts a run on the thread pool (a run under way is cancelled and
+    its result dropped); the signals are :class:`TaskRunner`'s (``finished`` carries a complete
+    run, ``cancelled`` the partial result of a cancelled one, which is never kept), plus
+    ``resultChanged(result)`` whenever :attr:`result` changes.
+    """
+
+    resultChanged = QtCore.Signal(object)
+
+    def __init__(self, parent=None, pool: QtCore.QThreadPool | None = None):
+        super().__init__(parent, pool)
+        self.result = None  # the last complete run (a MonteCarloResult), or None
+        self.signature = None  # project_signature() of the project it was run on
+
+    def run(self, project, samples: int = presets.MC_SAMPLES, seed: int = presets.MC_SEED) -> Task:
+        """Start a run of a copy of ``project`` (the GUI may go on editing its own)."""
+        copy, signature = project.copy(), project_signature(project)
+
+        def job(progress, cancel):
+            return monte_carlo_of(copy, samples, seed, progress, cancel)
+
+        task = self.start(job)
+        task.signature = signature
+        return task
+
+    def run_now(self, project, samples: int = presets.MC_SAMPLES, seed: int = presets.MC_SEED):
+        """Run in this thread and keep the result (screenshots, exports, scripts)."""
+        self.adopt(monte_carlo_of(project, samples, seed), project)
+        return self.result
+
+    def adopt(self, result, project) -> None:
+        """Show ``result``, a Monte Carlo of ``project`` made elsewhere, as the current result."""
+        self.result = result
+        self.signature = project_signature(project) if project is not None else None
+        self.resultChanged.emit(result)
+
+    def is_current(self, project) -> bool:
+        """Whether the result was run on ``project`` as it is now (no edit since)."""
+        return self.result is not None and self.signature == project_signature(project)
+
+    def _completed(self, task: Task, result) -> None:
+        self.result, self.signature = result, task.signature
+        self.resultChanged.emit(result)
 
 
 # ---------------------------------------------------------------- one-off jobs (the main window's Monte Carlo)
@@ -211,8 +274,6 @@ class MonteCarloJob(Task):
         self.samples, self.seed, self.results = int(samples), int(seed), tuple(results)
 
     def _monte_carlo(self, progress, cancel):
-        from cgtdesk.core import analyses
-
         return analyses.monte_carlo(self.project, self.samples, self.seed, results=self.results, progress=progress, cancel=cancel)
 
     def _emit_progress(self, done: int, total: int) -> None:

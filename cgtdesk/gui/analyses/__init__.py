@@ -10,13 +10,19 @@ Each answers one of the client's questions with a chart and a sentence:
 
 from __future__ import annotations
 
-from PySide6 import QtWidgets
+import time
 
+from PySide6 import QtCore, QtWidgets
+
+from cgtdesk.chartdata.registry import ANALYSIS_VIEWS, BY_ID
+from cgtdesk.gui import export
 from cgtdesk.gui.analyses.goalseek import GoalSeekView
 from cgtdesk.gui.analyses.montecarlo import MonteCarloView
 from cgtdesk.gui.analyses.sweep import SweepView
 from cgtdesk.gui.analyses.tornado import TornadoView
+from cgtdesk.gui.charts.base import BaseChart
 from cgtdesk.gui.uncertainty_editor import UncertaintyEditor
+from cgtdesk.gui.workers import MonteCarloService
 
 VIEW_CLASSES = {
     "sweep": SweepView,
@@ -28,20 +34,17 @@ VIEW_CLASSES = {
 
 
 class AnalysesPanel(QtWidgets.QTabWidget):
-    """Tabs of the analysis views over one ProjectDocument. ``current()``: the selected scenario index."""
+    """Tabs of the analysis views over one ProjectDocument. ``current()``: the selected scenario index.
+    ``monte_carlo``: the MonteCarloService the Monte Carlo view runs and shows (default: its own)."""
 
-    def __init__(self, doc, current=None, parent=None):
+    def __init__(self, doc, current=None, parent=None, *, monte_carlo: MonteCarloService | None = None):
         super().__init__(parent)
         self.setDocumentMode(True)
         self.views = {}
         for name, cls in VIEW_CLASSES.items():
-            view = cls(doc, current)
+            view = cls(doc, current, monte_carlo=monte_carlo) if cls is MonteCarloView else cls(doc, current)
             self.views[name] = view
             self.addTab(view, cls.title)
-        from PySide6 import QtCore
-
-        from cgtdesk.gui.charts.base import BaseChart
-
         for view in self.views.values():
             for chart in view.findChildren(BaseChart):
                 chart.setContextMenuPolicy(QtCore.Qt.ContextMenuPolicy.CustomContextMenu)
@@ -49,21 +52,15 @@ class AnalysesPanel(QtWidgets.QTabWidget):
 
     def set_theme(self, dark: bool):
         """Light or dark charts (the widgets follow the application palette)."""
-        from cgtdesk.gui.charts.base import BaseChart
-
         for view in self.views.values():
             for chart in view.findChildren(BaseChart):
                 chart.set_theme(dark)
-            if hasattr(view, "set_theme"):
-                view.set_theme(dark)
+            view.set_theme(dark)
 
     # ---- charts out: the answer as a picture for a slide or a report
     def chart_image(self, chart, size=(1920, 1080)):
-        """The chart as an image: a presentation-styled slide for the panel's chart kinds, else as shown."""
-        from cgtdesk.gui import export
-        from cgtdesk.gui.charts import CHART_CLASSES
-
-        if chart.name in CHART_CLASSES:
+        """The chart as an image: a presentation-styled slide for the registry's charts, else as shown."""
+        if chart.name in BY_ID:
             return export.chart_image(chart, size)
         return chart.grab().toImage()
 
@@ -119,23 +116,9 @@ class AnalysesPanel(QtWidgets.QTabWidget):
 __all__ = ["AnalysesPanel", "GoalSeekView", "MonteCarloView", "SweepView", "TornadoView", "UncertaintyEditor", "VIEW_CLASSES"]
 
 
-#: --screenshot --view names of the analyses ("tornado" and "montecarlo" name the chart panel's charts)
-SCREENSHOT_VIEWS = {
-    "sweep": "sweep",
-    "tornado-analysis": "tornado",
-    "montecarlo-analysis": "montecarlo",
-    "goalseek": "goalseek",
-    "uncertainty": "uncertainty",
-    "analyses": "montecarlo",
-}
-
 
 def settle(view, timeout_s: float = 120.0) -> None:
     """Process events until the view's background job has delivered its result (screenshots, scripts)."""
-    import time
-
-    from PySide6 import QtCore
-
     runner = getattr(view, "runner", None)
     deadline = time.monotonic() + timeout_s
     app = QtWidgets.QApplication.instance()
@@ -148,9 +131,7 @@ def settle(view, timeout_s: float = 120.0) -> None:
 
 def screenshot_view(window, name: str, size=(1280, 900)):
     """The image of one analysis after running it (a quick 20,000-sample Monte Carlo, synchronously)."""
-    view = window.show_analysis(SCREENSHOT_VIEWS[name])
-    if view is None:
-        raise LookupError("the analyses are not available in this build")
+    view = window.show_analysis(ANALYSIS_VIEWS[name])
     app = QtWidgets.QApplication.instance()
     app.processEvents()
     if isinstance(view, MonteCarloView):

@@ -22,8 +22,7 @@ class AnalysisView(QtWidgets.QWidget):
         self._changed_timer.timeout.connect(self._inputs_changed)
         doc.parameterChanged.connect(self._on_doc_changed)
         doc.scenariosChanged.connect(self._on_doc_changed)
-        if hasattr(doc, "uncertaintyChanged"):
-            doc.uncertaintyChanged.connect(self._on_doc_changed)
+        doc.uncertaintyChanged.connect(self._on_doc_changed)
 
     @property
     def project(self):
@@ -56,6 +55,9 @@ class AnalysisView(QtWidgets.QWidget):
 
     def follow_scenario(self, name: str):
         """The user selected another scenario in the main window."""
+
+    def set_theme(self, dark: bool):
+        """Light or dark, beyond the charts (which the panel restyles itself)."""
 
     def shutdown(self):
         """Stop background work (the window closes)."""

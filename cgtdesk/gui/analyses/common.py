@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from cgtdesk.core.catalogue import catalogue
 from cgtdesk.core.formatting import fmt_number, money, percent
@@ -12,13 +12,6 @@ from cgtdesk.core.formatting import fmt_number, money, percent
 Qt = QtCore.Qt
 ERROR_STYLE = "QLabel { color: #B00020; border: 1px solid #D55E00; border-radius: 3px; padding: 4px; }"
 ANSWER_STYLE = "QLabel { font-size: 15px; font-weight: bold; padding: 4px 2px; }"
-
-
-def signature(project) -> tuple:
-    """What an analysis of ``project`` depends on (to tell a stale result from a current one)."""
-    from cgtdesk.gui.charts.panel import project_signature
-
-    return project_signature(project)
 
 
 def fmt_result(result: str, x, currency: str = "USD") -> str:
@@ -164,9 +157,3 @@ def hbox(*widgets, stretch_at: int | None = None, margins=(0, 0, 0, 0)) -> QtWid
             continue
         lay.addWidget(w, 1 if i == stretch_at else 0)
     return lay
-
-
-def bold_font(widget) -> QtGui.QFont:
-    f = QtGui.QFont(widget.font())
-    f.setBold(True)
-    return f

@@ -13,6 +13,7 @@ import numpy as np
 from PySide6 import QtCore, QtWidgets
 
 import pyqtgraph as pg  # isort: skip
+from cgtdesk.chartdata.board import project_signature
 from cgtdesk.core import analyses
 from cgtdesk.core.catalogue import catalogue
 from cgtdesk.core.errors import InputError
@@ -30,7 +31,6 @@ from cgtdesk.gui.analyses.common import (
     muted_label,
     result_items,
     show_error,
-    signature,
 )
 from cgtdesk.gui.charts.base import BaseChart, font, pen, swatch
 from cgtdesk.gui.style import BAD_COLOUR, GOOD_COLOUR, scenario_colour
@@ -86,7 +86,6 @@ class GoalSeekChart(BaseChart):
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.curve = pg.PlotDataItem()
         self.target_curve = pg.PlotDataItem()
-        self.ok_region = pg.PlotDataItem()
         self.base_point = pg.PlotDataItem()
         self.answer_point = pg.PlotDataItem()
         for item in (self.curve, self.target_curve, self.base_point, self.answer_point):
@@ -280,7 +279,7 @@ class GoalSeekView(AnalysisView):
                 self.target_text.setText(str(target))
 
     def inputs_changed(self):
-        if self.solution is not None and self._job and self._job[0] != signature(self.project):
+        if self.solution is not None and self._job and self._job[0] != project_signature(self.project):
             self.detail.setText(self.detail.text().split(" Made before")[0] + " Made before the latest edits: Solve again.")
 
     # ---- solving
@@ -304,7 +303,7 @@ class GoalSeekView(AnalysisView):
         self.apply_button.setEnabled(False)
         self.answer.setText(f"Searching the valid range of {catalogue().parameters[vary].label.lower()}...")
         self.detail.setText("")
-        self._job = (signature(self.project), name)
+        self._job = (project_signature(self.project), name)
         return self.runner.start(solve_job(self.project.scenario(name), vary, result, target))
 
     def _busy(self, busy: bool):
@@ -323,7 +322,7 @@ class GoalSeekView(AnalysisView):
         self.chart.update_data((sr, self.shown_value, self.project.currency, ci))
         self.answer.setText(self.sentence())
         self.detail.setText(self.details())
-        stale = self._job[0] != signature(self.project)
+        stale = self._job[0] != project_signature(self.project)
         if stale:
             self.detail.setText(self.detail.text() + " Made before the latest edits: Solve again.")
         can_apply = (sr.reachable and self.shown_value is not None and sr.scenario in names and not stale
@@ -435,7 +434,7 @@ class GoalSeekView(AnalysisView):
             show_error(self.error, f"Not applied: {e}")
             return False
         self.apply_button.setEnabled(False)
-        self._job = (signature(self.project), sr.scenario)  # the curve does not depend on today's value
+        self._job = (project_signature(self.project), sr.scenario)  # the curve does not depend on today's value
         self.detail.setText(f"Applied: {catalogue().parameters[sr.vary].label} = {self._fmt_value(self.shown_value)} "
                             f"in '{sr.scenario}'. Undo (Ctrl+Z) takes it back.")
         return True

@@ -1,6 +1,7 @@
 """Monte Carlo: how sure we are that cost of goods stays under the target.
 
-Runs on a worker (TaskRunner); the window stays responsive, Cancel stops at the next chunk.
+Runs on the window's MonteCarloService (a worker; the window stays responsive, Cancel stops
+at the next chunk), whose result the chart panel, the slides and the deck show as well.
 A cancelled run shows nothing new: what is on screen stays the last complete run (its
 header says which run that is), and the status line says where the cancelled run stopped.
 """
@@ -13,7 +14,7 @@ import textwrap
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from cgtdesk import chartdata
-from cgtdesk.core import analyses
+from cgtdesk.core.analyses import presets
 from cgtdesk.core.catalogue import catalogue
 from cgtdesk.core.errors import InputError
 from cgtdesk.core.formatting import parse_number, percent
@@ -30,39 +31,27 @@ from cgtdesk.gui.analyses.common import (
     result_items,
     set_rows,
     show_error,
-    signature,
 )
 from cgtdesk.gui.charts import MonteCarloChart
-from cgtdesk.gui.workers import TaskRunner
+from cgtdesk.gui.workers import MonteCarloService
 
-DEFAULT_SAMPLES = 20_000
 MAX_SAMPLES = 1_000_000
-DEFAULT_SEED = 20_240_601  # the deck's seed: the same numbers as the slides
-#: results sampled (money: drawn by the distribution chart)
-MC_RESULTS = ("cogs_per_dose", "cogs_per_patient", "headroom_per_dose")
+#: results shown (money: drawn by the distribution chart); the run summarises presets.MC_RESULTS
+SHOWN_RESULTS = ("cogs_per_dose", "cogs_per_patient", "headroom_per_dose")
 SUMMARY_HEADERS = ("Scenario", "Valid runs", "Invalid", "Mean", "SD", "P5", "P10", "P50", "P90", "P95", "P(meets target)")
 
 
-def monte_carlo_job(project, samples: int, seed: int):
-    """``analyses.monte_carlo`` of a copy of the project, reporting per chunk (worker thread)."""
-    project = project.copy()
-
-    def run(progress, cancel):
-        return analyses.monte_carlo(project, samples, seed, results=MC_RESULTS, progress=progress, cancel=cancel)
-
-    return run
-
-
 class MonteCarloView(AnalysisView):
+    """``monte_carlo``: the MonteCarloService that runs (``runner``) and holds the result shown."""
+
     title = "Monte Carlo"
     finishedRun = QtCore.Signal(object)  # a complete MonteCarloResult, after it is shown
 
-    def __init__(self, doc, current=None, parent=None):
+    def __init__(self, doc, current=None, parent=None, *, monte_carlo: MonteCarloService | None = None):
         super().__init__(doc, current, parent)
-        self.result = None  # the complete MonteCarloResult shown (never a cancelled one)
-        self.result_signature = None
-        self.last_cancelled = None  # the partial result of the last cancelled run (not shown)
-        self.runner = TaskRunner(self)
+        self._asked = 0  # samples of the run under way
+        self.runner = monte_carlo or MonteCarloService(self)
+        self.runner.resultChanged.connect(self._result_changed)
         self.runner.progress.connect(self._progress)
         self.runner.finished.connect(self._finished)
         self.runner.cancelled.connect(self._cancelled)
@@ -73,9 +62,9 @@ class MonteCarloView(AnalysisView):
         self.samples.setRange(100, MAX_SAMPLES)
         self.samples.setSingleStep(10_000)
         self.samples.setGroupSeparatorShown(True)
-        self.samples.setValue(DEFAULT_SAMPLES)
+        self.samples.setValue(presets.MC_SAMPLES)
         self.samples.setToolTip(f"Samples per scenario (up to {MAX_SAMPLES:,}); 20,000 gives percentiles to about 1%")
-        self.seed = QtWidgets.QLineEdit(str(DEFAULT_SEED))
+        self.seed = QtWidgets.QLineEdit(str(presets.MC_SEED))
         self.seed.setMaximumWidth(110)
         self.seed.setToolTip("The same seed gives the same numbers")
         self.run_button = QtWidgets.QPushButton("Run")
@@ -98,7 +87,7 @@ class MonteCarloView(AnalysisView):
         self.show_scenario.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.show_scenario.setMinimumContentsLength(30)
         self.show_result = QtWidgets.QComboBox()
-        fill_combo(self.show_result, result_items(MC_RESULTS), "cogs_per_dose")
+        fill_combo(self.show_result, result_items(SHOWN_RESULTS), "cogs_per_dose")
         self.show_scenario.activated.connect(self.redraw)
         self.show_result.activated.connect(self.redraw)
         self.header = muted_label()
@@ -143,6 +132,11 @@ class MonteCarloView(AnalysisView):
         self.refresh_choices()
         self.redraw()
 
+    @property
+    def result(self):
+        """The complete MonteCarloResult shown (never a cancelled one), or None."""
+        return self.runner.result
+
     # ---- doc
     def refresh_choices(self):
         names = [n for n in self.project.names()]
@@ -175,10 +169,10 @@ class MonteCarloView(AnalysisView):
         if seed is not None:
             self.seed.setText(str(s))
         show_error(self.error, "")
-        self._asked = (n, s, signature(self.project))
+        self._asked = n
         self.progress.setValue(0)
         self.status.setText(f"Running {n:,} samples of {len(self.project.scenarios)} scenario(s), seed {s}...")
-        return self.runner.start(monte_carlo_job(self.project, n, s))
+        return self.runner.run(self.project, n, s)
 
     def cancel(self):
         if self.runner.is_busy():
@@ -193,18 +187,17 @@ class MonteCarloView(AnalysisView):
         self.progress.setValue(int(100 * done / max(total, 1)))
         self.status.setText(f"Running: {done:,} of {total:,} samples...")
 
-    def _finished(self, result):
-        n, s, sig = self._asked
-        self.result, self.result_signature = result, sig
-        self.progress.setValue(100)
-        self.status.setText(f"Done: {result.samples:,} samples of every scenario, seed {result.seed}.")
+    def _result_changed(self, _result):
         self.refresh_choices()
         self.redraw()
+
+    def _finished(self, result):
+        self.progress.setValue(100)
+        self.status.setText(f"Done: {result.samples:,} samples of every scenario, seed {result.seed}.")
         self.finishedRun.emit(result)
 
     def _cancelled(self, partial):
-        self.last_cancelled = partial
-        n = self._asked[0]
+        n = self._asked
         done = getattr(partial, "samples_done", 0) or 0
         shown = " The results below are still those of the last complete run." if self.result is not None else ""
         self.status.setText(f"Cancelled after {done:,} of {n:,} samples: nothing from that run is shown.{shown}")
@@ -227,7 +220,7 @@ class MonteCarloView(AnalysisView):
         if r is None:
             self.header.setText("")
             return
-        stale = self.result_signature != signature(self.project)
+        stale = not self.runner.is_current(self.project)
         self.header.setText(f"Run of {r.samples:,} samples per scenario, seed {r.seed}"
                             + (" - made before the latest edits: run again to bring it up to date." if stale else "."))
 

@@ -6,6 +6,7 @@ import numpy as np
 from PySide6 import QtCore, QtWidgets
 
 from cgtdesk import chartdata
+from cgtdesk.chartdata.board import project_signature
 from cgtdesk.core import analyses
 from cgtdesk.core.analyses import presets
 from cgtdesk.core.errors import InputError
@@ -19,7 +20,6 @@ from cgtdesk.gui.analyses.common import (
     hbox,
     result_items,
     show_error,
-    signature,
 )
 from cgtdesk.gui.charts import DemandChart
 from cgtdesk.gui.workers import TaskRunner
@@ -94,13 +94,13 @@ class SweepView(AnalysisView):
 
     def showEvent(self, event):
         super().showEvent(event)
-        if self._shown_signature != signature(self.project):
+        if self._shown_signature != project_signature(self.project):
             self.compute()
 
     def paintEvent(self, event):
         super().paintEvent(event)
         if self._shown_signature is None:  # brought to the front (its dock tab chosen) after edits
-            self._shown_signature = signature(self.project)  # once: compute() sets it again
+            self._shown_signature = project_signature(self.project)  # once: compute() sets it again
             QtCore.QTimer.singleShot(0, self.compute)
 
     def set_pair(self, a: str, b: str):
@@ -129,7 +129,7 @@ class SweepView(AnalysisView):
         names = project.names()
         if not (self.pair and self.pair[0] in names and self.pair[1] in names and self.pair[0] != self.pair[1]):
             self.pair = chartdata.default_pair(project)
-        self._shown_signature = signature(project)
+        self._shown_signature = project_signature(project)
         self.crossover, self.ways = None, []
         self.data = chartdata.demand_curves(project, result, demand, self.pair, locate=False)
         self._sweeps = {result: self.data.values}
@@ -147,7 +147,7 @@ class SweepView(AnalysisView):
 
     def _crossover_done(self, payload):
         sig, result, pair, demand = self._job
-        if sig != signature(self.project):
+        if sig != project_signature(self.project):
             return  # the project changed meanwhile: a new search is on its way
         xo, ways = payload
         self.crossover, self.ways = xo, ways

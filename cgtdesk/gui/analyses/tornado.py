@@ -35,7 +35,6 @@ class TornadoView(AnalysisView):
 
     def __init__(self, doc, current=None, parent=None):
         super().__init__(doc, current, parent)
-        self.result_data = None  # analyses.TornadoResult shown
         self.scenario = QtWidgets.QComboBox()
         self.scenario.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.scenario.setMinimumContentsLength(18)
@@ -95,12 +94,10 @@ class TornadoView(AnalysisView):
             tr = analyses.tornado(self.project.scenario(name), result)
         except InputError as e:
             show_error(self.error, str(e))
-            self.result_data = None
             self.chart.update_data(None)
             set_rows(self.table, [])
             return
         show_error(self.error, "")
-        self.result_data = tr
         cur = self.project.currency
         data = chartdata.tornado_data(tr, cur, top=TOP)
         self.chart.update_data(data)

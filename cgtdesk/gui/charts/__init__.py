@@ -1,7 +1,8 @@
 """Charts of a project (pyqtgraph): breakdown, cost vs demand, capacity, waterfall, tornado, Monte Carlo.
 
-Each chart is a QWidget with ``update_data(data)`` taking the plain data of
-:mod:`cgtdesk.chartdata`; :class:`ChartPanel` holds all six and redraws them in place.
+Each chart is a QWidget named by its id in :mod:`cgtdesk.chartdata.registry`, with
+``update_data(data)`` taking the plain data of :mod:`cgtdesk.chartdata`; :class:`ChartPanel`
+holds the registry's tabs and redraws them in place.
 """
 
 from PySide6 import QtWidgets  # noqa: F401  (PySide6 before pyqtgraph)
@@ -11,7 +12,7 @@ from cgtdesk.gui.charts.breakdown import BreakdownChart
 from cgtdesk.gui.charts.capacity import CapacityChart
 from cgtdesk.gui.charts.demand import DemandChart
 from cgtdesk.gui.charts.montecarlo import MonteCarloChart
-from cgtdesk.gui.charts.panel import CHART_CLASSES, TAB_TITLES, ChartPanel, chart_data, deck_monte_carlo
+from cgtdesk.gui.charts.panel import CHART_CLASSES, ChartPanel
 from cgtdesk.gui.charts.tornado import TornadoChart
 from cgtdesk.gui.charts.waterfall import WaterfallChart
 
@@ -23,9 +24,6 @@ __all__ = [
     "CHART_CLASSES",
     "DemandChart",
     "MonteCarloChart",
-    "TAB_TITLES",
     "TornadoChart",
     "WaterfallChart",
-    "chart_data",
-    "deck_monte_carlo",
 ]

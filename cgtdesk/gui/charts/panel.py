@@ -1,14 +1,20 @@
-"""ChartPanel: every chart of a project in tabs, updated in place after each edit."""
+"""ChartPanel: the charts of the registry that are tabs, updated in place after each edit.
+
+The data comes from a :class:`~cgtdesk.chartdata.board.ChartBoard` (shared with the slides and
+the deck); the Monte Carlo shown is the result of a :class:`~cgtdesk.gui.workers.MonteCarloService`
+(the window's, so the Analyses view, the slides and the deck show the same run).
+"""
 
 from __future__ import annotations
 
 import time
 
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from cgtdesk import chartdata
-from cgtdesk.core import analyses
-from cgtdesk.core.errors import InputError
+from cgtdesk.chartdata import board as boards
+from cgtdesk.chartdata import registry
+from cgtdesk.core.analyses import presets
 from cgtdesk.gui.charts.breakdown import BreakdownChart
 from cgtdesk.gui.charts.capacity import CapacityChart
 from cgtdesk.gui.charts.demand import DemandChart
@@ -16,147 +22,46 @@ from cgtdesk.gui.charts.montecarlo import MonteCarloChart
 from cgtdesk.gui.charts.tornado import TornadoChart
 from cgtdesk.gui.charts.waterfall import WaterfallChart
 from cgtdesk.gui.style import ChartStyle, normal_style
-from cgtdesk.gui.workers import TaskRunner
+from cgtdesk.gui.workers import MonteCarloService, TaskRunner
 
-CHART_CLASSES = {
-    "breakdown": BreakdownChart,
-    "demand": DemandChart,
-    "capacity": CapacityChart,
-    "waterfall": WaterfallChart,
-    "tornado": TornadoChart,
-    "montecarlo": MonteCarloChart,
-}
-TAB_TITLES = {
-    "breakdown": "Breakdown",
-    "demand": "Cost vs demand",
-    "capacity": "Capacity",
-    "waterfall": "Waterfall",
-    "tornado": "Tornado",
-    "montecarlo": "Monte Carlo",
-}
-
-#: the deck's Monte Carlo run: enough samples for smooth histograms, a fixed seed for a repeatable deck
-DECK_SAMPLES = 20_000
-DECK_SEED = 20_240_601
-
-
-_signature = chartdata.scenario_signature
-
-
-def project_signature(project) -> tuple:
-    return (project.currency, tuple(_signature(s) for s in project.scenarios))
-
-
-#: crossovers located so far (the search takes far longer than drawing every chart), by the pair's inputs
-_CROSSOVERS: dict = {}
-
-
-def _crossover_key(project, pair, demand):
-    a, b = project.scenario(pair[0]), project.scenario(pair[1])
-    return (_signature(a), _signature(b), float(demand[0]), float(demand[-1]))
-
-
-def known_crossover(project, pair, demand):
-    """The crossover of the pair if it was located before for the same inputs, else None."""
-    if not pair:
-        return None
-    return _CROSSOVERS.get(_crossover_key(project, pair, demand))
-
-
-def cached_crossover(project, pair, demand):
-    """``analysis.crossover`` of the pair, located once per set of inputs."""
-    if not pair:
-        return None
-    key = _crossover_key(project, pair, demand)
-    if key not in _CROSSOVERS:
-        if len(_CROSSOVERS) > 128:
-            _CROSSOVERS.clear()
-        _CROSSOVERS[key] = chartdata.locate_crossover(project, pair, demand)
-    return _CROSSOVERS[key]
-
-
-def pick_scenario(project, name: str | None) -> str | None:
-    names = project.names()
-    if name in names:
-        return name
-    return names[0] if names else None
-
-
-def chart_data(project, pair=None, scenario: str | None = None, monte_carlo=None, *, crossover=None,
-               locate: bool = True, demand=None, cache: dict | None = None) -> dict:
-    """Data of every chart of the project (``monte_carlo``: an analysis.monte_carlo result, or None).
-    ``cache``: a dict kept between redraws so that unchanged scenarios are not evaluated again."""
-    demand = chartdata.demand_grid() if demand is None else demand
-    sw = chartdata.sweeps(project, demand, cache=cache)
-    res = chartdata.scenario_results(project, cache)
-    scenario = pick_scenario(project, scenario)
-    if crossover is None and locate:
-        crossover = cached_crossover(project, chartdata.valid_pair(project, pair), demand)
-    out = {
-        "breakdown": chartdata.breakdown_per_dose(project, res),
-        "demand": chartdata.demand_curves(project, demand=demand, pair=pair, sweeps=sw, crossover=crossover, locate=locate,
-                                          results=res),
-        "capacity": chartdata.capacity_curves(project, demand=demand, selected=scenario, sweeps=sw, results=res),
-        "waterfall": None,
-        "tornado": None,
-        "montecarlo": None,
-    }
-    if scenario is not None:
-        s = project.scenario(scenario)
-        out["waterfall"] = chartdata.waterfall(s, project.currency, res)
-        key = ("tornado", _signature(s), project.currency)
-        if cache is not None and key in cache:
-            out["tornado"] = cache[key]
-        else:
-            try:
-                out["tornado"] = chartdata.tornado_data(analyses.tornado(s), project.currency)
-            except InputError:
-                out["tornado"] = None
-            if cache is not None:
-                cache[key] = out["tornado"]
-        if monte_carlo is not None and scenario in [m.name for m in monte_carlo.scenarios]:
-            out["montecarlo"] = chartdata.monte_carlo_data(monte_carlo, scenario, project)
-    return out
-
-
-def deck_monte_carlo(project):
-    """The seeded Monte Carlo run the slides and the deck show."""
-    return analyses.monte_carlo(project, DECK_SAMPLES, DECK_SEED, results=("cogs_per_dose",))
+#: the widget of each chart of the registry, by its id (each class names itself)
+CHART_CLASSES = {cls.name: cls for cls in (BreakdownChart, DemandChart, CapacityChart, WaterfallChart, TornadoChart,
+                                           MonteCarloChart)}
 
 
 class ChartPanel(QtWidgets.QWidget):
-    """Tabs of the six charts. ``set_project`` after every edit redraws them in place."""
+    """Tabs of the charts. ``set_project`` after every edit redraws them in place.
+
+    ``board``: where the chart data comes from (default: the shared board); ``monte_carlo``: the
+    MonteCarloService whose result the Monte Carlo tab shows and whose run its button starts
+    (default: one of the panel's own).
+    """
 
     pairChanged = QtCore.Signal(str, str)
-    monteCarloRequested = QtCore.Signal()
 
-    def __init__(self, parent=None, style: ChartStyle | None = None):
+    def __init__(self, parent=None, style: ChartStyle | None = None, *, board: boards.ChartBoard | None = None,
+                 monte_carlo: MonteCarloService | None = None):
         super().__init__(parent)
         self.style_ = style or normal_style()
+        self.board = board or boards.shared()
+        self.mc_service = monte_carlo or MonteCarloService(self)
         self.project = None
         self.pair: tuple[str, str] | None = None
         self.current: str | None = None
-        self.monte_carlo = None
-        self._mc_signature = None
-        self.run_monte_carlo_inline = True  # the MC tab's button runs DECK_SAMPLES here unless a caller takes over
         self.last_update_ms = 0.0
-        self._cache: dict = {}  # per-scenario sweeps, results and tornado, by the scenario's inputs
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         self.tabs = QtWidgets.QTabWidget()
         self.tabs.setDocumentMode(True)
         lay.addWidget(self.tabs)
         self.charts: dict[str, QtWidgets.QWidget] = {}
-        for name, cls in CHART_CLASSES.items():
-            chart = cls(style=self.style_)
-            self.charts[name] = chart
-            self.tabs.addTab(chart, TAB_TITLES[name])
+        for spec in registry.CHARTS:
+            if spec.tab:
+                chart = CHART_CLASSES[spec.id](style=self.style_)
+                self.charts[spec.id] = chart
+                self.tabs.addTab(chart, spec.title)
         self.charts["demand"].pairChanged.connect(self._pair_chosen)
-        mc = self.charts["montecarlo"]
-        self.mc_button = QtWidgets.QPushButton(f"Run Monte Carlo ({DECK_SAMPLES:,} samples)")
-        self.mc_button.setToolTip("Sample every scenario's uncertainty with a fixed seed")
-        self.mc_button.clicked.connect(self._mc_clicked)
-        mc.header.addWidget(self.mc_button)
+        self._build_mc_button()
         self._xo_timer = QtCore.QTimer(self)
         self._xo_timer.setSingleShot(True)
         self._xo_timer.setInterval(250)
@@ -165,7 +70,24 @@ class ChartPanel(QtWidgets.QWidget):
         self._xo_runner = TaskRunner(self)
         self._xo_runner.finished.connect(self._crossover_located)
 
+    def _build_mc_button(self):
+        self.mc_button = QtWidgets.QPushButton()
+        self.mc_button.setToolTip("Sample every scenario's uncertainty with a fixed seed")
+        self.mc_button.clicked.connect(self.run_monte_carlo)
+        self.charts["montecarlo"].header.addWidget(self.mc_button)
+        svc = self.mc_service
+        svc.resultChanged.connect(self._monte_carlo_changed)
+        svc.busyChanged.connect(self._mc_busy)
+        svc.progress.connect(lambda done, total: self.mc_button.setText(f"Running Monte Carlo: {100 * done // max(total, 1)}%"))
+        svc.failed.connect(lambda message: self.charts["montecarlo"].set_title(f"Monte Carlo did not run: {message}"))
+        self._mc_busy(svc.is_busy())
+
     # ---- API
+    @property
+    def monte_carlo(self):
+        """The Monte Carlo result shown (the service's), or None."""
+        return self.mc_service.result
+
     def set_project(self, project, pair=None):
         """Redraw every chart for ``project`` (in place). ``pair``: (A, B) for the crossover;
         None keeps the pair chosen before when both scenarios still exist."""
@@ -176,7 +98,7 @@ class ChartPanel(QtWidgets.QWidget):
             self.pair = tuple(pair)
         if not (self.pair and self.pair[0] in names and self.pair[1] in names and self.pair[0] != self.pair[1]):
             self.pair = chartdata.default_pair(project)
-        self.current = pick_scenario(project, self.current)
+        self.current = boards.pick_scenario(project, self.current)
         self._redraw()
         self.last_update_ms = (time.perf_counter() - t0) * 1000
 
@@ -184,7 +106,7 @@ class ChartPanel(QtWidgets.QWidget):
         """The scenario the waterfall, capacity, tornado and Monte Carlo charts show."""
         self.current = name
         if self.project is not None:
-            self.current = pick_scenario(self.project, name)
+            self.current = boards.pick_scenario(self.project, name)
             self._redraw()
 
     def set_theme(self, dark: bool):
@@ -193,11 +115,18 @@ class ChartPanel(QtWidgets.QWidget):
             chart.set_style(self.style_)
 
     def set_monte_carlo(self, result):
-        """Show an ``analysis.monte_carlo`` result (for the current project) in the Monte Carlo tab."""
-        self.monte_carlo = result
-        self._mc_signature = project_signature(self.project) if self.project is not None else None
+        """Show a Monte Carlo result of the current project (made elsewhere) in the Monte Carlo tab."""
+        self.mc_service.adopt(result, self.project)
+
+    def run_monte_carlo(self):
+        """Start the preset Monte Carlo of the project (on the service's worker)."""
         if self.project is not None:
-            self._redraw()
+            self.mc_service.run(self.project)
+
+    def current_chart(self):
+        """(id, widget) of the chart on top."""
+        chart = self.tabs.currentWidget()
+        return chart.name, chart
 
     def crossover_pending(self) -> bool:
         return self._xo_timer.isActive() or self._xo_runner.is_busy()
@@ -208,7 +137,7 @@ class ChartPanel(QtWidgets.QWidget):
             self._xo_timer.stop()
             self._xo_runner.cancel()  # a search under way is not waited for; its answer is dropped
             if self.project is not None and self.pair:
-                cached_crossover(self.project, self.pair, chartdata.demand_grid())
+                self.board.crossover(self.project, self.pair, chartdata.demand_grid())
                 self._redraw()
 
     def shutdown(self, msecs: int = 10_000) -> bool:
@@ -220,16 +149,13 @@ class ChartPanel(QtWidgets.QWidget):
     def _redraw(self):
         project = self.project
         demand = chartdata.demand_grid()
-        cached = known_crossover(project, self.pair, demand)
-        mc = self.monte_carlo if self.monte_carlo is not None else None
-        if len(self._cache) > 512:
-            self._cache.clear()
-        data = chart_data(project, self.pair, self.current, mc, crossover=cached, locate=False, demand=demand,
-                          cache=self._cache)
+        cached = self.board.known_crossover(project, self.pair, demand)
+        data = self.board.chart_data(project, self.pair, self.current, self.monte_carlo, crossover=cached, locate=False,
+                                     demand=demand, charts=self.charts)
         if data["demand"].crossover_pending:
             # the crossover search takes longer than every chart together: locate it once typing pauses
             self._xo_timer.start()
-        if data["montecarlo"] is not None and self._mc_signature != project_signature(project):
+        if data["montecarlo"] is not None and not self.mc_service.is_current(project):
             object.__setattr__(data["montecarlo"], "finding",
                                data["montecarlo"].finding + " (run before the latest edits: run again)")
         idx = project.names().index(self.current) if self.current in project.names() else 0
@@ -239,15 +165,24 @@ class ChartPanel(QtWidgets.QWidget):
             else:
                 chart.update_data(data[name])
 
+    def _monte_carlo_changed(self, _result):
+        if self.project is not None:
+            self._redraw()
+
+    def _mc_busy(self, busy: bool):
+        self.mc_button.setEnabled(not busy)
+        if not busy:
+            self.mc_button.setText(f"Run Monte Carlo ({presets.MC_SAMPLES:,} samples)")
+
     def _locate_pending_crossover(self):
         """Start the search for the pair's crossover on a worker (a newer search replaces an older one)."""
         if self.project is None or not self.pair:
             return
         demand = chartdata.demand_grid()
-        if known_crossover(self.project, self.pair, demand) is not None:
+        if self.board.known_crossover(self.project, self.pair, demand) is not None:
             self._redraw()
             return
-        key = _crossover_key(self.project, self.pair, demand)
+        key = self.board.crossover_key(self.project, self.pair, demand)
         project, pair = self.project.copy(), tuple(self.pair)  # the worker never sees what the GUI edits
 
         def search(progress, cancel):
@@ -257,9 +192,7 @@ class ChartPanel(QtWidgets.QWidget):
 
     def _crossover_located(self, found):
         key, result = found
-        if len(_CROSSOVERS) > 128:
-            _CROSSOVERS.clear()
-        _CROSSOVERS[key] = result
+        self.board.store_crossover(key, result)
         if self.project is not None:
             self._redraw()  # shows it when the inputs are still those searched; else a new search is scheduled
 
@@ -269,12 +202,3 @@ class ChartPanel(QtWidgets.QWidget):
         if self.project is not None:
             self._redraw()
             self.locate_crossover_now()
-
-    def _mc_clicked(self):
-        self.monteCarloRequested.emit()
-        if self.run_monte_carlo_inline and self.project is not None:
-            QtWidgets.QApplication.setOverrideCursor(QtGui.QCursor(QtCore.Qt.CursorShape.WaitCursor))
-            try:
-                self.set_monte_carlo(deck_monte_carlo(self.project))
-            finally:
-                QtWidgets.QApplication.restoreOverrideCursor()
