@@ -11,12 +11,12 @@ import pytest
 from PySide6 import QtCore
 
 from cgtdesk.core import analyses
+from cgtdesk.core.analyses.presets import MC_RESULTS
 from cgtdesk.core.formatting import money, patients, percent
 from cgtdesk.core.model import evaluate
 from cgtdesk.core.project import Project
 from cgtdesk.gui.analyses import MonteCarloView
 from cgtdesk.gui.analyses.common import fmt_result, table_text
-from cgtdesk.gui.analyses.montecarlo import MC_RESULTS
 from cgtdesk.io.projectfile import load_project
 
 pytestmark = pytest.mark.usefixtures("no_dangling_threads")
@@ -232,26 +232,27 @@ def test_uncertainty_correlations_and_removal_are_one_undoable_step(qtbot, make_
 
 def test_parameter_context_menu_opens_the_analyses(qtbot, make_window, project):
     w = make_window(project)
-    ix = w.param_filter.mapFromSource(w.param_model.index_for_key("auto.vector_cost_per_batch", 0))
-    w.tree.setCurrentIndex(ix)
-    assert w.act_param_uncertainty in w.tree.actions()
-    w.act_param_uncertainty.trigger()
+    ix = w.editor.filter.mapFromSource(w.editor.model.index_for_key("auto.vector_cost_per_batch", 0))
+    w.editor.tree.setCurrentIndex(ix)
+    assert w.acts["param_uncertainty"] in w.editor.tree.actions()
+    w.acts["param_uncertainty"].trigger()
     assert w.analyses.currentWidget() is w.analyses.views["uncertainty"]
     assert w.analyses.views["uncertainty"].key() == "auto.vector_cost_per_batch"
-    w.act_param_goalseek.trigger()
+    w.acts["param_goalseek"].trigger()
     gs = w.analyses.views["goalseek"]
     assert w.analyses.currentWidget() is gs and gs.vary.currentData() == "auto.vector_cost_per_batch"
 
 
 def test_screenshot_views_render_after_running(qtbot, make_window, project):
-    from cgtdesk.gui.app import VIEWS, _render_view
+    from cgtdesk.chartdata.registry import VIEWS
+    from cgtdesk.gui.headless import render_view
 
     assert {"sweep", "tornado-analysis", "montecarlo-analysis", "goalseek", "uncertainty", "analyses"} <= set(VIEWS)
     w = make_window(project)
     w.resize(1440, 900)
     w.show()
     qtbot.waitExposed(w)
-    image = _render_view(w, "tornado-analysis", (1440, 900)).toImage()
+    image = render_view(w, "tornado-analysis").toImage()
     assert image.width() > 600 and image.height() > 400
     colours = {image.pixel(x, y) for x in range(0, image.width(), 23) for y in range(0, image.height(), 23)}
     assert len(colours) > 8  # a drawn chart and table, not a blank widget

@@ -1,4 +1,5 @@
-"""Application start: options, the main window, headless rendering (--screenshot, --export-deck).
+"""Application start: the options, then the main window (or headless rendering, see
+:mod:`cgtdesk.gui.headless`, for ``--screenshot`` and ``--export-deck``).
 
 Start-up stays light: the project is read and the window built, nothing is analysed until a
 view needs it; heavy modules (pandas, the Excel libraries) load only when used.
@@ -9,12 +10,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 from pathlib import Path
 
-VIEWS = ("main", "editor", "results", "breakdown", "demand", "capacity", "waterfall", "tornado", "montecarlo", "present",
-         "analyses", "sweep", "tornado-analysis", "montecarlo-analysis", "goalseek", "uncertainty")
-SCREENSHOT_SIZE = (1440, 900)
+from cgtdesk.chartdata.registry import VIEWS
 
 
 def parse_gui_args(argv):
@@ -32,69 +30,59 @@ def parse_gui_args(argv):
     return args
 
 
-def _size(text):
-    if not text:
-        return SCREENSHOT_SIZE
-    try:
-        w, h = (int(x) for x in text.lower().split("x"))
-    except ValueError:
-        raise SystemExit(f"cgtdesk: --size: expected WIDTHxHEIGHT such as 1440x900, found {text!r}") from None
-    return max(w, 640), max(h, 480)
+def qt_app():
+    """The QApplication, named (its settings and data folders follow the names)."""
+    from PySide6 import QtWidgets
 
-
-def _quiet_offscreen_warnings(QtCore) -> None:
-    """Drop the offscreen platform's notices of window features it lacks (sizing, raising); pass the rest on."""
-    previous = None
-
-    def handler(mode, context, message):
-        if message.startswith("This plugin does not support"):
-            return
-        if previous is not None:
-            previous(mode, context, message)
-        else:
-            sys.stderr.write(message + "\n")
-
-    previous = QtCore.qInstallMessageHandler(handler)
-
-
-def run(argv) -> int:
-    args = parse_gui_args(argv)
-    headless = bool(args.screenshot or args.export_deck)
-    if headless:
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    from PySide6 import QtCore, QtWidgets
-
-    from cgtdesk.core.errors import InputError
     from cgtdesk.gui import appdata
-    from cgtdesk.io import load_any
-    from cgtdesk.resources import resource
 
-    if headless:
-        _quiet_offscreen_warnings(QtCore)
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     app.setOrganizationName(appdata.ORG)
     app.setApplicationName(appdata.APP)
     app.setApplicationDisplayName("CGT Desk")
+    return app
 
-    path = Path(args.file) if args.file else None
-    startup_error = None
-    try:
-        project = load_any(path) if path else load_any(resource("example.cgtproj"))
-    except InputError as e:
-        if headless:
-            print(f"cgtdesk: {e}", file=sys.stderr)
-            return 2
-        startup_error = str(e)
-        project, path = load_any(resource("example.cgtproj")), None
 
-    if args.export_deck and not args.screenshot:
-        return _export_deck(project, args.export_deck)
+def open_project(file: str | None):
+    """(project, path) of the file given, or of the example project (path None); InputError if refused."""
+    from cgtdesk.io import load_any
+    from cgtdesk.resources import resource
 
-    from cgtdesk.gui.main_window import MainWindow
+    path = Path(file) if file else None
+    return (load_any(path) if path else load_any(resource("example.cgtproj"))), path
+
+
+def build_window(project, path, **options):
+    """The main window over ``project``; a workbook opened is named as the origin, not as the file to save."""
+    from cgtdesk.gui.window.main_window import MainWindow
+
+    is_project = path is not None and path.suffix.lower() == ".cgtproj"
+    window = MainWindow(project, path if is_project else None, **options)
+    if path is not None and not is_project:
+        window.doc.origin = path.name
+        window._update_title()
+    return window
+
+
+def run(argv) -> int:
+    args = parse_gui_args(argv)
+    if args.screenshot or args.export_deck:
+        from cgtdesk.gui import headless
+
+        return headless.run(args)
+    from PySide6 import QtCore
+
+    from cgtdesk.core.errors import InputError
+    from cgtdesk.gui import appdata
     from cgtdesk.gui.theme import apply_theme
 
-    if headless:
-        return _screenshot(app, project, path, args)
+    app = qt_app()
+    startup_error = None
+    try:
+        project, path = open_project(args.file)
+    except InputError as e:
+        startup_error = str(e)
+        project, path = open_project(None)
 
     folder = appdata.data_dir()
     log_path = appdata.setup_logging(folder)
@@ -103,11 +91,7 @@ def run(argv) -> int:
         settings.setValue("view/theme", args.theme)
     dark = settings.value("view/theme", "light") == "dark"
     apply_theme(app, dark)
-    is_project = path is not None and path.suffix.lower() == ".cgtproj"
-    window = MainWindow(project, path if is_project else None, settings=settings, data_dir=folder)
-    if path is not None and not is_project:
-        window.doc.origin = path.name
-        window._update_title()
+    window = build_window(project, path, settings=settings, data_dir=folder)
 
     def show_error(title, what, todo):
         window.prompts.error(window, title, what, todo)
@@ -120,113 +104,7 @@ def run(argv) -> int:
             window, "The file could not be opened", startup_error,
             "The example project is open instead. Fix the place named in the message, or open another file (Ctrl+O)."))
     elif not os.environ.get("CGTDESK_BENCHMARK"):
-        QtCore.QTimer.singleShot(0, window.offer_recovery)
+        QtCore.QTimer.singleShot(0, window.files.offer_recovery)
     if args.present:
         QtCore.QTimer.singleShot(0, window.present)
     return app.exec()
-
-
-def _screenshot(app, project, path, args) -> int:
-    from PySide6 import QtCore
-
-    from cgtdesk.gui.main_window import MainWindow
-    from cgtdesk.gui.theme import apply_theme
-
-    dark = args.theme == "dark"
-    apply_theme(app, dark)
-    # a throw-away settings file: a screenshot neither reads nor changes the user's layout
-    tmp = tempfile.TemporaryDirectory(prefix="cgtdesk-shot-")
-    settings = QtCore.QSettings(str(Path(tmp.name) / "settings.ini"), QtCore.QSettings.Format.IniFormat)
-    settings.setValue("view/theme", "dark" if dark else "light")
-    is_project = path is not None and path.suffix.lower() == ".cgtproj"
-    window = MainWindow(project, path if is_project else None, settings=settings, data_dir=Path(tmp.name), restore_layout=False)
-    if path is not None and not is_project:
-        window.doc.origin = path.name
-        window._update_title()
-    w, h = _size(args.size)
-    window.resize(w, h)
-    window.show()  # offscreen: nothing appears on any screen
-    app.processEvents()
-    window.apply_default_sizes()
-    window.flush_charts()
-    app.processEvents()
-    try:
-        image = _render_view(window, args.view, (w, h))
-    except LookupError as e:
-        print(f"cgtdesk: --view {args.view}: {e}", file=sys.stderr)
-        return 2
-    finally:
-        window.doc.undo_stack.setClean()
-    ok = image.save(args.screenshot)
-    window.close()
-    tmp.cleanup()
-    if not ok:
-        print(f"cgtdesk: {args.screenshot}: could not write the PNG (check the folder exists and the name ends in .png)", file=sys.stderr)
-        return 2
-    return 0
-
-
-def _render_view(window, view: str, size):
-    """The QImage/QPixmap of one named view."""
-    from PySide6 import QtWidgets
-
-    if view == "main":
-        return window.grab()
-    if view == "editor":
-        return window.editor_dock.grab()
-    if view == "results":
-        return window.results_dock.grab()
-    if view in ("analyses", "sweep", "tornado-analysis", "montecarlo-analysis", "goalseek", "uncertainty"):
-        try:
-            from cgtdesk.gui.analyses import screenshot_view
-        except ImportError:
-            raise LookupError("the analyses are not available in this build") from None
-        return screenshot_view(window, view)
-    try:
-        from cgtdesk.gui import export
-    except ImportError:
-        raise LookupError("chart views are not available in this build") from None
-    if view == "present":
-        from cgtdesk.gui.present import PresentationWindow
-
-        pw = PresentationWindow(window.doc.project, pair=window.pair(), scenario=window._current.name, dark=window.dark)
-        try:
-            return export.render_image(pw, (1920, 1080))
-        finally:
-            pw.close()
-            pw.deleteLater()
-    panel = window.chart_panel
-    charts = getattr(panel, "charts", {}) if panel is not None else {}
-    chart = charts.get(view)
-    if chart is None:
-        raise LookupError(f"no {view} chart in this build (charts: {', '.join(charts) or 'none'})")
-    if view == "montecarlo" and getattr(panel, "monte_carlo", None) is None:
-        from cgtdesk.gui.charts.panel import deck_monte_carlo
-
-        panel.set_monte_carlo(deck_monte_carlo(window.doc.project))
-    if hasattr(panel, "locate_crossover_now"):
-        panel.locate_crossover_now()
-    QtWidgets.QApplication.processEvents()
-    return export.chart_image(chart, (1920, 1080))
-
-
-def _export_deck(project, pdf) -> int:
-    from PySide6 import QtWidgets  # noqa: F401  (the QApplication exists already)
-
-    try:
-        from cgtdesk.gui.export import export_deck
-    except ImportError:
-        print("cgtdesk: --export-deck: the chart deck is not available in this build", file=sys.stderr)
-        return 1
-    from cgtdesk.core.errors import InputError
-
-    try:
-        pages = export_deck(project, pdf)  # the default pair (first autologous vs first allogeneic)
-    except InputError as e:
-        print(f"cgtdesk: {e}", file=sys.stderr)
-        return 2
-    except OSError as e:
-        print(f"cgtdesk: {pdf}: could not write the PDF ({e.strerror or e})", file=sys.stderr)
-        return 2
-    print(f"wrote {pdf}: {pages} page(s)", file=sys.stderr)
-    return 0

@@ -1,0 +1,154 @@
+"""Rendering without showing anything: ``--screenshot PNG [--view NAME] [--size WxH] [--theme]``
+and ``--export-deck PDF``, on Qt's offscreen platform, then exit.
+
+A screenshot builds the main window as a user would see it (a throw-away settings file: it
+neither reads nor changes the user's layout) and grabs one view of it; the views are those of
+:mod:`cgtdesk.chartdata.registry`. Exit status: 0 written, 2 bad input or unwritable output.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from cgtdesk.chartdata.registry import ANALYSIS_VIEWS, PRESENT_VIEW
+
+SCREENSHOT_SIZE = (1440, 900)
+#: charts and slides are drawn at this size, as exported
+CHART_SIZE = (1920, 1080)
+
+
+def run(args) -> int:
+    """``args``: the parsed options of :func:`cgtdesk.gui.app.parse_gui_args`."""
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from PySide6 import QtCore
+
+    from cgtdesk.core.errors import InputError
+    from cgtdesk.gui.app import open_project, qt_app
+
+    _quiet_offscreen_warnings(QtCore)
+    app = qt_app()
+    try:
+        project, path = open_project(args.file)
+    except InputError as e:
+        print(f"cgtdesk: {e}", file=sys.stderr)
+        return 2
+    if args.export_deck and not args.screenshot:
+        return export_deck(project, args.export_deck)
+    return screenshot(app, project, path, args)
+
+
+def _quiet_offscreen_warnings(QtCore) -> None:
+    """Drop the offscreen platform's notices of window features it lacks (sizing, raising); pass the rest on."""
+    previous = None
+
+    def handler(mode, context, message):
+        if message.startswith("This plugin does not support"):
+            return
+        if previous is not None:
+            previous(mode, context, message)
+        else:
+            sys.stderr.write(message + "\n")
+
+    previous = QtCore.qInstallMessageHandler(handler)
+
+
+def _size(text):
+    if not text:
+        return SCREENSHOT_SIZE
+    try:
+        w, h = (int(x) for x in text.lower().split("x"))
+    except ValueError:
+        raise SystemExit(f"cgtdesk: --size: expected WIDTHxHEIGHT such as 1440x900, found {text!r}") from None
+    return max(w, 640), max(h, 480)
+
+
+def screenshot(app, project, path, args) -> int:
+    """Write the PNG of ``args.view`` of the window over ``project``."""
+    from PySide6 import QtCore
+
+    from cgtdesk.gui.app import build_window
+    from cgtdesk.gui.theme import apply_theme
+
+    dark = args.theme == "dark"
+    apply_theme(app, dark)
+    tmp = tempfile.TemporaryDirectory(prefix="cgtdesk-shot-")
+    settings = QtCore.QSettings(str(Path(tmp.name) / "settings.ini"), QtCore.QSettings.Format.IniFormat)
+    settings.setValue("view/theme", "dark" if dark else "light")
+    window = build_window(project, path, settings=settings, data_dir=Path(tmp.name), restore_layout=False)
+    w, h = _size(args.size)
+    window.resize(w, h)
+    window.show()  # offscreen: nothing appears on any screen
+    app.processEvents()
+    window.apply_default_sizes()
+    window.flush_charts()
+    app.processEvents()
+    try:
+        image = render_view(window, args.view)
+    except LookupError as e:
+        print(f"cgtdesk: --view {args.view}: {e}", file=sys.stderr)
+        return 2
+    finally:
+        window.doc.undo_stack.setClean()
+    ok = image.save(args.screenshot)
+    window.close()
+    tmp.cleanup()
+    if not ok:
+        print(f"cgtdesk: {args.screenshot}: could not write the PNG (check the folder exists and the name ends in .png)", file=sys.stderr)
+        return 2
+    return 0
+
+
+def render_view(window, view: str):
+    """The QImage/QPixmap of one named view of ``window``."""
+    from PySide6 import QtWidgets
+
+    from cgtdesk.gui import export
+
+    if view == "main":
+        return window.grab()
+    if view == "editor":
+        return window.editor_dock.grab()
+    if view == "results":
+        return window.results_dock.grab()
+    if view in ANALYSIS_VIEWS:
+        from cgtdesk.gui.analyses import screenshot_view
+
+        return screenshot_view(window, view)
+    if view == PRESENT_VIEW:
+        from cgtdesk.gui.present import PresentationWindow
+
+        pw = PresentationWindow(window.doc.project, pair=window.selection.pair(), scenario=window.selection.current_name(), dark=window.dark)
+        try:
+            return export.render_image(pw, CHART_SIZE)
+        finally:
+            pw.close()
+            pw.deleteLater()
+    panel = window.chart_panel
+    chart = panel.charts.get(view)
+    if chart is None:
+        raise LookupError(f"not a tab of the chart panel (charts: {', '.join(panel.charts)})")
+    if view == "montecarlo" and panel.monte_carlo is None:
+        panel.mc_service.run_now(window.doc.project)
+    panel.locate_crossover_now()
+    QtWidgets.QApplication.processEvents()
+    return export.chart_image(chart, CHART_SIZE)
+
+
+def export_deck(project, pdf) -> int:
+    """Write the deck of ``project`` (the default pair, the first scenario) to ``pdf``."""
+    from cgtdesk.core.errors import InputError
+    from cgtdesk.gui.export import export_deck as write_deck
+
+    try:
+        pages = write_deck(project, pdf)
+    except InputError as e:
+        print(f"cgtdesk: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:
+        print(f"cgtdesk: {pdf}: could not write the PDF ({e.strerror or e})", file=sys.stderr)
+        return 2
+    print(f"wrote {pdf}: {pages} page(s)", file=sys.stderr)
+    return 0
