@@ -30,7 +30,7 @@ def main(project_path: str) -> dict:
     try:
         from PySide6 import QtCore, QtWidgets
 
-        from cgtdesk.gui.main_window import MainWindow
+        from cgtdesk.gui.window.main_window import MainWindow
         from cgtdesk.io.projectfile import load_project
     except ImportError as e:
         return {"not_available": f"the GUI shell ({e})"}

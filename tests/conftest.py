@@ -87,7 +87,7 @@ def make_window(qtbot, tmp_path, fake_prompts):
     data folder under tmp_path (nothing touches the user's), answering through FakePrompts."""
     from PySide6 import QtCore
 
-    from cgtdesk.gui.main_window import MainWindow
+    from cgtdesk.gui.window.main_window import MainWindow
 
     def make(project=None, path=None, prompts=None):
         settings = QtCore.QSettings(str(tmp_path / "settings.ini"), QtCore.QSettings.Format.IniFormat)

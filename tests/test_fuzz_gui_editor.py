@@ -13,7 +13,6 @@ import math
 import pytest
 
 pytest.importorskip("PySide6")
-pytest.importorskip("cgtdesk.gui.main_window")
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
@@ -89,7 +88,7 @@ def test_typed_values_are_accepted_or_refused_in_place(window, qtbot, data):
         assert r is not None and r["cogs_per_dose"] == evaluate(s.process, s.parameters)["cogs_per_dose"]
     else:
         assert s.parameters == before, f"{key} = {text!r} was refused, yet the project changed"
-        shown = w.inline.text() if hasattr(w, "inline") else ""
+        shown = w.editor.inline.text()
         assert shown.strip(), f"{key} = {text!r} was refused without a reason shown"
         if expected is not None:  # a value the catalogue accepts may still make no dose per lot
             assert "dose" in shown.lower(), shown
@@ -118,12 +117,12 @@ def test_typed_through_the_real_cell_editor(window, qtbot, text):
     s = w.doc.project.scenarios[0]
     key = "auto.batch_success_rate" if s.process == "autologous" else "allo.lot_success_rate"
     old = s.parameters[key]
-    ix = w.param_filter.mapFromSource(w.param_model.index_for_key(key))
+    ix = w.editor.filter.mapFromSource(w.editor.model.index_for_key(key))
     with qtbot.capture_exceptions() as errors:
-        w.tree.setCurrentIndex(ix)
-        w.tree.scrollTo(ix)
-        w.tree.edit(ix)
-        editor = w.tree.indexWidget(ix)
+        w.editor.tree.setCurrentIndex(ix)
+        w.editor.tree.scrollTo(ix)
+        w.editor.tree.edit(ix)
+        editor = w.editor.tree.indexWidget(ix)
         assert isinstance(editor, QtWidgets.QLineEdit)
         editor.selectAll()
         qtbot.keyClicks(editor, text)
@@ -136,6 +135,6 @@ def test_typed_through_the_real_cell_editor(window, qtbot, text):
     expected = _expected(key, text)
     if expected is None:
         assert s.parameters[key] == old
-        assert w.inline.text().strip()
+        assert w.editor.inline.text().strip()
     else:
         assert s.parameters[key] == expected

@@ -26,7 +26,7 @@ def test_save_close_reopen_finds_the_same_project(make_window, fake_prompts, tmp
     assert w.isWindowModified()
     target = tmp_path / "client"
     fake_prompts.save_as_answer = str(target)  # no suffix: .cgtproj is added
-    assert w.act_save.trigger() is None and (tmp_path / "client.cgtproj").is_file()
+    assert w.acts["save"].trigger() is None and (tmp_path / "client.cgtproj").is_file()
     assert not w.isWindowModified()
     assert w.windowTitle().startswith("client.cgtproj")
     saved = w.doc.project.to_dict()
@@ -35,14 +35,14 @@ def test_save_close_reopen_finds_the_same_project(make_window, fake_prompts, tmp
 
     w2 = make_window()
     fake_prompts.open_answer = str(tmp_path / "client.cgtproj")
-    w2.act_open.trigger()
+    w2.acts["open"].trigger()
     assert w2.doc.project.to_dict() == saved
     assert w2.doc.project.scenarios[0].parameters["demand.patients_per_year"] == 750
     assert w2.doc.path == tmp_path / "client.cgtproj" and not w2.isWindowModified()
-    assert str((tmp_path / "client.cgtproj").resolve()) in w2.recent_files()
+    assert str((tmp_path / "client.cgtproj").resolve()) in w2.files.recent_files()
     # Save again writes in place and keeps the previous version as .bak
     w2.set_value("demand.patients_per_year", "760")
-    w2.act_save.trigger()
+    w2.acts["save"].trigger()
     assert load_project(tmp_path / "client.cgtproj").scenarios[0].parameters["demand.patients_per_year"] == 760
     assert (tmp_path / "client.cgtproj.bak").is_file()
 
@@ -56,9 +56,9 @@ def test_unsaved_changes_prompt_before_close_new_and_open(make_window, fake_prom
     assert w.isVisible() and w.doc.project.scenarios[0].parameters["demand.patients_per_year"] == 900
     assert ("save_changes", "Untitled") in fake_prompts.asked
     fake_prompts.open_answer = str(tmp_path / "never.cgtproj")
-    w.act_open.trigger()  # cancelled at the prompt: the file dialog is not even shown
+    w.acts["open"].trigger()  # cancelled at the prompt: the file dialog is not even shown
     assert ("open", "Open a project or workbook") not in fake_prompts.asked
-    w.act_new.trigger()
+    w.acts["new"].trigger()
     assert w.doc.project.scenarios[0].parameters["demand.patients_per_year"] == 900
 
     fake_prompts.save_answer = "save"
@@ -80,7 +80,7 @@ def test_a_save_that_fails_says_what_to_do_and_keeps_the_work(make_window, fake_
     w = make_window()
     w.set_value("demand.patients_per_year", "902")
     fake_prompts.save_as_answer = str(tmp_path / "no-such-folder" / "x.cgtproj")
-    assert not w.save()
+    assert not w.files.save()
     title, what, todo = fake_prompts.errors[-1]
     assert "not saved" in title and "Save As" in todo and "Traceback" not in what
     assert w.isWindowModified()
@@ -93,7 +93,7 @@ def test_opening_a_broken_file_shows_the_place_and_keeps_the_project(make_window
     bad.write_text(json.dumps(data))
     w = make_window()
     before = w.doc.project.to_dict()
-    assert not w.open_file(bad)
+    assert not w.files.open_file(bad)
     title, what, todo = fake_prompts.errors[-1]
     assert "bad.cgtproj" in what and "auto.batch_success_rate" in what and "1.7" in what
     assert w.doc.project.to_dict() == before
@@ -123,7 +123,7 @@ def test_drag_and_drop_of_a_project_opens_it(qtbot, make_window, tmp_path, examp
     assert not drop(w, tmp_path / "notes.txt")  # other files are refused
     assert drop(w, tmp_path / "dropped.cgtproj")
     qtbot.waitUntil(lambda: w.doc.project.title == "Dropped project", timeout=3000)
-    assert w.scenario_list.count() == 2 and w.doc.path == tmp_path / "dropped.cgtproj"
+    assert w.scenarios.list.count() == 2 and w.doc.path == tmp_path / "dropped.cgtproj"
 
 
 def test_autosave_and_recovery_after_a_crash(make_window, fake_prompts, tmp_path, example_path):
@@ -134,10 +134,10 @@ def test_autosave_and_recovery_after_a_crash(make_window, fake_prompts, tmp_path
     old_time = time.time() - 120
     os.utime(path, (old_time, old_time))
     w = make_window(load_project(path), path)
-    assert w.autosave_now() is None  # nothing unsaved, nothing written
+    assert w.files.autosave_now() is None  # nothing unsaved, nothing written
     w.set_value("demand.patients_per_year", "1234")
     w.doc.rename_scenario(0, "Edited before the crash")
-    rec = w.autosave_now()
+    rec = w.files.autosave_now()
     assert rec is not None and rec.is_file()
     assert json.loads(rec.read_text())["recovery_of"] == str(path.resolve())
     # the "crash": the window disappears without closing; a new one starts on the same file
@@ -145,11 +145,11 @@ def test_autosave_and_recovery_after_a_crash(make_window, fake_prompts, tmp_path
     w2 = make_window(load_project(path), path)
     assert w2.doc.project.scenarios[0].name != "Edited before the crash"
     fake_prompts.recover_answer = True
-    assert w2.offer_recovery()
+    assert w2.files.offer_recovery()
     assert w2.doc.project.scenarios[0].name == "Edited before the crash"
     assert w2.doc.project.scenarios[0].parameters["demand.patients_per_year"] == 1234
     assert w2.isWindowModified() and w2.doc.path == path
-    w2.save()
+    w2.files.save()
     assert not rec.exists()  # a clean save removes the recovery file
     assert load_project(path).scenarios[0].name == "Edited before the crash"
 
@@ -157,29 +157,29 @@ def test_autosave_and_recovery_after_a_crash(make_window, fake_prompts, tmp_path
 def test_recovery_declined_or_stale_is_not_offered_again(make_window, fake_prompts, tmp_path):
     w = make_window()
     w.set_value("demand.patients_per_year", "1111")
-    rec = w.autosave_now()
+    rec = w.files.autosave_now()
     assert rec.name.startswith("untitled")
     w.doc.undo_stack.setClean()
     fake_prompts.recover_answer = False
     w2 = make_window()
-    assert not w2.offer_recovery() and not rec.exists()
-    assert not w2.offer_recovery()
+    assert not w2.files.offer_recovery() and not rec.exists()
+    assert not w2.files.offer_recovery()
     # a recovery file older than the project file is stale (the project was saved since)
     from cgtdesk.io.projectfile import save_project
 
     proj = tmp_path / "p.cgtproj"
     save_project(w2.doc.project, proj)
-    stale = recovery.write_recovery(w2.recovery_dir, proj, w2.doc.project)
+    stale = recovery.write_recovery(w2.files.recovery_dir, proj, w2.doc.project)
     old = time.time() - 60
     os.utime(stale, (old, old))
-    assert recovery.find_recovery(w2.recovery_dir, proj) is None
+    assert recovery.find_recovery(w2.files.recovery_dir, proj) is None
 
 
 def test_autosave_timer_runs_every_minute(make_window):
-    from cgtdesk.gui.main_window import AUTOSAVE_MS
+    from cgtdesk.gui.window.files import AUTOSAVE_MS
 
     w = make_window()
-    assert AUTOSAVE_MS == 60_000 and w._autosave_timer.isActive() and w._autosave_timer.interval() == AUTOSAVE_MS
+    assert AUTOSAVE_MS == 60_000 and w.files.autosave_timer.isActive() and w.files.autosave_timer.interval() == AUTOSAVE_MS
 
 
 def _edited_workbook(tmp_path, example_path):
@@ -210,7 +210,7 @@ def test_import_of_an_edited_workbook_lists_the_changes_then_applies(make_window
     old_yield = w.doc.project.scenario(third).parameters["allo.dsp_yield"]
 
     fake_prompts.review_answer = False  # cancelled: nothing changes
-    assert not w.import_workbook(back)
+    assert not w.files.import_workbook(back)
     assert w.doc.project.scenario(first).parameters["demand.patients_per_year"] == 500
     title, summary, rows = fake_prompts.reviews[-1]
     assert "returned.xlsx" in title and "2 place(s)" in summary
@@ -221,11 +221,11 @@ def test_import_of_an_edited_workbook_lists_the_changes_then_applies(make_window
     assert len(rows) == 2
 
     fake_prompts.review_answer = True
-    assert w.import_workbook(back)
+    assert w.files.import_workbook(back)
     assert w.doc.project.scenario(first).parameters["demand.patients_per_year"] == 640
     assert w.doc.project.scenario(third).parameters["allo.dsp_yield"] == 0.55
     assert w.isWindowModified()
-    w.act_undo.trigger()  # the import is one undo step
+    w.acts["undo"].trigger()  # the import is one undo step
     assert w.doc.project.scenario(first).parameters["demand.patients_per_year"] == 500
     assert not w.isWindowModified()
 
@@ -247,7 +247,7 @@ def test_export_workbook_writes_a_file_the_import_reads_back(make_window, fake_p
     w = make_window()
     w.set_value("demand.patients_per_year", "333")
     fake_prompts.save_as_answer = str(tmp_path / "out")
-    assert w.export_workbook()
+    assert w.files.export_workbook()
     back = read_workbook(tmp_path / "out.xlsx")
     assert back.to_dict()["scenarios"] == w.doc.project.to_dict()["scenarios"]
 
@@ -301,7 +301,6 @@ def test_screenshot_of_a_named_view_and_bad_input(qapp, tmp_path, example_path, 
 
 
 def test_export_deck_from_the_command_line(qapp, tmp_path, example_path):
-    pytest.importorskip("cgtdesk.gui.export")
     from cgtdesk.gui.app import run
 
     pdf = tmp_path / "deck.pdf"

@@ -166,7 +166,7 @@ def test_cli_main_paths_offline(no_network, tmp_path):
 
 def test_gui_main_path_offline(no_network, qtbot, make_window, fake_prompts, tmp_path):
     """Open the example, edit, autosave, save, export a workbook and the deck, present: offline."""
-    pytest.importorskip("cgtdesk.gui.main_window")
+    pytest.importorskip("cgtdesk.gui.window.main_window")
     from PySide6 import QtWidgets
 
     from cgtdesk.io.projectfile import load_project, save_project

@@ -1,8 +1,8 @@
-"""Every question the window asks the user, in one replaceable object.
+"""Every question the window asks the user, in one replaceable object; the About box and the guide.
 
-The main window never calls QMessageBox or QFileDialog itself: it asks ``window.prompts``,
-an instance of :class:`Prompts`. Tests pass an object with the same methods that answers
-at once, so no modal dialog ever opens in a test.
+The main window never calls QMessageBox or QFileDialog to ask something itself: it asks
+``window.prompts``, an instance of :class:`Prompts`. Tests pass an object with the same methods
+that answers at once, so no modal dialog ever opens in a test.
 """
 
 from __future__ import annotations
@@ -81,10 +81,6 @@ class Prompts:
         """(template id, scenario name)."""
         d = AddScenarioDialog(parent, suggest_name)
         return d.answer() if d.exec() == QtWidgets.QDialog.DialogCode.Accepted else None
-
-    def rename(self, parent, old: str) -> str | None:
-        text, ok = QtWidgets.QInputDialog.getText(parent, "Rename scenario", "New name:", QtWidgets.QLineEdit.EchoMode.Normal, old)
-        return text if ok else None
 
     def review_changes(self, parent, title: str, summary: str, rows: list[tuple[str, str, str, str]]) -> bool:
         d = ChangesDialog(parent, title, summary, rows)
@@ -247,3 +243,46 @@ def about_text(versions: dict) -> str:
         "against allogeneic scale-up. Everything runs on this computer; CGT Desk never uses the network.</p>"
         f"<table>{rows}</table>"
     )
+
+
+def versions() -> dict:
+    """The versions of CGT Desk and of what it runs on (the About box, bug reports)."""
+    import platform
+
+    import numpy
+    import pandas
+    import pyqtgraph
+    import PySide6
+
+    from cgtdesk import __version__
+
+    return {"CGT Desk": __version__, "Python": platform.python_version(), "Qt": QtCore.qVersion(), "PySide6": PySide6.__version__,
+            "pyqtgraph": pyqtgraph.__version__, "numpy": numpy.__version__, "pandas": pandas.__version__}
+
+
+def show_about(parent) -> None:
+    QtWidgets.QMessageBox.about(parent, "About CGT Desk", about_text(versions()))
+
+
+GUIDE = """<h3>Getting started</h3>
+<ol>
+<li><b>Scenarios</b> (left): each is one way of making the therapy. <i>Add scenario</i> starts one from a
+process template: autologous (one batch per patient, scaled out) or allogeneic (one lot, many doses, scaled up).
+Add one of each to compare them.</li>
+<li><b>Parameters</b>: select a scenario, then type new values (double-click or F2 on a value).
+A bold value with a dot differs from the default. Hover a parameter for its meaning and source.
+A value outside its valid range is refused and the reason shown below the table.</li>
+<li><b>Results and charts</b> follow every change at once. <i>Compare A vs B</i> in the toolbar picks the pair
+whose crossover (the demand where one becomes cheaper) is marked.</li>
+<li><b>Share</b>: File &gt; Export workbook writes a live Excel model for a client; File &gt; Import workbook reads
+their edited copy back and lists what they changed before applying it.</li>
+</ol>
+<p>Every change can be undone (Ctrl+Z). Unsaved work is kept in a recovery file every minute.</p>"""
+
+
+def show_guide(parent) -> None:
+    box = QtWidgets.QMessageBox(parent)
+    box.setWindowTitle("Getting started")
+    box.setTextFormat(QtCore.Qt.TextFormat.RichText)
+    box.setText(GUIDE)
+    box.exec()

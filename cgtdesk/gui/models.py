@@ -158,24 +158,13 @@ class ParameterModel(QtCore.QAbstractItemModel):
             if role == Qt.ItemDataRole.FontRole:
                 return self._bold
             return None
-        p = catalogue().parameters[key]
-        s = self.scenario()
-        value = s.parameters[key]
-        default = p.default[s.process]
-        changed = value != default
         if role == self.KeyRole:
             return key
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
-            if col == self.LABEL:
-                return p.label
-            if col == self.VALUE:
-                return display_number(value) if role == Qt.ItemDataRole.DisplayRole else fmt_number(value)
-            if col == self.UNIT:
-                return p.unit_for(self.doc.project.currency)
-            if col == self.RANGE:
-                return p.range_text()
-            if col == self.SOURCE:
-                return p.source
+            return self._text(key, col, role)
+        p = catalogue().parameters[key]
+        s = self.scenario()
+        changed = s.parameters[key] != p.default[s.process]
         if role == Qt.ItemDataRole.FontRole and col == self.VALUE and changed:
             return self._bold
         if role == Qt.ItemDataRole.DecorationRole and col == self.VALUE and changed:
@@ -183,16 +172,38 @@ class ParameterModel(QtCore.QAbstractItemModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and col == self.VALUE:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
-            lines = [f"<b>{p.label}</b> <span style='color:gray'>({key})</span>", p.description, f"<i>Source:</i> {p.source}"]
-            lines.append(f"<i>Valid range:</i> {p.range_text()} {p.unit_for(self.doc.project.currency)}")
-            if changed:
-                lines.append(f"<i>Changed from the default</i> {display_number(default)} (for {PROCESS_LABELS[s.process]})")
-            else:
-                lines.append("<i>The default value</i>")
-            return "<br>".join(lines)
+            return self._tooltip(key)
         if role == Qt.ItemDataRole.StatusTipRole:
             return p.description
         return None
+
+    def _text(self, key: str, col: int, role):
+        """What a cell shows (DisplayRole) or edits (EditRole: the full-precision number)."""
+        p = catalogue().parameters[key]
+        if col == self.LABEL:
+            return p.label
+        if col == self.VALUE:
+            value = self.scenario().parameters[key]
+            return display_number(value) if role == Qt.ItemDataRole.DisplayRole else fmt_number(value)
+        if col == self.UNIT:
+            return p.unit_for(self.doc.project.currency)
+        if col == self.RANGE:
+            return p.range_text()
+        if col == self.SOURCE:
+            return p.source
+        return None
+
+    def _tooltip(self, key: str) -> str:
+        p = catalogue().parameters[key]
+        s = self.scenario()
+        default = p.default[s.process]
+        lines = [f"<b>{p.label}</b> <span style='color:gray'>({key})</span>", p.description, f"<i>Source:</i> {p.source}"]
+        lines.append(f"<i>Valid range:</i> {p.range_text()} {p.unit_for(self.doc.project.currency)}")
+        if s.parameters[key] != default:
+            lines.append(f"<i>Changed from the default</i> {display_number(default)} (for {PROCESS_LABELS[s.process]})")
+        else:
+            lines.append("<i>The default value</i>")
+        return "<br>".join(lines)
 
     def setData(self, index, value, role=Qt.ItemDataRole.EditRole):
         key = self.key(index)

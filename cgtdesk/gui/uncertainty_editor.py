@@ -98,7 +98,6 @@ class UncertaintyEditor(AnalysisView):
         form.addRow("Parameter", self.param)
         form.addRow("", self.param_info)
         form.addRow("Distribution", self.kind)
-        self._form = form
         for name in ("value", "low", "mode", "high", "mean", "sd", "median", "sigma"):
             lab = QtWidgets.QLabel(name.capitalize() if name not in ("sd",) else "SD")
             edit = QtWidgets.QLineEdit()

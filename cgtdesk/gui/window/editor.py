@@ -1,0 +1,155 @@
+"""The parameter editor: the inputs of the current scenario, grouped, with a search box.
+
+A value typed in goes to the document (undoable); a value refused is kept out and the reason
+shown below the table. The editor follows the :class:`~cgtdesk.gui.selection.Selection`.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from cgtdesk.core.catalogue import PROCESS_LABELS, catalogue
+from cgtdesk.gui.models import ParameterFilter, ParameterModel
+
+Qt = QtCore.Qt
+log = logging.getLogger("cgtdesk.gui")
+EDIT_TRIGGERS = (QtWidgets.QAbstractItemView.EditTrigger.DoubleClicked | QtWidgets.QAbstractItemView.EditTrigger.EditKeyPressed
+                 | QtWidgets.QAbstractItemView.EditTrigger.AnyKeyPressed | QtWidgets.QAbstractItemView.EditTrigger.SelectedClicked)
+
+
+class ValueDelegate(QtWidgets.QStyledItemDelegate):
+    """A plain line editor for a value, starting with the full-precision number selected."""
+
+    def createEditor(self, parent, option, index):
+        editor = QtWidgets.QLineEdit(parent)
+        editor.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return editor
+
+    def setEditorData(self, editor, index):
+        editor.setText(str(index.data(Qt.ItemDataRole.EditRole)))
+        editor.selectAll()
+
+
+class ParameterEditor(QtWidgets.QWidget):
+    """Title, search box, the parameter tree, the reason of a refusal and a legend."""
+
+    #: a message for the user (the status bar)
+    message = QtCore.Signal(str)
+
+    def __init__(self, doc, selection, parent=None):
+        super().__init__(parent)
+        self.doc = doc
+        self.selection = selection
+        lay = QtWidgets.QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        self.title = QtWidgets.QLabel()
+        self.title.setTextFormat(Qt.TextFormat.RichText)
+        self.title.setWordWrap(True)
+        lay.addWidget(self.title)
+        self.search = QtWidgets.QLineEdit()
+        self.search.setPlaceholderText("Search parameters by name or key (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._search)
+        lay.addWidget(self.search)
+        self.model = ParameterModel(doc, self)
+        self.filter = ParameterFilter(self)
+        self.filter.setSourceModel(self.model)
+        self.tree = self._tree()
+        lay.addWidget(self.tree, 1)
+        self.inline = QtWidgets.QLabel()
+        self.inline.setWordWrap(True)
+        self.inline.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.inline.setStyleSheet("QLabel { color: #B00020; border: 1px solid #D55E00; border-radius: 3px; padding: 4px; }")
+        self.inline.hide()
+        lay.addWidget(self.inline)
+        legend = QtWidgets.QLabel("<b>Bold</b> with a dot: changed from the default. Hover a parameter for its meaning and source.")
+        legend.setWordWrap(True)
+        legend.setStyleSheet("color: palette(placeholder-text);")
+        lay.addWidget(legend)
+        self.model.modelReset.connect(self.tree.expandAll)
+        self.model.refused.connect(self._refused)
+        self.model.accepted.connect(lambda key: self.show_inline(""))
+        doc.scenariosChanged.connect(self._scenarios_changed)
+        doc.projectLoaded.connect(lambda: self.show_inline(""))
+        selection.current_changed.connect(self._current_changed)
+        self._scenarios_changed()
+
+    def _tree(self) -> QtWidgets.QTreeView:
+        tree = QtWidgets.QTreeView()
+        tree.setModel(self.filter)
+        tree.setItemDelegateForColumn(ParameterModel.VALUE, ValueDelegate(tree))
+        tree.setAlternatingRowColors(True)
+        tree.setUniformRowHeights(True)
+        tree.setEditTriggers(EDIT_TRIGGERS)
+        tree.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
+        tree.header().setStretchLastSection(True)
+        em = tree.fontMetrics().horizontalAdvance("M")
+        for column, width in ((ParameterModel.LABEL, 21), (ParameterModel.VALUE, 9), (ParameterModel.UNIT, 8), (ParameterModel.RANGE, 9)):
+            tree.setColumnWidth(column, width * em)
+        tree.expandAll()
+        return tree
+
+    def attach(self, actions: list[QtGui.QAction]) -> None:
+        """The actions of the tree's context menu (on the parameter under the cursor)."""
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.tree.addActions(actions)
+
+    # ---------------------------------------------------------------- following the selection
+
+    def _scenarios_changed(self):
+        self.model.set_scenario(self.selection.index())
+        self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, ParameterModel.SOURCE)  # the currency
+        self._update_title()
+
+    def _current_changed(self, _name: str):
+        self.model.set_scenario(self.selection.index())
+        self._update_title()
+        self.show_inline("")
+
+    def _update_title(self):
+        s = self.selection.current()
+        self.title.setText(f"Inputs of <b>{esc(s.name)}</b> &nbsp;<span style='color:gray'>{PROCESS_LABELS[s.process]}</span>")
+
+    def _search(self, text):
+        self.filter.set_text(text)
+        self.tree.expandAll()
+
+    def _refused(self, key: str, reason: str):
+        self.show_inline(reason)
+        self.message.emit(reason)
+        log.info("value refused: %s", reason)
+
+    def show_inline(self, text: str):
+        self.inline.setText(text)
+        self.inline.setVisible(bool(text))
+
+    # ---------------------------------------------------------------- the editor's actions
+
+    def current_key(self) -> str | None:
+        """The key of the parameter under the cursor, or None."""
+        return self.model.key(self.filter.mapToSource(self.tree.currentIndex()))
+
+    def focus_search(self):
+        dock = self.parentWidget()
+        if isinstance(dock, QtWidgets.QDockWidget):
+            dock.show()
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def reset_value(self):
+        key = self.current_key()
+        if key is None:
+            self.message.emit("Select a parameter first.")
+            return
+        default = catalogue().parameters[key].default[self.selection.current().process]
+        self.model.setData(self.model.index_for_key(key), default)
+
+    def set_value(self, key: str, text) -> bool:
+        """Type ``text`` into the value of ``key`` for the current scenario (as the editor does)."""
+        return self.model.setData(self.model.index_for_key(key), text)
+
+
+def esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

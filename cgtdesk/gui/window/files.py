@@ -1,0 +1,376 @@
+"""The file workflow of the window: new, open, save, save as, recent files, drag and drop,
+workbook import and export, chart and deck export, the unsaved-changes prompt, autosave to a
+recovery file and the offer to recover after a crash.
+
+:class:`FileController` works on the :class:`ProjectDocument` (``load``, ``mark_saved``,
+``replace_project``); the views follow the document's signals. Every question to the user goes
+through ``prompts`` (see ``dialogs.py``) so that tests can answer without a modal dialog.
+The Excel and export modules load when first used, so that the window starts light.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6 import QtCore, QtWidgets
+
+from cgtdesk.core.errors import InputError
+from cgtdesk.core.project import Project
+from cgtdesk.core.templates import template
+from cgtdesk.gui.changes import change_rows, summary
+from cgtdesk.gui.dialogs import OPEN_FILTER, PROJECT_FILTER, WORKBOOK_FILTER
+from cgtdesk.io import load_any, recovery
+from cgtdesk.io.projectfile import save_project
+
+Qt = QtCore.Qt
+log = logging.getLogger("cgtdesk.gui")
+
+AUTOSAVE_MS = 60_000
+MAX_RECENT = 8
+SUPPORTED_DROPS = (".cgtproj", ".xlsx")
+
+
+class FileController(QtCore.QObject):
+    """Files in and out of one window. ``window`` parents the dialogs and receives the drops;
+    ``selection`` and ``charts`` say which pair, scenario and chart an export shows."""
+
+    #: a message for the user (the status bar)
+    message = QtCore.Signal(str)
+
+    def __init__(self, window, doc, selection, *, settings, recovery_dir: Path, prompts, charts=None, monte_carlo=None):
+        super().__init__(window)
+        self.window = window
+        self.doc = doc
+        self.selection = selection
+        self.settings = settings
+        self.recovery_dir = recovery_dir
+        self.prompts = prompts
+        self.charts = charts
+        self.monte_carlo = monte_carlo
+        self.recent_menu: QtWidgets.QMenu | None = None
+        self.autosave_timer = QtCore.QTimer(self)
+        self.autosave_timer.setInterval(AUTOSAVE_MS)
+        self.autosave_timer.timeout.connect(self.autosave_now)
+        self.autosave_timer.start()
+        window.setAcceptDrops(True)
+        window.installEventFilter(self)
+
+    def attach(self, recent_menu: QtWidgets.QMenu) -> None:
+        self.recent_menu = recent_menu
+        recent_menu.aboutToShow.connect(self._fill_recent)
+
+    # ---------------------------------------------------------------- the unsaved-changes prompt
+
+    def maybe_save(self) -> bool:
+        """True when it is fine to drop the open project (saved, discarded, or unchanged)."""
+        if not self.doc.is_modified():
+            return True
+        answer = self.prompts.ask_save_changes(self.window, self.doc.display_name())
+        if answer == "save":
+            return self.save()
+        if answer == "discard":
+            recovery.remove_recovery(self.recovery_dir, self.doc.path)
+            return True
+        return False
+
+    def close(self) -> bool:
+        """The window closes: False to keep it open (the user cancelled); else autosave stops and
+        the recovery file goes."""
+        if not self.maybe_save():
+            return False
+        self.autosave_timer.stop()
+        recovery.remove_recovery(self.recovery_dir, self.doc.path)
+        return True
+
+    # ---------------------------------------------------------------- new, open, save
+
+    def new_project(self):
+        if not self.maybe_save():
+            return
+        spec = self.prompts.new_project(self.window)
+        if not spec:
+            return
+        scenarios, names = [], set()
+        for tid in spec.templates:
+            t = template(tid)
+            name, n = t.name, 2
+            while name in names:
+                name, n = f"{t.name} ({n})", n + 1
+            names.add(name)
+            scenarios.append(t.scenario(name))
+        recovery.remove_recovery(self.recovery_dir, self.doc.path)
+        self.doc.load(Project(title=spec.title, currency=spec.currency, scenarios=scenarios), None)
+        self.message.emit(f"New project with {len(scenarios)} scenario(s). Edit the parameters; save with Ctrl+S.")
+
+    def open_dialog(self):
+        if not self.maybe_save():
+            return
+        path = self.prompts.open_path(self.window, "Open a project or workbook", self.last_folder(), OPEN_FILTER)
+        if path:
+            self.open_file(path, ask=False)
+
+    def open_file(self, path, ask: bool = True) -> bool:
+        """Open a .cgtproj (or a workbook, as an unsaved project). False when refused or cancelled."""
+        if ask and not self.maybe_save():
+            return False
+        path = Path(path)
+        try:
+            project = load_any(path)
+        except InputError as e:
+            self._file_error("The file could not be opened", e,
+                             "Check that it is a CGT Desk project or a workbook exported by CGT Desk; the message names the place to fix.")
+            return False
+        recovery.remove_recovery(self.recovery_dir, self.doc.path)
+        if path.suffix.lower() == ".cgtproj":
+            self.doc.load(project, path)
+        else:
+            self.doc.load(project, None, origin=path.name)
+        self._add_recent(path)
+        self.message.emit(f"Opened {path.name}: {len(project.scenarios)} scenario(s).")
+        return True
+
+    def save(self) -> bool:
+        if self.doc.path is None:
+            return self.save_as()
+        return self._save_to(self.doc.path)
+
+    def save_as(self) -> bool:
+        suggested = str(self.doc.path) if self.doc.path else str(self._suggest(".cgtproj"))
+        path = self.prompts.save_path(self.window, "Save the project as", suggested, PROJECT_FILTER)
+        if not path:
+            return False
+        return self._save_to(_with_suffix(path, ".cgtproj"))
+
+    def _save_to(self, path: Path) -> bool:
+        old = self.doc.path
+        try:
+            save_project(self.doc.project, path)
+        except OSError as e:
+            self._file_error("The project was not saved", f"{path}: {e.strerror or e}",
+                             "Choose another folder or name (File > Save As), or check that the disk is not full and the file is not "
+                             "read-only. Your work is still open.")
+            return False
+        recovery.remove_recovery(self.recovery_dir, old)
+        recovery.remove_recovery(self.recovery_dir, path)
+        self.doc.origin = None
+        self.doc.mark_saved(path)
+        self._add_recent(path)
+        self.message.emit(f"Saved {path.name}.")
+        log.info("saved %s", path)
+        return True
+
+    # ---------------------------------------------------------------- workbooks
+
+    def import_dialog(self):
+        path = self.prompts.open_path(self.window, "Import a workbook", self.last_folder(), WORKBOOK_FILTER)
+        if path:
+            self.import_workbook(path)
+
+    def import_workbook(self, path) -> bool:
+        """Read a client's workbook, list their changes against the open project, apply when accepted."""
+        from cgtdesk.io.workbook import read_workbook
+
+        path = Path(path)
+        try:
+            new = read_workbook(path)
+        except InputError as e:
+            self._file_error("The workbook could not be imported", e,
+                             "Fix the cell named in the message in Excel, save, and import again. Nothing was changed.")
+            return False
+        changes = change_rows(self.doc.project, new)
+        if not changes:
+            self.prompts.error(self.window, "Nothing to import", summary(changes, path.name), "")
+            return False
+        if not self.prompts.review_changes(self.window, f"Changes in {path.name}", summary(changes, path.name), changes):
+            self.message.emit("Import cancelled; nothing was changed.")
+            return False
+        self.doc.replace_project(new, f"Import {path.name}")
+        self.message.emit(f"Imported {len(changes)} change(s) from {path.name}. Undo (Ctrl+Z) takes them back.")
+        log.info("imported %d changes from %s", len(changes), path)
+        return True
+
+    def export_workbook(self) -> bool:
+        from cgtdesk.io.workbook import export_workbook
+
+        base = self.doc.path.with_suffix(".xlsx") if self.doc.path else self._suggest(".xlsx")
+        path = self.prompts.save_path(self.window, "Export a workbook", str(base), WORKBOOK_FILTER)
+        if not path:
+            return False
+        path = _with_suffix(path, ".xlsx")
+        try:
+            QtWidgets.QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            export_workbook(self.doc.project, path)
+        except (InputError, OSError) as e:
+            self._file_error("The workbook was not written", e, "Close the file if Excel has it open, or choose another folder, and export again.")
+            return False
+        finally:
+            QtWidgets.QApplication.restoreOverrideCursor()
+        self.message.emit(f"Exported {path.name}: send it to the client; import their copy back with Ctrl+I.")
+        return True
+
+    # ---------------------------------------------------------------- charts and the deck
+
+    def export_deck(self) -> bool:
+        from cgtdesk.gui import export
+
+        base = self.doc.path.with_suffix(".pdf") if self.doc.path else self._suggest(".pdf")
+        path = self.prompts.save_path(self.window, "Export the chart deck", str(base), "PDF documents (*.pdf)")
+        if not path:
+            return False
+        try:
+            QtWidgets.QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            pages = export.export_deck(self.doc.project, path, pair=self.selection.pair(), scenario=self.selection.current_name(),
+                                       monte_carlo=self.monte_carlo.result)
+        except (InputError, OSError) as e:
+            self._file_error("The deck was not written", e, "Choose another folder or name and export again.")
+            return False
+        finally:
+            QtWidgets.QApplication.restoreOverrideCursor()
+        self.message.emit(f"Wrote {Path(path).name}: {pages} page(s).")
+        return True
+
+    def export_chart(self, kind: str, size) -> bool:
+        """The chart on top: "png" at ``size``, "svg", or "copy" to the clipboard."""
+        from cgtdesk.gui import export
+
+        name, chart = self.charts.current_chart()
+        if kind == "copy":
+            export.copy_chart_to_clipboard(chart)
+            self.message.emit(f"Copied the {name} chart; paste it into a slide or document.")
+            return True
+        ext = ".svg" if kind == "svg" else ".png"
+        base = Path(self.last_folder()) / f"{safe_name(self.doc.project.title)}-{name}{ext}"
+        path = self.prompts.save_path(self.window, "Export the chart", str(base), "SVG images (*.svg)" if kind == "svg" else "PNG images (*.png)")
+        if not path:
+            return False
+        try:
+            if kind == "svg":
+                export.export_chart_svg(chart, path)
+            else:
+                export.export_chart_png(chart, path, size)
+        except (InputError, OSError) as e:
+            self._file_error("The chart was not exported", e, "Choose another folder or name and export again.")
+            return False
+        self.message.emit(f"Exported {Path(path).name}.")
+        return True
+
+    def _file_error(self, title: str, error, todo: str):
+        text = str(error)
+        self.message.emit(f"{title}: {text}")
+        log.warning("%s: %s", title, text)
+        self.prompts.error(self.window, title, text, todo)
+
+    # ---------------------------------------------------------------- recent files and folders
+
+    def recent_files(self) -> list[str]:
+        value = self.settings.value("files/recent", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in (value or [])]
+
+    def _add_recent(self, path: Path):
+        p = str(Path(path).resolve())
+        items = [p] + [x for x in self.recent_files() if x != p]
+        self.settings.setValue("files/recent", items[:MAX_RECENT])
+        self.settings.setValue("files/folder", str(Path(p).parent))
+
+    def _fill_recent(self):
+        m = self.recent_menu
+        m.clear()
+        files = [f for f in self.recent_files() if Path(f).exists()]
+        for i, f in enumerate(files):
+            a = m.addAction(f"&{i + 1} {Path(f).name}")
+            a.setToolTip(f)
+            a.triggered.connect(lambda _=False, f=f: self.open_file(f))
+        if not files:
+            m.addAction("(no recent files)").setEnabled(False)
+
+    def last_folder(self) -> str:
+        folder = self.settings.value("files/folder", "")
+        if folder and Path(str(folder)).is_dir():
+            return str(folder)
+        return QtCore.QStandardPaths.writableLocation(QtCore.QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
+
+    def _suggest(self, suffix: str) -> Path:
+        return Path(self.last_folder()) / (safe_name(self.doc.project.title) + suffix)
+
+    # ---------------------------------------------------------------- drag and drop
+
+    def eventFilter(self, obj, event):
+        kind = event.type()
+        if kind in (QtCore.QEvent.Type.DragEnter, QtCore.QEvent.Type.DragMove):
+            if dropped_path(event.mimeData()) is not None:
+                event.acceptProposedAction()
+            else:
+                event.ignore()
+            return True
+        if kind == QtCore.QEvent.Type.Drop:
+            path = dropped_path(event.mimeData())
+            if path is None:
+                event.ignore()
+            else:
+                event.acceptProposedAction()
+                # after the drop returns, so that a dialog does not run inside the drag
+                QtCore.QTimer.singleShot(0, lambda: self.handle_drop(path))
+            return True
+        return super().eventFilter(obj, event)
+
+    def handle_drop(self, path: Path):
+        """A dropped project opens; a dropped workbook is imported over the open project."""
+        if path.suffix.lower() == ".xlsx":
+            self.import_workbook(path)
+        else:
+            self.open_file(path)
+
+    # ---------------------------------------------------------------- autosave and recovery
+
+    def autosave_now(self) -> Path | None:
+        if not self.doc.is_modified():
+            return None
+        try:
+            return recovery.write_recovery(self.recovery_dir, self.doc.path, self.doc.project)
+        except (OSError, ValueError) as e:
+            log.warning("autosave failed: %s", e)
+            self.message.emit(f"Autosave failed ({e}); save your work with Ctrl+S.")
+            return None
+
+    def offer_recovery(self) -> bool:
+        """After a crash: offer the recovery file of this project (or of an untitled one)."""
+        found = recovery.find_recovery(self.recovery_dir, self.doc.path)
+        if found is None:
+            return False
+        if self.prompts.recover(self.window, self.doc.display_name(), found.saved_at):
+            self.doc.load(found.project, self.doc.path)
+            self.doc.set_dirty(True)
+            self.message.emit("Recovered the unsaved work. Save it (Ctrl+S) to keep it.")
+            log.info("recovered %s", found.path)
+            return True
+        try:
+            found.path.unlink()
+        except OSError:
+            pass
+        return False
+
+
+def dropped_path(mime: QtCore.QMimeData) -> Path | None:
+    """The first local project or workbook among dropped files, or None."""
+    if not mime.hasUrls():
+        return None
+    for url in mime.urls():
+        if url.isLocalFile():
+            p = Path(url.toLocalFile())
+            if p.suffix.lower() in SUPPORTED_DROPS:
+                return p
+    return None
+
+
+def _with_suffix(path, suffix: str) -> Path:
+    path = Path(path)
+    return path if path.suffix.lower() == suffix else path.with_name(path.name + suffix)
+
+
+def safe_name(title: str) -> str:
+    """A file name from a project title."""
+    keep = "".join(c if c.isalnum() or c in " -_.,()" else "-" for c in title).strip()
+    return keep or "project"

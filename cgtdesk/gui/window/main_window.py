@@ -1,0 +1,297 @@
+"""The main window: it composes the docks and controllers of one project.
+
+Layout (docks, remembered between sessions): the scenario list on the left, the parameter
+editor beside it (the Analyses tabbed with it), the charts in the centre and the results table
+under them. Who does what:
+
+- :class:`~cgtdesk.gui.document.ProjectDocument`: the project; every change is an undoable command.
+- :class:`~cgtdesk.gui.selection.Selection`: the current scenario and the compared pair.
+- ``scenarios.py``, ``editor.py``, ``results.py``: the docks, following those two.
+- ``files.py``: the file workflow; ``actions.py``: the actions, menus and toolbar, as data.
+- :class:`~cgtdesk.gui.workers.MonteCarloService`: the one Monte Carlo run of the window, shown
+  by the chart panel, the Analyses view, the slides and the deck.
+
+Charts are redrawn once per turn of the event loop (a 0 ms single-shot timer coalesces edits),
+and only the scenario that changed is recomputed (results are cached per scenario).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from cgtdesk.core.errors import InputError
+from cgtdesk.core.project import Project
+from cgtdesk.gui import appdata, dialogs
+from cgtdesk.gui.analyses import AnalysesPanel
+from cgtdesk.gui.charts import ChartPanel
+from cgtdesk.gui.document import ProjectDocument
+from cgtdesk.gui.present import PresentationWindow, choose_screen
+from cgtdesk.gui.selection import Selection
+from cgtdesk.gui.theme import apply_theme
+from cgtdesk.gui.window import actions
+from cgtdesk.gui.window.editor import ParameterEditor
+from cgtdesk.gui.window.files import FileController
+from cgtdesk.gui.window.results import ResultsView
+from cgtdesk.gui.window.scenarios import PairPicker, ScenarioPanel
+from cgtdesk.gui.workers import MonteCarloService
+
+Qt = QtCore.Qt
+Area = Qt.DockWidgetArea
+DOCK_FEATURES = (QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetMovable | QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetFloatable
+                 | QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetClosable)
+
+
+class MainWindow(QtWidgets.QMainWindow):
+    #: emitted after the charts were brought up to date (once per batch of edits)
+    chartsUpdated = QtCore.Signal()
+    #: a message for the user (also shown in the status bar)
+    message = QtCore.Signal(str)
+
+    def __init__(self, project: Project | None = None, path: Path | str | None = None, *, settings: QtCore.QSettings | None = None,
+                 data_dir: Path | None = None, prompts=None, restore_layout: bool = True):
+        super().__init__()
+        if project is None:
+            from cgtdesk.io.projectfile import load_project
+            from cgtdesk.resources import resource
+
+            project = load_project(resource("example.cgtproj"))
+        self.settings = settings if settings is not None else appdata.default_settings()
+        self.data_dir = Path(data_dir) if data_dir is not None else appdata.data_dir()
+        self.recovery_dir = self.data_dir / "recovery"
+        self.prompts = prompts if prompts is not None else dialogs.Prompts()
+        self.doc = ProjectDocument(project, Path(path) if path else None, self)
+        self.selection = Selection(self.doc, self)
+        self.monte_carlo = MonteCarloService(self)
+        self.dark = self.settings.value("view/theme", "light") == "dark"
+        self._presentation = None
+        self._charts_drawn = False
+        self._sized = False  # the default dock sizes are applied when first shown
+
+        self.setObjectName("MainWindow")
+        self.setDockNestingEnabled(True)
+        self.setCorner(Qt.Corner.BottomLeftCorner, Area.LeftDockWidgetArea)
+        self._build_docks()
+        self.files = FileController(self, self.doc, self.selection, settings=self.settings, recovery_dir=self.recovery_dir,
+                                    prompts=self.prompts, charts=self.chart_panel, monte_carlo=self.monte_carlo)
+        self._build_actions()
+        self.statusBar().setSizeGripEnabled(True)
+        self._status_info = QtWidgets.QLabel()
+        self.statusBar().addPermanentWidget(self._status_info)
+        self.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
+        for source in (self.scenarios, self.editor, self.results, self.files):
+            source.message.connect(self.message)
+        self._follow()
+
+        self.resize(1440, 900)
+        self._default_state = self.saveState()
+        if restore_layout:
+            geo, state = self.settings.value("window/geometry"), self.settings.value("window/state")
+            if geo is not None:
+                self.restoreGeometry(geo)
+            if state is not None:
+                self.restoreState(state)
+        self._scenarios_changed()
+        self._update_title()
+        self.chart_panel.set_theme(self.dark)
+
+    # ================================================================ building
+
+    def _dock(self, title: str, name: str, widget, area) -> QtWidgets.QDockWidget:
+        dock = QtWidgets.QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(DOCK_FEATURES)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_docks(self):
+        doc, sel = self.doc, self.selection
+        self.scenarios = ScenarioPanel(doc, sel, self.prompts)
+        self.scenario_dock = self._dock("Scenarios", "ScenariosDock", self.scenarios, Area.LeftDockWidgetArea)
+        self.editor = ParameterEditor(doc, sel)
+        self.editor_dock = self._dock("Parameters", "ParametersDock", self.editor, Area.LeftDockWidgetArea)
+        self.splitDockWidget(self.scenario_dock, self.editor_dock, Qt.Orientation.Horizontal)
+        self.results = ResultsView(doc)
+        self.results_dock = self._dock("Results", "ResultsDock", self.results, Area.BottomDockWidgetArea)
+        self.chart_panel = ChartPanel(self, monte_carlo=self.monte_carlo)
+        self.setCentralWidget(self.chart_panel)
+        self.analyses = AnalysesPanel(doc, sel.index, self, monte_carlo=self.monte_carlo)
+        self.analyses.set_theme(self.dark)
+        # the Analyses views are wide: scroll them rather than squeeze the charts on a laptop screen
+        scroll = QtWidgets.QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        scroll.setWidget(self.analyses)
+        self.analyses_dock = self._dock("Analyses", "AnalysesDock", scroll, Area.LeftDockWidgetArea)
+        self.tabifyDockWidget(self.editor_dock, self.analyses_dock)
+        self.editor_dock.raise_()
+
+    def _build_actions(self):
+        self.undo_group = QtGui.QUndoGroup(self)
+        self.undo_group.addStack(self.doc.undo_stack)
+        self.undo_group.setActiveStack(self.doc.undo_stack)
+        made = {"undo": self.undo_group.createUndoAction(self, "&Undo"), "redo": self.undo_group.createRedoAction(self, "&Redo")}
+        self.pairs = PairPicker(self.doc, self.selection, self)
+        self.acts, menus, self.toolbar = actions.install(self, made, {"pair": self.pairs.widgets()})
+        self.acts["dark" if self.dark else "light"].setChecked(True)
+        self.scenarios.attach(self.acts, menus["templates"])
+        self.editor.attach([self.acts["param_uncertainty"], self.acts["param_goalseek"], self.acts["reset_value"]])
+        self.files.attach(menus["recent"])
+
+    def _follow(self):
+        """The window's own part in following the document and the selection: charts, title, status."""
+        self._chart_timer = QtCore.QTimer(self)
+        self._chart_timer.setSingleShot(True)
+        self._chart_timer.setInterval(0)
+        self._chart_timer.timeout.connect(self._update_charts)
+        d = self.doc
+        d.parameterChanged.connect(self._schedule_charts)
+        d.uncertaintyChanged.connect(self._schedule_charts)  # the tornado chart uses the uncertainty ranges
+        d.scenariosChanged.connect(self._scenarios_changed)
+        d.modifiedChanged.connect(self._update_title)
+        d.pathChanged.connect(self._update_title)
+        self.selection.current_changed.connect(self._current_changed)
+        self.selection.pair_changed.connect(self._schedule_charts)
+        svc = self.monte_carlo
+        svc.finished.connect(lambda _r: self.message.emit("Monte Carlo complete."))
+        svc.cancelled.connect(lambda _r: self.message.emit("Monte Carlo cancelled: the last complete run stays shown."))
+        svc.failed.connect(lambda text: self.message.emit(f"Monte Carlo did not run: {text}"))
+
+    # ================================================================ following the document and the selection
+
+    def current_index(self) -> int:
+        return self.selection.index()
+
+    def select_scenario(self, index: int) -> None:
+        self.selection.set_current(index)
+
+    def set_value(self, key: str, text) -> bool:
+        """Type ``text`` into the value of ``key`` for the current scenario (as the editor does)."""
+        return self.editor.set_value(key, text)
+
+    def _scenarios_changed(self):
+        doc = self.doc
+        self._status_info.setText(f"{len(doc.scenarios)} scenario(s) · {doc.project.currency}  ")
+        if self._charts_drawn:
+            # names may have changed: the charts must not keep a stale pair or scenario for a moment
+            self._chart_timer.stop()
+            self._update_charts()
+        else:
+            self._schedule_charts()
+
+    def _current_changed(self, name: str):
+        self.analyses.follow_scenario(name)
+        self._schedule_charts()
+
+    def _update_title(self, *_):
+        self.setWindowTitle(f"{self.doc.display_name()}[*] - CGT Desk")
+        self.setWindowModified(self.doc.is_modified())
+
+    def _schedule_charts(self, *_):
+        self._chart_timer.start()
+
+    def _update_charts(self):
+        self._charts_drawn = True
+        try:
+            self.chart_panel.current = self.selection.current_name()  # the scenario the per-scenario charts show
+            self.chart_panel.set_project(self.doc.project, self.selection.pair())
+        except InputError as e:
+            self.message.emit(f"Charts not updated: {e}")
+        self.chartsUpdated.emit()
+
+    def flush_charts(self):
+        """Bring the charts up to date now (tests, screenshots)."""
+        if self._chart_timer.isActive():
+            self._chart_timer.stop()
+            self._update_charts()
+
+    # ================================================================ analyses
+
+    def show_analysis(self, name: str):
+        """Bring the Analyses dock forward on one view (sweep, tornado, montecarlo, goalseek, uncertainty)."""
+        self.analyses_dock.show()
+        self.analyses_dock.raise_()
+        view = self.analyses.show_view(name)
+        view.follow_scenario(self.selection.current_name())
+        return view
+
+    def analyse_parameter(self, name: str):
+        """The uncertainty or the goal seek of the parameter under the cursor in the editor."""
+        key = self.editor.current_key()
+        view = self.show_analysis(name)
+        if key is None:
+            return
+        if name == "uncertainty":
+            view.select_parameter(key)
+        else:
+            view.set_question(scenario=self.selection.current_name(), vary=key)
+
+    def run_monte_carlo(self):
+        """Run the Monte Carlo of every scenario with the samples and seed set in the Analyses view."""
+        return self.show_analysis("montecarlo").run()
+
+    def cancel_monte_carlo(self):
+        self.analyses.views["montecarlo"].cancel()
+
+    # ================================================================ view
+
+    def present(self):
+        screen = choose_screen(self) if len(QtGui.QGuiApplication.screens()) > 1 else None
+        self._presentation = PresentationWindow(self.doc.project, pair=self.selection.pair(), screen=screen,
+                                                scenario=self.selection.current_name(), monte_carlo=self.monte_carlo.result, dark=self.dark)
+        self._presentation.start()
+        return self._presentation
+
+    def set_theme(self, dark: bool):
+        self.dark = dark
+        apply_theme(QtWidgets.QApplication.instance(), dark)
+        self.settings.setValue("view/theme", "dark" if dark else "light")
+        self.acts["dark" if dark else "light"].setChecked(True)
+        self.chart_panel.set_theme(dark)
+        self.analyses.set_theme(dark)
+        self.scenarios.refresh()
+        self._scenarios_changed()
+
+    def reset_layout(self):
+        self.restoreState(self._default_state)
+        for d in (self.scenario_dock, self.editor_dock, self.results_dock):
+            d.show()
+        self.apply_default_sizes()
+
+    def apply_default_sizes(self):
+        w, h = self.width(), self.height()
+        self.resizeDocks([self.scenario_dock, self.editor_dock], [int(w * 0.15), int(w * 0.38)], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.results_dock], [int(h * 0.36)], Qt.Orientation.Vertical)
+
+    def show_guide(self):
+        dialogs.show_guide(self)
+
+    def show_about(self):
+        dialogs.show_about(self)
+
+    # ================================================================ settings and closing
+
+    def save_layout(self):
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+
+    def closeEvent(self, event):
+        if not self.files.close():
+            event.ignore()
+            return
+        self.save_layout()
+        self.monte_carlo.shutdown()  # a run under way is cancelled and waited for
+        self.analyses.shutdown()  # cancel analyses still running and wait for their workers
+        self.chart_panel.shutdown()  # a crossover search under way
+        if self._presentation is not None:
+            self._presentation.close()
+        event.accept()
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        if not self._sized:
+            self._sized = True
+            if self.settings.value("window/state") is None:
+                self.apply_default_sizes()
