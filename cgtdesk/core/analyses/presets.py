@@ -5,13 +5,18 @@ workbook all show (so a client's workbook and the consultant's slide give the sa
 
 from __future__ import annotations
 
-#: demand axis of sweeps, the demand chart and the workbook's Sweep sheet (patients/yr)
+#: demand axis of sweeps and the demand chart (patients/yr)
 DEMAND_LO = 1.0
 DEMAND_HI = 1e5
 #: points of the on-screen demand charts (log-spaced)
 DEMAND_POINTS = 400
 #: points of the command line's sweep when none are given
 SWEEP_POINTS = 200
+#: the workbook's Sweep sheet: 61 log-spaced points (15 per decade) from 10 to 1e5 patients/yr,
+#: a table a client reads row by row, so shorter than the on-screen curves
+WORKBOOK_SWEEP_LO = 10.0
+WORKBOOK_SWEEP_HI = DEMAND_HI
+WORKBOOK_SWEEP_POINTS = 61
 
 #: the Monte Carlo run of the Analyses view, the slides, the decks and the workbook
 MC_SAMPLES = 20_000

@@ -9,15 +9,13 @@ import math
 import numpy as np
 
 from cgtdesk.core import analyses
+from cgtdesk.core.analyses import presets
 from cgtdesk.core.model import evaluate
 from cgtdesk.io.workbook.book import Book
 from cgtdesk.io.workbook.layout import SHEET_MC, SHEET_SWEEP, SHEET_TORNADO
 from cgtdesk.io.workbook.styles import NAVY, param_kind
 from cgtdesk.palette import HIGH_COLOUR, LOW_COLOUR, scenario_colour
 
-SWEEP_POINTS = 61  # 10 per decade from 10 to 1e5 patients/yr
-SWEEP_LO, SWEEP_HI = 10.0, 1e5
-MC_SAMPLES, MC_SEED = 10_000, 1
 MC_SUMMARIES = ("mean", "sd", "p5", "p10", "p50", "p90", "p95")
 MC_HEADS = ("Scenario", "Mean", "SD", "P5", "P10", "P50", "P90", "P95", "P(COGS <= max allowable)", "Valid samples", "Invalid samples")
 TORNADO_BARS = 10
@@ -30,7 +28,7 @@ TORNADO_HEADS = ("Parameter", "Key", "Low input", "High input", "Result at low",
 def write_sweep(b: Book) -> None:
     ws, st = b.sheets[SHEET_SWEEP], b.st
     n = len(b.scen)
-    demand = np.asarray(analyses.demand_grid(SWEEP_LO, SWEEP_HI, SWEEP_POINTS), dtype=float)
+    demand = np.asarray(analyses.demand_grid(presets.WORKBOOK_SWEEP_LO, presets.WORKBOOK_SWEEP_HI, presets.WORKBOOK_SWEEP_POINTS), dtype=float)
     values = {}
     for s in b.scen:
         params = dict(s.parameters)
@@ -64,7 +62,7 @@ def write_sweep(b: Book) -> None:
             }
         )
     chart.set_title({"name": "Cost of goods per dose against demand", "name_font": {"size": 12, "bold": True, "color": NAVY}})
-    chart.set_x_axis({"name": "Patients per year (log scale)", "log_base": 10, "min": SWEEP_LO, "max": SWEEP_HI, "num_format": "#,##0", "major_gridlines": {"visible": True, "line": {"color": "#E7E6E6"}}, "name_font": {"size": 9, "bold": False}, "crossing": "min"})
+    chart.set_x_axis({"name": "Patients per year (log scale)", "log_base": 10, "min": presets.WORKBOOK_SWEEP_LO, "max": presets.WORKBOOK_SWEEP_HI, "num_format": "#,##0", "major_gridlines": {"visible": True, "line": {"color": "#E7E6E6"}}, "name_font": {"size": 9, "bold": False}, "crossing": "min"})
     chart.set_y_axis({"name": f"{b.cur} per dose (log scale)", "log_base": 10, "num_format": "#,##0", "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}, "name_font": {"size": 9, "bold": False}, "crossing": "min"})
     chart.set_legend({"position": "bottom", "font": {"size": 9}})
     chart.set_size({"width": 820, "height": 460})
@@ -77,10 +75,11 @@ def write_sweep(b: Book) -> None:
 def write_montecarlo(b: Book) -> None:
     ws, st = b.sheets[SHEET_MC], b.st
     n = len(b.scen)
-    mc = analyses.monte_carlo(b.scen, MC_SAMPLES, MC_SEED, results=("cogs_per_dose",))
+    # the app's run (the Analyses view, the slides and the deck show the same figures)
+    mc = analyses.monte_carlo(b.project, presets.MC_SAMPLES, presets.MC_SEED, results=presets.MC_RESULTS)
     b.title(
         ws, "Monte Carlo: cost of goods per dose",
-        f"Values computed by CGT Desk at export: {MC_SAMPLES:,} samples, seed {MC_SEED}, distributions and rank correlations from the Uncertainty sheet "
+        f"Values computed by CGT Desk at export: {presets.MC_SAMPLES:,} samples, seed {presets.MC_SEED}, distributions and rank correlations from the Uncertainty sheet "
         "(inputs without one stay at their value). Samples that make a scenario invalid are counted, not used.",
     )
     hr = 3
