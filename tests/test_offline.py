@@ -166,7 +166,6 @@ def test_cli_main_paths_offline(no_network, tmp_path):
 
 def test_gui_main_path_offline(no_network, qtbot, make_window, fake_prompts, tmp_path):
     """Open the example, edit, autosave, save, export a workbook and the deck, present: offline."""
-    pytest.importorskip("cgtdesk.gui.window.main_window")
     from PySide6 import QtWidgets
 
     from cgtdesk.io.projectfile import load_project, save_project
@@ -180,25 +179,22 @@ def test_gui_main_path_offline(no_network, qtbot, make_window, fake_prompts, tmp
     assert w.set_value("demand.patients_per_year", "777")
     QtWidgets.QApplication.processEvents()
     w.flush_charts()
-    assert w.autosave_now() is not None
-    assert w.save()
+    assert w.files.autosave_now() is not None
+    assert w.files.save()
     assert load_project(path).scenarios[0].parameters["demand.patients_per_year"] == 777
-    for name in list(getattr(w.chart_panel, "charts", {})):  # every chart drawn once
+    for name in list(w.chart_panel.charts):  # every chart drawn once
         w.chart_panel.tabs.setCurrentWidget(w.chart_panel.charts[name])
         QtWidgets.QApplication.processEvents()
     w.chart_panel.locate_crossover_now()
     fake_prompts.save_as_answer = str(tmp_path / "example.xlsx")
-    if hasattr(w, "export_workbook"):
-        w.export_workbook()
-        assert (tmp_path / "example.xlsx").is_file()
+    assert w.files.export_workbook()
+    assert (tmp_path / "example.xlsx").is_file()
     fake_prompts.save_as_answer = str(tmp_path / "deck.pdf")
-    if hasattr(w, "export_deck"):
-        w.export_deck()
-        assert (tmp_path / "deck.pdf").is_file()
-    window = w.present() if hasattr(w, "present") else None
+    assert w.files.export_deck()
+    assert (tmp_path / "deck.pdf").is_file()
+    window = w.present()
     QtWidgets.QApplication.processEvents()
-    if window is not None:
-        window.close()
+    window.close()
     w.grab()
     assert not fake_prompts.errors, fake_prompts.errors
     assert "PySide6.QtNetwork" not in sys.modules, "the GUI loaded Qt's networking module"
