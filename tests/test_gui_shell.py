@@ -327,6 +327,10 @@ def test_pair_selector_drives_the_crossover_pair(make_window):
     # renaming a scenario of the pair keeps the pair
     w.doc.rename_scenario(1, "Renamed")
     assert w.selection.pair()[0] == "Renamed"
+    # a pair picked on the demand chart is the window's pair: the Compare boxes follow
+    w.chart_panel.pairChanged.emit(p.scenarios[4].name, p.scenarios[2].name)
+    assert w.selection.pair() == (p.scenarios[4].name, p.scenarios[2].name)
+    assert (w.pairs.a.currentText(), w.pairs.b.currentText()) == w.selection.pair()
 
 
 def test_every_action_has_a_shortcut(make_window):

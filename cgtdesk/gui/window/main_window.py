@@ -116,6 +116,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.results = ResultsView(doc)
         self.results_dock = self._dock("Results", "ResultsDock", self.results, Area.BottomDockWidgetArea)
         self.chart_panel = ChartPanel(self, monte_carlo=self.monte_carlo)
+        self.chart_panel.pairChanged.connect(sel.set_pair)  # the pair picked on the demand chart
         self.setCentralWidget(self.chart_panel)
         self.analyses = AnalysesPanel(doc, sel.index, self, monte_carlo=self.monte_carlo)
         self.analyses.set_theme(self.dark)
