@@ -51,6 +51,7 @@ class Task(QtCore.QRunnable):
         self._cancel = threading.Event()
         self.done = threading.Event()
         self._last = 0.0
+        self.signature = None  # what the job answers, when its runner keeps that (MonteCarloService)
 
     what = "the analysis"
 
@@ -64,28 +65,18 @@ class Task(QtCore.QRunnable):
         now = time.monotonic()
         if done >= total or now - self._last >= self.throttle_s:
             self._last = now
-            self._emit_progress(int(done), int(total))
-
-    # how results leave the worker; a one-off job without a runner overrides these
-    def _emit_progress(self, done: int, total: int) -> None:
-        self.signals.progress.emit(self.id, done, total)
-
-    def _emit_finished(self, result) -> None:
-        self.signals.finished.emit(self.id, result)
-
-    def _emit_failed(self, message: str) -> None:
-        self.signals.failed.emit(self.id, message)
+            self.signals.progress.emit(self.id, int(done), int(total))
 
     def run(self):  # worker thread
         try:
             result = self.fn(self._progress, self.is_cancelled)
         except InputError as e:
-            self._emit_failed(str(e))
+            self.signals.failed.emit(self.id, str(e))
         except Exception as e:  # noqa: BLE001 - reported to the user, logged with its traceback
             log.exception("%s failed", self.what)
-            self._emit_failed(f"{self.what} stopped on an unexpected error: {e}")
+            self.signals.failed.emit(self.id, f"{self.what} stopped on an unexpected error: {e}")
         else:
-            self._emit_finished(result)
+            self.signals.finished.emit(self.id, result)
         finally:
             self.done.set()
 
@@ -249,54 +240,3 @@ class MonteCarloService(TaskRunner):
         self.result, self.signature = result, task.signature
         self.resultChanged.emit(result)
 
-
-# ---------------------------------------------------------------- one-off jobs (the main window's Monte Carlo)
-
-
-class JobSignals(QtCore.QObject):
-    progress = QtCore.Signal(int, int)  # done, total (throttled)
-    finished = QtCore.Signal(object)  # the result; a cancelled Monte Carlo has complete=False
-    failed = QtCore.Signal(str)
-
-
-class MonteCarloJob(Task):
-    """``analysis.monte_carlo`` of a copy of ``project`` on the thread pool (see :func:`start`).
-
-    ``signals.finished`` carries the result, also after :meth:`cancel` (then ``complete`` is
-    False and its ``message`` says how many samples were done); ``signals.failed`` a message.
-    """
-
-    what = "Monte Carlo"
-
-    def __init__(self, project, samples: int, seed: int, results=("cogs_per_dose",), throttle_s: float = THROTTLE_S):
-        super().__init__(self._monte_carlo, JobSignals(), throttle_s)
-        self.project = project.copy()  # the GUI may go on editing its own
-        self.samples, self.seed, self.results = int(samples), int(seed), tuple(results)
-
-    def _monte_carlo(self, progress, cancel):
-        return analyses.monte_carlo(self.project, self.samples, self.seed, results=self.results, progress=progress, cancel=cancel)
-
-    def _emit_progress(self, done: int, total: int) -> None:
-        self.signals.progress.emit(done, total)
-
-    def _emit_finished(self, result) -> None:
-        self.signals.finished.emit(result)
-
-    def _emit_failed(self, message: str) -> None:
-        self.signals.failed.emit(message)
-
-    def run(self):  # worker thread
-        try:
-            super().run()
-        finally:
-            _running.discard(self)
-
-
-_running: set = set()  # jobs started and not yet returned (a runnable must outlive its run)
-
-
-def start(job, pool: QtCore.QThreadPool | None = None):
-    """Run a job (e.g. :class:`MonteCarloJob`) on the global thread pool."""
-    _running.add(job)
-    (pool or QtCore.QThreadPool.globalInstance()).start(job)
-    return job

@@ -8,9 +8,10 @@ from PySide6 import QtCore, QtWidgets
 
 from cgtdesk.core.catalogue import catalogue
 from cgtdesk.core.formatting import fmt_number, money, percent
+from cgtdesk.gui.style import BAD_COLOUR
 
 Qt = QtCore.Qt
-ERROR_STYLE = "QLabel { color: #B00020; border: 1px solid #D55E00; border-radius: 3px; padding: 4px; }"
+ERROR_STYLE = f"QLabel {{ color: #B00020; border: 1px solid {BAD_COLOUR}; border-radius: 3px; padding: 4px; }}"
 ANSWER_STYLE = "QLabel { font-size: 15px; font-weight: bold; padding: 4px 2px; }"
 
 

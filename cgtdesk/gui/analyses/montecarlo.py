@@ -33,6 +33,7 @@ from cgtdesk.gui.analyses.common import (
     show_error,
 )
 from cgtdesk.gui.charts import MonteCarloChart
+from cgtdesk.gui.style import GOOD_COLOUR
 from cgtdesk.gui.workers import MonteCarloService
 
 MAX_SAMPLES = 1_000_000
@@ -269,7 +270,7 @@ class MonteCarloView(AnalysisView):
                     item.setToolTip(f"P({b} cheaper per dose than {a}) = {text}")
                     v = p.get((a, b))
                     if v is not None and math.isfinite(v):
-                        c = QtGui.QColor("#009E73")
+                        c = QtGui.QColor(GOOD_COLOUR)
                         c.setAlphaF(0.12 + 0.5 * v)
                         item.setBackground(c)
                 self.compare.setItem(i, j, item)
