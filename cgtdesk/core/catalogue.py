@@ -40,6 +40,7 @@ class Parameter:
     source: str
     choices: tuple[str, ...] = ()  # the allowed strings of a choice, in display order
     neutral: object = None  # model version 2 keys: the value that leaves version 1 results unchanged (None: any)
+    version: int = 1  # the model version that added the key
 
     def applies_to(self, process: str) -> bool:
         return process in self.processes
@@ -117,6 +118,10 @@ class Catalogue:
             if p.applies_to(process) and p.neutral is not None:
                 values[k] = p.neutral
         return values
+
+    def added_in(self, version: int) -> list[str]:
+        """The keys added by a model version (2: the keys a version 1 file lacks)."""
+        return [k for k, p in self.parameters.items() if p.version == version]
 
     def groups(self) -> list[str]:
         seen: list[str] = []
@@ -200,6 +205,7 @@ def catalogue() -> Catalogue:
             source=d["source"],
             choices=tuple(d.get("choices", ())),
             neutral=d.get("neutral"),
+            version=int(d.get("version", 1)),
         )
     rraw = json.loads(resource("results.json").read_text(encoding="utf-8"))
     results = {d["key"]: ResultInfo(d["key"], d["label"], d["unit"], d["kind"]) for d in rraw["results"]}
