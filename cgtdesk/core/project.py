@@ -163,12 +163,23 @@ def check_distribution(key: str, dist, where: str) -> dict:
         if not _is_number(v) or not math.isfinite(v):
             raise _fail(f"{here}, field '{f}'", f"a finite number, found {describe(v)}")
         out[f] = v
+    _check_shape(p, out, here)
+    return out
+
+
+def _check_shape(p, out: dict, here: str) -> None:
+    """The fields of a distribution inside the valid range of ``p``, and in a sensible order."""
+    kind = out["dist"]
     rng = f"the valid range {fmt_number(p.min)} .. {fmt_number(p.max)}"
 
     def inside(*names):
         for n in names:
             if not p.min <= out[n] <= p.max:
                 raise _fail(f"{here}, field '{n}'", f"a value within {rng}, found {fmt_number(out[n])}")
+
+    def positive(name: str, what: str):
+        if not out[name] > 0:
+            raise _fail(f"{here}, field '{name}'", f"{what} above 0, found {fmt_number(out[name])}")
 
     if kind == "fixed":
         inside("value")
@@ -186,15 +197,11 @@ def check_distribution(key: str, dist, where: str) -> dict:
             )
     elif kind == "normal":
         inside("mean")
-        if not out["sd"] > 0:
-            raise _fail(f"{here}, field 'sd'", f"a standard deviation above 0, found {fmt_number(out['sd'])}")
+        positive("sd", "a standard deviation")
     elif kind == "lognormal":
         inside("median")
-        if not out["median"] > 0:
-            raise _fail(f"{here}, field 'median'", f"a median above 0, found {fmt_number(out['median'])}")
-        if not out["sigma"] > 0:
-            raise _fail(f"{here}, field 'sigma'", f"a sigma (of ln x) above 0, found {fmt_number(out['sigma'])}")
-    return out
+        positive("median", "a median")
+        positive("sigma", "a sigma (of ln x)")
 
 
 def check_correlations(corrs, uncertainty: dict, process: str, where: str) -> list[dict]:
