@@ -1,7 +1,7 @@
 """A bare numpy Monte Carlo of one autologous scenario: the yardstick for the app's own run.
 
 The same distributions are sampled (with the same rank correlations, Iman-Conover), the
-MODEL.md equations are written out inline with numpy (no catalogue, no dictionaries of
+model's equations (docs/model.md, version 2, dedicated mode) are written out inline with numpy (no catalogue, no dictionaries of
 parameters, no validation), and the same summaries are computed: mean, sd, P5/P10/P50/P90/P95
 and a histogram of each result, the probability of meeting the target, and the Spearman rank
 correlation of every sampled input with cost per dose. DESIGN.md asks the app's run to stay
@@ -71,8 +71,36 @@ def sample_inputs(params: dict, uncertainty: dict, correlations: list, ranges: d
     return cols
 
 
+def _devices(B_s, cycle, days, op_days, level, max_wait):
+    """Devices per site and the mean slot wait: by utilisation (level 0) or by the service level
+    (Erlang C, the plain recursion 1/EB(k) = 1 + k/a / EB(k-1) from k = 0, all samples in step)."""
+    e = 1e-9
+    if level == 0:
+        return np.maximum(1.0, np.ceil(B_s / (days / cycle) - e)), np.zeros(np.shape(B_s))
+    a = np.broadcast_to(B_s / op_days * cycle, np.broadcast_shapes(np.shape(B_s), np.shape(cycle))).astype(float)
+    tau = max_wait / cycle
+    miss = 1.0 - level
+    cmin = np.floor(a) + 1.0
+    x = np.ones(a.shape)
+    c = np.zeros(a.shape)
+    ec = np.zeros(a.shape)
+    found = np.zeros(a.shape, dtype=bool)
+    k = 0
+    while not found.all():
+        k += 1
+        x = 1.0 + k / a * x
+        if k >= cmin.min():
+            ec_k = k / (x * (k - a) + a)
+            ok = (k >= cmin) & ~found & (ec_k * np.exp(-(k - a) * tau) <= miss)
+            c[ok] = k
+            ec[ok] = ec_k[ok]
+            found |= ok
+    return c, ec * cycle / (c - a)
+
+
 def autologous(p: dict) -> dict:
-    """MODEL.md, autologous, inline: parameters (scalars or arrays) -> results."""
+    """The model (docs/model.md, version 2), autologous, dedicated mode, inline: parameters
+    (scalars or arrays) -> results."""
     e = 1e-9
     D = p["demand.patients_per_year"]
     Dd = D * p["demand.doses_per_patient"]
@@ -80,11 +108,14 @@ def autologous(p: dict) -> dict:
     op_days = p["facility.operating_days_per_year"]
     days = op_days * p["facility.max_utilisation"]
     hours = p["labour.hours_per_fte_year"]
-    B_s = D / S / p["auto.batch_success_rate"]
+    s = p["auto.batch_success_rate"]
+    B_s = D / S / s
     cycle = p["auto.process_days"] + p["auto.changeover_days"]
-    N_unit = np.ceil(B_s / (days / cycle) - e)
+    N_unit, wait = _devices(B_s, cycle, days, op_days, p["auto.service_level"], p["auto.max_wait_days"])
     N_suite = np.ceil(N_unit / p["auto.devices_per_suite"] - e)
+    F_crew = np.ceil(N_suite * p["labour.min_crew_per_suite"] * p["labour.staffed_hours_per_year"] / hours - e)
     F_op = np.ceil(B_s * p["auto.operator_hours_per_batch"] / hours - e)
+    F_qq = np.ceil(B_s * p["auto.qc_qa_hours_per_batch"] / hours - e)
     E_s = N_unit * p["auto.device_capex"]
     B = S * B_s
     r = p["finance.discount_rate"]
@@ -95,7 +126,7 @@ def autologous(p: dict) -> dict:
         g = (1 + r) ** n
         return r * g / (g - 1)
 
-    F_s = F_op + p["staff.support_fte_per_suite"] * N_suite + p["staff.site_fte"]
+    F_s = np.maximum(F_crew, F_op) + F_qq + p["staff.support_fte_per_suite"] * N_suite + p["staff.site_fte"]
     K_s = p["facility.site_capex"] + N_suite * p["facility.suite_capex"]
     price = p["commercial.price_per_dose"]
     out = {
@@ -125,6 +156,12 @@ def autologous(p: dict) -> dict:
     out["headroom_per_dose"] = out["max_allowable_cogs_per_dose"] - out["cogs_per_dose"]
     out["gross_margin"] = (price - out["cogs_per_dose"]) / price
     out["utilisation"] = B_s * cycle / (N_unit * op_days)
+    out["slot_wait_days"] = wait
+    out["vein_to_vein_days"] = (
+        p["auto.collection_to_start_days"] + wait + p["auto.process_days"] + p["auto.qc_release_days"]
+        + p["logistics.shipping_days"] + (1 - s) / s * p["auto.remanufacture_days"]
+    )
+    out["cost_per_durable_response"] = out["cogs_per_patient"] / p["clinical.durable_response_rate"]
     return out
 
 

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from cgtdesk.core.analyses import solve, tornado, tornado_range
+from cgtdesk.core.catalogue import catalogue
 from cgtdesk.core.errors import InputError
 from cgtdesk.core.model import evaluate
 from cgtdesk.core.project import new_scenario
@@ -76,8 +77,10 @@ def test_solve_unreachable_and_all_meet():
 
 
 def test_solve_integer_and_at_least():
-    s = new_scenario("a", "autologous", {"demand.patients_per_year": 5000})
-    # by hand: each extra site adds a site's fixed costs; 1 site gives 79,052, 2 sites 80,556 per dose
+    # the version 1 model (version 2 keys neutral, site staff 25): by hand, each extra site adds a
+    # site's fixed costs; 1 site gives 79,052, 2 sites 80,556 per dose
+    v1 = {**catalogue().neutral("autologous"), "staff.site_fte": 25}
+    s = new_scenario("a", "autologous", {**v1, "demand.patients_per_year": 5000})
     r = solve(s, "facility.sites", target=80000)
     assert r.value == 1.0 and r.feasible == [(1.0, 1.0)] and "highest" in r.message
     r = solve(s, "facility.sites", target=81000)

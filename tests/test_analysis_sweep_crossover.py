@@ -38,8 +38,9 @@ def test_sweep_equals_single_evaluations(example):
 
 
 def test_sweep_shows_every_step():
-    # devices step up by one every cap * success patients: evaluated, never interpolated
-    s = new_scenario("a", "autologous")
+    # devices step up by one every cap * success patients under the utilisation rule
+    # (service level 0): evaluated, never interpolated
+    s = new_scenario("a", "autologous", {"auto.service_level": 0})
     d = np.arange(1.0, 400.0)
     units = sweep([s], "units", d).values["a"]
     cap = 300 * 0.85 / (9 + 1)
@@ -78,8 +79,10 @@ def test_crossover_at_a_step():
     # B pays USD 200k more per device (USD 56k a year) and USD 4,000 less per batch: B - A is
     # N * 56.4k - 4000 * D / 0.95, a sawtooth that crosses zero smoothly, jumps back above zero at
     # the first device step, then crosses again: three crossings, one of them at a jump
-    a = new_scenario("A", "autologous")
-    b = new_scenario("B", "autologous", {"auto.device_capex": 7e5, "auto.consumables_per_batch": 16000})
+    # utilisation rule, no minimum crew and no QC/QA hours: the device count is the only step
+    v1 = {"auto.service_level": 0, "labour.min_crew_per_suite": 0, "auto.qc_qa_hours_per_batch": 0}
+    a = new_scenario("A", "autologous", v1)
+    b = new_scenario("B", "autologous", {**v1, "auto.device_capex": 7e5, "auto.consumables_per_batch": 16000})
     r = crossover(a, b, "cogs_per_dose", 1, 1e4)
     # brute force: every demand on a fine grid, plus the analytic jump points of the device count
     cap = 300 * 0.85 / 10

@@ -3,6 +3,8 @@
 Scenarios are drawn from the catalogue: each parameter log-uniform in a sane sub-range around
 its default (a quarter to four times it), clipped to its valid range and rounded when it must
 be an integer, so that most draws are valid; the few that make a lot yield no dose are skipped.
+The facility mode is drawn from its three choices; autologous devices are sized by the
+service-level rule or, often, by utilisation (service level 0).
 """
 
 from __future__ import annotations
@@ -22,8 +24,13 @@ SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[Heal
 SPREAD = 4.0
 
 
+MODES = catalogue().parameters["facility.mode"].choices
+
+
 def _value(key: str, process: str, u: float) -> float:
     p = catalogue().parameters[key]
+    if p.is_choice:
+        return p.choices[min(int(u * len(p.choices)), len(p.choices) - 1)]
     base = p.default[process]
     if base > 0:
         lo, hi = max(p.min, base / SPREAD), min(p.max, base * SPREAD)
@@ -45,6 +52,10 @@ def scenarios(draw, process=None):
     params = {k: _value(k, process, u) for k, u in zip(keys, us, strict=True)}
     if draw(st.booleans()):  # the r = 0 branch of crf is worth visiting often
         params["finance.discount_rate"] = 0.0
+    if process == "autologous" and draw(st.booleans()):  # devices by utilisation
+        params["auto.service_level"] = 0.0
+    if process == "allogeneic" and draw(st.booleans()):  # no shelf-life limit
+        params["allo.shelf_life_days"] = 0.0
     return process, params
 
 
@@ -77,7 +88,10 @@ def test_the_drawn_scenarios_are_mostly_valid():
 @SETTINGS
 @given(scenarios(), st.floats(1.0001, 20.0))
 def test_more_demand_never_lowers_total_annual_cost(drawn, factor):
+    """Dedicated and cdmo only: in shared mode the site's costs are charged by the share, which
+    drops when a step adds a suite, so more demand may cost less."""
     process, params = drawn
+    assume(params["facility.mode"] != "shared")
     low = _evaluate_or_skip(process, params)
     more = dict(params)
     more["demand.patients_per_year"] = min(params["demand.patients_per_year"] * factor, 1e6)
@@ -96,7 +110,9 @@ def test_every_cost_category_is_non_negative_and_results_are_finite(drawn):
         assert r[f"breakdown.{c}"] >= 0, c
     assert r["total_annual_cost"] == pytest.approx(sum(r[f"breakdown.{c}"] for c in BREAKDOWN), rel=1e-12)
     for k, v in r.items():
-        if k == "doses_per_lot" and process == "autologous":
+        if k in ("doses_per_lot", "expired_fraction") and process == "autologous":
+            assert v is None
+        elif k == "slot_wait_days" and process == "allogeneic":
             assert v is None
         elif k == "gross_margin" and params["commercial.price_per_dose"] == 0:
             assert v is None
@@ -112,6 +128,8 @@ def test_every_cost_category_is_non_negative_and_results_are_finite(drawn):
 def test_units_times_capacity_cover_the_batches_or_lots(drawn):
     process, params = drawn
     r = _evaluate_or_skip(process, params, intermediates=True)
+    if process == "autologous" and params["auto.service_level"] > 0:
+        return _check_service_level(params, r)
     started = r["calc.B_s"] if process == "autologous" else r["calc.L_s"]
     n, cap = r["calc.N_unit_s"], r["calc.cap"]
     # ceil_(x) >= x - 1e-9, so n * cap >= started - 1e-9 * cap
@@ -124,12 +142,30 @@ def test_units_times_capacity_cover_the_batches_or_lots(drawn):
     assert r["utilisation"] <= params["facility.max_utilisation"] * (1 + 1e-8) + 1e-8
 
 
+def _check_service_level(params, r):
+    """The smallest c >= 1, c > a, whose chance of a wait beyond the maximum is at most 1 - level."""
+    from cgtdesk.core.capacity import erlang_c
+
+    a, c = r["calc.a"], r["calc.N_unit_s"]
+    cycle = r["calc.cycle"]
+    tau = params["auto.max_wait_days"] / cycle
+    miss = 1 - params["auto.service_level"]
+    assert c >= 1 and c > a and float(c).is_integer()
+    assert erlang_c(c, a) * math.exp(-(c - a) * tau) <= miss * (1 + 1e-12)
+    if c - 1 > a and c - 1 >= 1:
+        assert erlang_c(c - 1, a) * math.exp(-(c - 1 - a) * tau) > miss * (1 - 1e-12)
+    assert r["slot_wait_days"] == pytest.approx(erlang_c(c, a) * cycle / (c - a), rel=1e-12)
+
+
 @SETTINGS
 @given(st.sampled_from(PROCESSES).flatmap(lambda pr: st.lists(scenarios(pr), min_size=2, max_size=6)))
 def test_vectorised_evaluation_equals_scalar_evaluation(batch):
     process = batch[0][0]
-    keys = catalogue().keys_for(process)
+    keys = catalogue().numeric_keys(process)
+    mode = batch[0][1]["facility.mode"]  # one mode per evaluation
+    batch = [(pr, {**params, "facility.mode": mode}) for pr, params in batch]
     arrays = {k: np.array([params[k] for _, params in batch]) for k in keys}
+    arrays["facility.mode"] = mode
     vec = evaluate(process, arrays, strict=False)
     for i, (_, params) in enumerate(batch):
         try:

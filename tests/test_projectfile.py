@@ -18,7 +18,7 @@ from cgtdesk.io.projectfile import load_project, parse_project_text, project_to_
 def _minimal(**scenario) -> dict:
     s = {"name": "A", "process": "autologous"}
     s.update(scenario)
-    return {"format_version": 1, "title": "T", "currency": "EUR", "scenarios": [s]}
+    return {"format_version": 2, "title": "T", "currency": "EUR", "scenarios": [s]}
 
 
 def _files(folder) -> list[str]:
@@ -44,7 +44,7 @@ def test_saved_file_is_utf8_json_holding_every_key(tmp_path):
     raw = out.read_bytes()
     data = json.loads(raw.decode("utf-8"))
     assert "Étude — Zürich".encode() in raw  # written as UTF-8, not escaped
-    assert data["format_version"] == 1
+    assert data["format_version"] == 2
     assert data["currency"] == "CHF"
     assert set(data["scenarios"][0]["parameters"]) == set(catalogue().keys_for("allogeneic"))
     assert data["scenarios"][0]["parameters"]["facility.sites"] == 2
@@ -171,7 +171,12 @@ BAD = [
     ("unknown key", _minimal(parameters={"demand.patient_per_year": 5}), ["scenario 'A'", "unknown parameter 'demand.patient_per_year'", "did you mean 'demand.patients_per_year'"]),
     ("other-process key", _minimal(parameters={"allo.dsp_yield": 0.5}), ["scenario 'A'", "allo.dsp_yield", "allogeneic", "autologous"]),
     ("unknown process", _minimal(process="xenogeneic"), ["scenario 'A'", "process", "autologous, allogeneic", "'xenogeneic'"]),
-    ("unknown format_version", {**_minimal(), "format_version": 2}, ["format_version", "expected 1", "found 2"]),
+    ("unknown format_version", {**_minimal(), "format_version": 3}, ["format_version", "expected 1 or 2", "found 3"]),
+    ("unknown facility mode", _minimal(parameters={"facility.mode": "hospital"}), ["scenario 'A'", "facility.mode", "dedicated, shared, cdmo", "'hospital'"]),
+    ("facility mode as a number", _minimal(parameters={"facility.mode": 1}), ["scenario 'A'", "facility.mode", "dedicated, shared, cdmo", "found 1"]),
+    ("service level of 1", _minimal(parameters={"auto.service_level": 1}), ["scenario 'A'", "auto.service_level", "0 to 0.999", "found 1"]),
+    ("negative shelf life", _minimal(process="allogeneic", parameters={"allo.shelf_life_days": -1}), ["scenario 'A'", "allo.shelf_life_days", "found -1"]),
+    ("distribution on the mode", _minimal(uncertainty={"facility.mode": {"dist": "fixed", "value": 1}}), ["scenario 'A'", "facility.mode", "choice", "never sampled"]),
     ("no format_version", {k: v for k, v in _minimal().items() if k != "format_version"}, ["format_version", "found nothing"]),
     ("unknown top field", {**_minimal(), "extra": 1}, ["unknown field", "extra"]),
     ("no scenarios", {**_minimal(), "scenarios": []}, ["scenarios", "at least one"]),

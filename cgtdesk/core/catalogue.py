@@ -21,6 +21,8 @@ BREAKDOWN: tuple[str, ...] = ("materials", "vector", "labour", "qc", "facility",
 #: number kinds, declared per parameter and per result (the formatter dispatches on them;
 #: nothing guesses a kind from a unit string)
 KINDS: tuple[str, ...] = ("money", "fraction", "count", "days", "number", "choice")
+#: the one kind whose values are text from a list, not numbers (never sampled, swung or sought)
+CHOICE = "choice"
 
 
 @dataclass(frozen=True)
@@ -30,27 +32,42 @@ class Parameter:
     group: str
     unit: str
     kind: str  # one of KINDS
-    default: dict  # process -> default value
-    min: float
-    max: float
+    default: dict  # process -> default value (a string for a choice)
+    min: float | None  # None for a choice
+    max: float | None
     integer: bool
     processes: tuple[str, ...]
     description: str
     source: str
+    choices: tuple[str, ...] = ()  # the allowed strings of a choice, in display order
+    neutral: object = None  # model version 2 keys: the value that leaves version 1 results unchanged (None: any)
+    version: int = 1  # the model version that added the key
 
     def applies_to(self, process: str) -> bool:
         return process in self.processes
+
+    @property
+    def is_choice(self) -> bool:
+        """A choice (text from ``choices``, e.g. ``facility.mode``), not a number: never sampled,
+        swung or sought by an analysis."""
+        return self.kind == CHOICE
 
     def unit_for(self, currency: str = "USD") -> str:
         """The unit with the project's currency label in place of USD."""
         return self.unit.replace("USD", currency)
 
     def range_text(self) -> str:
+        if self.is_choice:
+            return ", ".join(self.choices)
         text = f"{fmt_number(self.min)} .. {fmt_number(self.max)}"
         return text + " (integer)" if self.integer else text
 
     def check(self, value) -> str | None:
         """Why ``value`` is not acceptable for this parameter, or None when it is."""
+        if self.is_choice:
+            if isinstance(value, str) and value in self.choices:
+                return None
+            return f"one of {', '.join(self.choices)}, found {describe(value)}"
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return f"a number, found {describe(value)}"
         if not math.isfinite(value):
@@ -81,8 +98,31 @@ class Catalogue:
     def keys_for(self, process: str) -> list[str]:
         return [k for k, p in self.parameters.items() if p.applies_to(process)]
 
-    def defaults(self, process: str) -> dict[str, float]:
+    def defaults(self, process: str) -> dict[str, float | str]:
+        """Every key of the process at its default (``facility.mode`` as its string)."""
         return {k: p.default[process] for k, p in self.parameters.items() if p.applies_to(process)}
+
+    def numeric_keys(self, process: str) -> list[str]:
+        """The keys of the process that hold numbers: the ones an analysis may sample, swing or
+        seek (every key but the choices such as ``facility.mode``)."""
+        return [k for k, p in self.parameters.items() if p.applies_to(process) and not p.is_choice]
+
+    def choice_keys(self, process: str) -> list[str]:
+        """The keys of the process whose values are text from a list (``facility.mode``)."""
+        return [k for k, p in self.parameters.items() if p.applies_to(process) and p.is_choice]
+
+    def neutral(self, process: str) -> dict[str, float | str]:
+        """The defaults with every model version 2 key at its neutral value (see docs/model.md):
+        version 1 results, but for the two changed defaults and the allogeneic fill-finish term."""
+        values = self.defaults(process)
+        for k, p in self.parameters.items():
+            if p.applies_to(process) and p.neutral is not None:
+                values[k] = p.neutral
+        return values
+
+    def added_in(self, version: int) -> list[str]:
+        """The keys added by a model version (2: the keys a version 1 file lacks)."""
+        return [k for k, p in self.parameters.items() if p.version == version]
 
     def groups(self) -> list[str]:
         seen: list[str] = []
@@ -113,8 +153,15 @@ def _check_catalogue(params: dict, results: dict) -> None:
     for key, p in params.items():
         if not p.processes or any(pr not in PROCESSES for pr in p.processes):
             problems.append(f"{key}: processes {p.processes}")
-        if not p.min <= p.max:
+        if p.is_choice:
+            if not p.choices or any(not isinstance(c, str) for c in p.choices):
+                problems.append(f"{key}: a choice needs a list of choices")
+        elif not p.min <= p.max:
             problems.append(f"{key}: min {p.min} > max {p.max}")
+        elif p.choices:
+            problems.append(f"{key}: choices given for a {p.kind} parameter")
+        if p.neutral is not None and p.check(p.neutral) is not None:
+            problems.append(f"{key}: neutral value is not valid: expected {p.check(p.neutral)}")
         for pr in p.processes:
             if pr not in p.default:
                 problems.append(f"{key}: no default for {pr}")
@@ -146,6 +193,9 @@ def catalogue() -> Catalogue:
             processes=tuple(d["processes"]),
             description=d["description"],
             source=d["source"],
+            choices=tuple(d.get("choices", ())),
+            neutral=d.get("neutral"),
+            version=int(d.get("version", 1)),
         )
     rraw = json.loads(resource("results.json").read_text(encoding="utf-8"))
     results = {d["key"]: ResultInfo(d["key"], d["label"], d["unit"], d["kind"]) for d in rraw["results"]}

@@ -1,11 +1,12 @@
-"""MODEL.md as one vectorised numpy evaluation.
+"""The cost model of docs/model.md (version 2) as one vectorised numpy evaluation.
 
 ``evaluate(process, params)`` takes every parameter of the process as a scalar or an array
 (arrays broadcast against each other), so the same code serves one scenario, a 1,000-point
-demand sweep and a 1,000,000-sample Monte Carlo. Results are named as in MODEL.md, flat:
+demand sweep and a 1,000,000-sample Monte Carlo. Results are named as in docs/model.md, flat:
 ``breakdown.materials`` ... ``breakdown.royalties``, ``total_annual_cost``, ``cogs_per_dose``...
-With ``intermediates=True`` the quantities of MODEL.md's equations are added under ``calc.``
-names (the Excel Calculations sheet shows the same ones).
+With ``intermediates=True`` the quantities of the equations are added under ``calc.``
+names (:data:`CALC`; the Excel Calculations sheet shows the same ones). ``facility.mode`` is one
+string per scenario; Erlang B/C and the service-level rule are in :mod:`cgtdesk.core.capacity`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from cgtdesk.core.catalogue import BREAKDOWN, PROCESSES, catalogue
+from cgtdesk.core.capacity import service_level_units
+from cgtdesk.core.catalogue import BREAKDOWN, PROCESSES, catalogue, describe
 from cgtdesk.core.errors import DomainError, InputError
 from cgtdesk.core.formatting import fmt_number
 
@@ -83,146 +85,237 @@ def _no_dose_message(p: Mapping[str, object], dpl: float, index: tuple = ()) -> 
     )
 
 
-def evaluate(process: str, params: Mapping[str, object], *, strict: bool = True, intermediates: bool = False) -> dict:
-    """Every result of MODEL.md for one process.
+MODES: tuple[str, ...] = ("dedicated", "shared", "cdmo")
+MODE_KEY = "facility.mode"
 
-    ``params`` must hold every key of the process (scalars or broadcastable arrays). With
-    ``strict`` (the default) an invalid scenario raises :class:`DomainError`; without it, invalid
-    elements give NaN results and ``result["valid"]`` is the boolean mask of valid elements.
-    With all-scalar inputs results are Python floats (None where MODEL.md says null).
+
+def _mode(params: Mapping[str, object]) -> str:
+    mode = params[MODE_KEY]
+    if not isinstance(mode, str) or mode not in MODES:
+        raise InputError(f"'{MODE_KEY}': expected one string per scenario, one of {', '.join(MODES)}, found {describe(mode)}")
+    return mode
+
+
+def evaluate(process: str, params: Mapping[str, object], *, strict: bool = True, intermediates: bool = False) -> dict:
+    """Every result of docs/model.md (version 2) for one process.
+
+    ``params`` must hold every key of the process: numbers as scalars or broadcastable arrays,
+    and ``facility.mode`` as one string (never an array). With ``strict`` (the default) an
+    invalid scenario raises :class:`DomainError`; without it, invalid elements give NaN results
+    and ``result["valid"]`` is the boolean mask of valid elements. With all-scalar inputs
+    results are Python floats (None where the model says null).
     """
     if process not in PROCESSES:
         raise InputError(f"unknown process {process!r}: expected one of {', '.join(PROCESSES)}")
-    missing = [k for k in catalogue().keys_for(process) if k not in params]
+    cat = catalogue()
+    missing = [k for k in cat.keys_for(process) if k not in params]
     if missing:
         raise InputError(f"{process} model: missing parameters {', '.join(missing)}")
-    p = {k: np.asarray(params[k], dtype=float) for k in catalogue().keys_for(process)}
+    mode = _mode(params)
+    p = {k: np.asarray(params[k], dtype=float) for k in cat.numeric_keys(process)}
     scalar = all(v.ndim == 0 for v in p.values())
 
-    D = p["demand.patients_per_year"]
-    Dd = D * p["demand.doses_per_patient"]
-    S = p["facility.sites"]
-    op_days = p["facility.operating_days_per_year"]
-    days = op_days * p["facility.max_utilisation"]
-    hours = p["labour.hours_per_fte_year"]
-    r = p["finance.discount_rate"]
-    out: dict = {}
-    calc: dict = {"Dd": Dd, "days": days}
-
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # a price of 5e-324 overflows the margin to -inf
-        if process == "autologous":
-            B_s = D / S / p["auto.batch_success_rate"]
-            cycle = p["auto.process_days"] + p["auto.changeover_days"]
-            cap = days / cycle
-            N_unit_s = ceil_(B_s / cap)
-            N_suite_s = ceil_(N_unit_s / p["auto.devices_per_suite"])
-            F_op_s = ceil_(B_s * p["auto.operator_hours_per_batch"] / hours)
-            E_s = N_unit_s * p["auto.device_capex"]
-            B = S * B_s
-            materials = B * p["auto.consumables_per_batch"]
-            vector = B * p["auto.vector_cost_per_batch"]
-            qc = B * p["auto.qc_cost_per_batch"]
-            logistics = B * p["logistics.inbound_cost_per_batch"] + Dd * p["logistics.outbound_cost_per_dose"]
-            v2v = (
-                p["auto.collection_to_start_days"]
-                + p["auto.process_days"]
-                + p["auto.qc_release_days"]
-                + p["logistics.shipping_days"]
-            )
-            utilisation = B_s * cycle / (N_unit_s * op_days)
-            batches = B
-            dpl = np.full(np.shape(B), np.nan)
-            valid = np.ones(np.shape(B), dtype=bool)
-            calc.update(B_s=B_s)
-        else:
-            V = p["allo.bioreactor_volume_l"]
-            dpl = doses_per_lot(p)
-            valid = dpl >= 1.0
-            if strict and not np.all(valid):
-                index = np.unravel_index(np.argmin(valid), np.shape(valid)) if np.ndim(valid) else ()
-                raise DomainError(_no_dose_message(p, dpl[index], index), DOSES_PER_LOT_KEYS)
-            dpl_ok = np.where(valid, dpl, np.nan)
-            success = p["allo.lot_success_rate"]
-            L_s = ceil_(Dd / S / (dpl_ok * (1.0 - p["allo.dose_wastage"]) * success))
-            cycle = p["allo.process_days"] + p["allo.changeover_days"]
-            cap = days / cycle
-            N_unit_s = ceil_(L_s / cap)
-            N_suite_s = ceil_(N_unit_s / p["allo.bioreactors_per_suite"])
-            F_op_s = ceil_(L_s * p["allo.operator_hours_per_lot"] / hours)
-            unit_capex = p["allo.bioreactor_capex_ref"] * (V / p["allo.bioreactor_ref_volume_l"]) ** p["allo.scale_exponent"]
-            E_s = N_unit_s * unit_capex
-            L = S * L_s
-            filled = L * success * dpl_ok
-            per_lot_materials = (
-                p["allo.media_l_per_l"] * V * p["allo.media_cost_per_l"]
-                + p["allo.consumables_per_lot"]
-                + p["allo.consumables_per_lot_per_l"] * V
-                + p["allo.donor_cost_per_lot"]
-            )
-            materials = L * per_lot_materials + filled * p["allo.fill_finish_cost_per_dose"]
-            vector = L * (p["allo.vector_cost_per_lot"] + p["allo.editing_cost_per_lot"])
-            qc = L * p["allo.qc_cost_per_lot"]
-            logistics = filled * p["allo.storage_cost_per_dose"] + Dd * p["logistics.outbound_cost_per_dose"]
-            v2v = p["logistics.shipping_days"] + 0.0 * L
-            utilisation = L_s * cycle / (N_unit_s * op_days)
-            batches = L
-            calc.update(L_s=L_s, filled=filled, unit_capex=unit_capex, per_lot_materials=per_lot_materials)
-
-        F_s = F_op_s + p["staff.support_fte_per_suite"] * N_suite_s + p["staff.site_fte"]
-        K_s = p["facility.site_capex"] + N_suite_s * p["facility.suite_capex"]
-        crf_eq = crf(r, p["finance.equipment_life_years"])
-        crf_bldg = crf(r, p["finance.building_life_years"])
-        facility = S * (
-            E_s * crf_eq
-            + K_s * crf_bldg
-            + (E_s + K_s) * (p["facility.maintenance_rate"] + p["facility.insurance_tax_rate"])
-            + p["facility.site_running_cost_year"]
-            + N_suite_s * p["facility.suite_running_cost_year"]
-        )
-        labour = S * F_s * p["labour.cost_per_fte_year"]
-        price = p["commercial.price_per_dose"]
-        royalties = Dd * price * p["commercial.royalty_rate"]
-
-        cats = dict(zip(BREAKDOWN, (materials, vector, labour, qc, facility, logistics, royalties), strict=True))
-        total = materials + vector + labour + qc + facility + logistics + royalties
-        cogs_dose = total / Dd
-        cogs_patient = total / D
-        max_allow = price * (1.0 - p["commercial.target_gross_margin"])
-        gross_margin = np.where(price == 0.0, np.nan, (price - cogs_dose) / np.where(price == 0.0, 1.0, price))
-
-        for name, value in cats.items():
-            out[f"breakdown.{name}"] = value
-        out["total_annual_cost"] = total
-        out["cogs_per_dose"] = cogs_dose
-        out["cogs_per_patient"] = cogs_patient
-        out["batches_per_year"] = batches
-        out["doses_per_lot"] = dpl
-        out["units"] = S * N_unit_s
-        out["suites"] = S * N_suite_s
-        out["fte"] = S * F_s
-        out["capex_total"] = S * (E_s + K_s)
-        out["utilisation"] = utilisation
-        out["vein_to_vein_days"] = v2v
-        out["max_allowable_cogs_per_dose"] = max_allow
-        out["headroom_per_dose"] = max_allow - cogs_dose
-        out["gross_margin"] = gross_margin
-        out["cost_per_durable_response"] = cogs_patient / p["clinical.durable_response_rate"]
-
+        q = _autologous(p) if process == "autologous" else _allogeneic(p, strict)
+        _operations(p, q, mode)
+        out = _results(p, q)
+    valid = q["valid"]
     shape = np.broadcast_shapes(*(np.shape(v) for v in out.values()), np.shape(valid))
     if not np.all(valid):
         for k, v in out.items():
             out[k] = np.where(valid, v, np.nan)
     if intermediates:
-        calc.update(
-            cycle=cycle, cap=cap, N_unit_s=N_unit_s, N_suite_s=N_suite_s, F_op_s=F_op_s, F_s=F_s,
-            E_s=E_s, K_s=K_s, crf_equipment=crf_eq, crf_building=crf_bldg,
-        )
-        for k, v in calc.items():
-            out[f"calc.{k}"] = v
+        for k in CALC:
+            if k in q:
+                out[f"calc.{k}"] = q[k]
     if scalar:
         return {k: _scalar(v) for k, v in out.items()}
     out = {k: np.broadcast_to(np.asarray(v, dtype=float), shape) for k, v in out.items()}
     out["valid"] = np.broadcast_to(valid, shape)
+    return out
+
+
+#: the intermediate quantities reported under ``calc.`` with ``intermediates=True`` (those of
+#: the other process are left out). F_op_s is the hands-on operator FTE (its version 1 meaning).
+CALC: tuple[str, ...] = (
+    "Dd", "days", "B_s", "L_s", "a", "p_wait", "slot_wait_days", "doses_per_lot", "rate_s",
+    "expired_fraction", "usable", "filled", "stored", "unit_capex", "per_lot_materials",
+    "cycle", "cap", "N_unit_s", "N_suite_s", "share", "F_crew_s", "F_op_s", "F_qq_s", "F_s",
+    "E_s", "K_s", "crf_equipment", "crf_building", "crf_contract",
+)
+
+
+def _common(p: dict) -> dict:
+    D = p["demand.patients_per_year"]
+    op_days = p["facility.operating_days_per_year"]
+    return {
+        "D": D,
+        "Dd": D * p["demand.doses_per_patient"],
+        "S": p["facility.sites"],
+        "op_days": op_days,
+        "days": op_days * p["facility.max_utilisation"],
+        "valid": np.ones((), dtype=bool),
+        "doses_per_lot": np.nan,
+        "expired_fraction": np.nan,
+        "slot_wait_days": np.nan,
+    }
+
+
+def _autologous(p: dict) -> dict:
+    """Autologous (scale-out): batches, devices by utilisation or by a service level, costs."""
+    q = _common(p)
+    s = p["auto.batch_success_rate"]
+    B_s = q["D"] / q["S"] / s
+    cycle = p["auto.process_days"] + p["auto.changeover_days"]
+    cap = q["days"] / cycle
+    by_use = np.where(B_s > 0, np.maximum(1.0, ceil_(B_s / cap)), 0.0)
+    sl = p["auto.service_level"]
+    a = B_s / q["op_days"] * cycle
+    if np.any(sl > 0):
+        tau = p["auto.max_wait_days"] / cycle
+        c, ec = service_level_units(np.where(sl > 0, a, 0.0), tau, np.where(sl > 0, 1.0 - sl, 1.0))
+        N_unit_s = np.where(sl > 0, c, by_use)
+        p_wait = np.where(sl > 0, ec, 0.0)
+        wait = np.where(c > 0, ec * cycle / np.where(c > 0, c - a, 1.0), 0.0)
+        slot_wait = np.where(sl > 0, wait, 0.0)
+    else:
+        N_unit_s, p_wait, slot_wait = by_use, 0.0 * a, 0.0 * a
+    B = q["S"] * B_s
+    Dd = q["Dd"]
+    q.update(
+        B_s=B_s, B=B, a=a, p_wait=p_wait, slot_wait_days=slot_wait, cycle=cycle, cap=cap, N_unit_s=N_unit_s,
+        u_per_suite=p["auto.devices_per_suite"], unit_capex=p["auto.device_capex"],
+        E_s=N_unit_s * p["auto.device_capex"],
+        h_op=p["auto.operator_hours_per_batch"], h_qq=p["auto.qc_qa_hours_per_batch"],
+        materials=B * p["auto.consumables_per_batch"],
+        vector=B * p["auto.vector_cost_per_batch"],
+        qc=B * p["auto.qc_cost_per_batch"],
+        logistics=B * p["logistics.inbound_cost_per_batch"] + Dd * p["logistics.outbound_cost_per_dose"],
+        vein_to_vein_days=(
+            p["auto.collection_to_start_days"] + slot_wait + p["auto.process_days"] + p["auto.qc_release_days"]
+            + p["logistics.shipping_days"] + (1.0 - s) / s * p["auto.remanufacture_days"]
+        ),
+    )
+    return q
+
+
+def _allogeneic(p: dict, strict: bool) -> dict:
+    """Allogeneic (scale-up): doses per lot, shelf life, lots, bioreactors, costs."""
+    q = _common(p)
+    V = p["allo.bioreactor_volume_l"]
+    dpl = doses_per_lot(p)
+    valid = dpl >= 1.0
+    if strict and not np.all(valid):
+        index = np.unravel_index(np.argmin(valid), np.shape(valid)) if np.ndim(valid) else ()
+        raise DomainError(_no_dose_message(p, dpl[index], index), DOSES_PER_LOT_KEYS)
+    dpl_ok = np.where(valid, dpl, np.nan)
+    Dd, S = q["Dd"], q["S"]
+    success = p["allo.lot_success_rate"]
+    good = dpl_ok * (1.0 - p["allo.dose_wastage"])
+    shelf = p["allo.shelf_life_days"]
+    rate_s = Dd / S / 365.0
+    expired = np.where((shelf == 0) | (Dd == 0), 0.0, np.maximum(0.0, 1.0 - shelf * rate_s / good))
+    usable = good * (1.0 - expired) * success
+    L_s = np.where(Dd > 0, np.maximum(1.0, ceil_(Dd / S / usable)), 0.0)
+    cycle = p["allo.process_days"] + p["allo.changeover_days"]
+    cap = q["days"] / cycle
+    N_unit_s = np.where(L_s > 0, np.maximum(1.0, ceil_(L_s / cap)), 0.0)
+    unit_capex = p["allo.bioreactor_capex_ref"] * (V / p["allo.bioreactor_ref_volume_l"]) ** p["allo.scale_exponent"]
+    L = S * L_s
+    filled = L * dpl_ok
+    stored = L * success * dpl_ok
+    per_lot_materials = (
+        p["allo.media_l_per_l"] * V * p["allo.media_cost_per_l"]
+        + p["allo.consumables_per_lot"]
+        + p["allo.consumables_per_lot_per_l"] * V
+        + p["allo.donor_cost_per_lot"]
+    )
+    q.update(
+        valid=valid, doses_per_lot=dpl, rate_s=rate_s, expired_fraction=expired, usable=usable,
+        B_s=L_s, L_s=L_s, B=L, filled=filled, stored=stored, cycle=cycle, cap=cap, N_unit_s=N_unit_s,
+        u_per_suite=p["allo.bioreactors_per_suite"], unit_capex=unit_capex, per_lot_materials=per_lot_materials,
+        dsp_capex=p["allo.dsp_fill_capex_per_suite"],
+        h_op=p["allo.operator_hours_per_lot"], h_qq=p["allo.qc_qa_hours_per_lot"],
+        materials=L * per_lot_materials + filled * p["allo.fill_finish_cost_per_dose"],
+        vector=L * (p["allo.vector_cost_per_lot"] + p["allo.editing_cost_per_lot"]),
+        qc=L * p["allo.qc_cost_per_lot"],
+        logistics=stored * p["allo.storage_cost_per_dose"] + Dd * p["logistics.outbound_cost_per_dose"],
+        vein_to_vein_days=p["logistics.shipping_days"] + 0.0 * L,
+    )
+    return q
+
+
+def _operations(p: dict, q: dict, mode: str) -> None:
+    """Suites, share, labour and facility by mode (docs/model.md, "Common quantities")."""
+    S, B_s, N_unit_s, op_days = q["S"], q["B_s"], q["N_unit_s"], q["op_days"]
+    u = q["u_per_suite"]
+    N_suite_s = ceil_(N_unit_s / u)
+    share = np.where(N_suite_s > 0, B_s * q["cycle"] / np.where(N_suite_s > 0, N_suite_s * u * op_days, 1.0), 0.0)
+    E_s = N_unit_s * q["unit_capex"] + N_suite_s * q.get("dsp_capex", 0.0)
+    K_s = p["facility.site_capex"] + N_suite_s * p["facility.suite_capex"]
+    hours = p["labour.hours_per_fte_year"]
+    F_crew_s = ceil_(N_suite_s * p["labour.min_crew_per_suite"] * p["labour.staffed_hours_per_year"] / hours)
+    F_op_s = ceil_(B_s * q["h_op"] / hours)
+    F_qq_s = ceil_(B_s * q["h_qq"] / hours)
+    r = p["finance.discount_rate"]
+    crf_eq = crf(r, p["finance.equipment_life_years"])
+    crf_bldg = crf(r, p["finance.building_life_years"])
+    upkeep = p["facility.maintenance_rate"] + p["facility.insurance_tax_rate"]
+    people = p["staff.support_fte_per_suite"] * N_suite_s + p["staff.site_fte"]
+    building = K_s * crf_bldg + K_s * upkeep + p["facility.site_running_cost_year"] + N_suite_s * p["facility.suite_running_cost_year"]
+    if mode == "dedicated":
+        F_s = np.maximum(F_crew_s, F_op_s) + F_qq_s + people
+        facility = S * (E_s * crf_eq + E_s * upkeep + building)
+        capex = S * (E_s + K_s)
+    elif mode == "shared":
+        F_s = np.maximum(share * F_crew_s, F_op_s) + F_qq_s + share * people
+        facility = S * (E_s * crf_eq + E_s * upkeep + share * building)
+        capex = S * (E_s + share * K_s)
+    else:  # cdmo
+        crf_ct = crf(r, p["cdmo.contract_years"])
+        F_s = p["cdmo.oversight_fte"] + 0.0 * B_s
+        facility = q["B"] * p["cdmo.fee_per_batch"] + S * (p["cdmo.reservation_fee_per_year"] + p["cdmo.tech_transfer_cost"] * crf_ct)
+        capex = 0.0 * B_s
+        q["crf_contract"] = crf_ct
+    q.update(
+        N_suite_s=N_suite_s, share=share, E_s=E_s, K_s=K_s, F_crew_s=F_crew_s, F_op_s=F_op_s, F_qq_s=F_qq_s,
+        F_s=F_s, crf_equipment=crf_eq, crf_building=crf_bldg, facility=facility, capex=capex,
+        labour=S * F_s * p["labour.cost_per_fte_year"],
+        royalties=q["Dd"] * p["commercial.price_per_dose"] * p["commercial.royalty_rate"],
+    )
+
+
+def _results(p: dict, q: dict) -> dict:
+    """The results of docs/model.md, named as in the contract (breakdown flat)."""
+    out = {f"breakdown.{c}": q[c] for c in BREAKDOWN}
+    total = q["materials"] + q["vector"] + q["labour"] + q["qc"] + q["facility"] + q["logistics"] + q["royalties"]
+    D, Dd, S = q["D"], q["Dd"], q["S"]
+    price = p["commercial.price_per_dose"]
+    cogs_dose = total / Dd
+    cogs_patient = total / D
+    max_allow = price * (1.0 - p["commercial.target_gross_margin"])
+    N_unit_s = q["N_unit_s"]
+    response = p["clinical.durable_response_rate"]
+    out.update({
+        "total_annual_cost": total,
+        "cogs_per_dose": cogs_dose,
+        "cogs_per_patient": cogs_patient,
+        "batches_per_year": q["B"],
+        "doses_per_lot": q["doses_per_lot"],
+        "expired_fraction": q["expired_fraction"],
+        "units": S * N_unit_s,
+        "suites": S * q["N_suite_s"],
+        "fte": S * q["F_s"],
+        "capex_total": q["capex"],
+        "utilisation": np.where(N_unit_s > 0, q["B_s"] * q["cycle"] / (np.where(N_unit_s > 0, N_unit_s, 1.0) * q["op_days"]), 0.0),
+        "slot_wait_days": q["slot_wait_days"],
+        "vein_to_vein_days": q["vein_to_vein_days"],
+        "max_allowable_cogs_per_dose": max_allow,
+        "headroom_per_dose": max_allow - cogs_dose,
+        "gross_margin": np.where(price == 0.0, np.nan, (price - cogs_dose) / np.where(price == 0.0, 1.0, price)),
+        "cost_per_durable_response": cogs_patient / response,
+        "payer_cost_per_durable_response": (price * p["demand.doses_per_patient"] + p["clinical.pathway_cost_per_patient"]) / response,
+    })
     return out
 
 

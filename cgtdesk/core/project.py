@@ -16,7 +16,9 @@ import numpy as np
 from cgtdesk.core.catalogue import PROCESSES, catalogue, describe, fmt_number
 from cgtdesk.core.errors import DomainError, InputError
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: format versions a project file may hold; older ones are read and saved as FORMAT_VERSION
+READABLE_VERSIONS = (1, 2)
 MAX_SCENARIOS = 200
 MAX_TEXT = 10_000
 
@@ -35,7 +37,7 @@ DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
 class Scenario:
     name: str
     process: str
-    parameters: dict[str, float]  # every key of the process
+    parameters: dict[str, float | str]  # every key of the process (facility.mode a string)
     uncertainty: dict[str, dict] = field(default_factory=dict)
     correlations: list[dict] = field(default_factory=list)
     notes: str = ""
@@ -57,9 +59,15 @@ class Scenario:
 
 @dataclass
 class Project:
+    """A project. ``notices`` holds what the reader should tell the user once, in words, on
+    opening (e.g. that a version 1 file took the version 2 defaults); the core never prints
+    them: the command line writes them on stderr, the GUI shows them in the window. They are
+    not saved."""
+
     title: str = "Untitled project"
     currency: str = "USD"
     scenarios: list[Scenario] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
 
     def scenario(self, name: str) -> Scenario:
         for s in self.scenarios:
@@ -107,6 +115,8 @@ def check_value(key: str, value, where: str):
     why = p.check(value)
     if why is not None:
         raise InputError(f"{where}, parameter '{key}' ({p.label}): expected {why}")
+    if p.is_choice:
+        return value
     if p.integer:
         return int(value)
     return float(value) if isinstance(value, float) else value
@@ -130,6 +140,12 @@ def check_distribution(key: str, dist, where: str) -> dict:
     """Validate one distribution of ``key``; returns a clean copy."""
     p = catalogue().parameters[key]
     here = f"{where}, uncertainty of '{key}'"
+    if p.is_choice:
+        raise _fail(
+            here,
+            f"no distribution: '{key}' ({p.label}) is a choice of {', '.join(p.choices)}, not a number, "
+            "so it is never sampled; compare the choices as separate scenarios instead",
+        )
     if not isinstance(dist, dict):
         raise _fail(here, f"an object such as {{\"dist\": \"triangular\", \"low\": .., \"mode\": .., \"high\": ..}}, found {describe(dist)}")
     kind = dist.get("dist")
@@ -147,12 +163,23 @@ def check_distribution(key: str, dist, where: str) -> dict:
         if not _is_number(v) or not math.isfinite(v):
             raise _fail(f"{here}, field '{f}'", f"a finite number, found {describe(v)}")
         out[f] = v
+    _check_shape(p, out, here)
+    return out
+
+
+def _check_shape(p, out: dict, here: str) -> None:
+    """The fields of a distribution inside the valid range of ``p``, and in a sensible order."""
+    kind = out["dist"]
     rng = f"the valid range {fmt_number(p.min)} .. {fmt_number(p.max)}"
 
     def inside(*names):
         for n in names:
             if not p.min <= out[n] <= p.max:
                 raise _fail(f"{here}, field '{n}'", f"a value within {rng}, found {fmt_number(out[n])}")
+
+    def positive(name: str, what: str):
+        if not out[name] > 0:
+            raise _fail(f"{here}, field '{name}'", f"{what} above 0, found {fmt_number(out[name])}")
 
     if kind == "fixed":
         inside("value")
@@ -170,15 +197,11 @@ def check_distribution(key: str, dist, where: str) -> dict:
             )
     elif kind == "normal":
         inside("mean")
-        if not out["sd"] > 0:
-            raise _fail(f"{here}, field 'sd'", f"a standard deviation above 0, found {fmt_number(out['sd'])}")
+        positive("sd", "a standard deviation")
     elif kind == "lognormal":
         inside("median")
-        if not out["median"] > 0:
-            raise _fail(f"{here}, field 'median'", f"a median above 0, found {fmt_number(out['median'])}")
-        if not out["sigma"] > 0:
-            raise _fail(f"{here}, field 'sigma'", f"a sigma (of ln x) above 0, found {fmt_number(out['sigma'])}")
-    return out
+        positive("median", "a median")
+        positive("sigma", "a sigma (of ln x)")
 
 
 def check_correlations(corrs, uncertainty: dict, process: str, where: str) -> list[dict]:
@@ -286,8 +309,9 @@ def project_from_dict(d, *, where_prefix: str = "") -> Project:
     if "format_version" not in d:
         raise InputError(f"{where_prefix}'format_version': expected {FORMAT_VERSION}, found nothing (is this a CGT Desk project?)")
     v = d["format_version"]
-    if not _is_number(v) or v != FORMAT_VERSION:
-        raise InputError(f"{where_prefix}'format_version': expected {FORMAT_VERSION}, found {describe(v) if not _is_number(v) else fmt_number(v)} (a newer or unknown format)")
+    if not _is_number(v) or v not in READABLE_VERSIONS:
+        expected = " or ".join(map(str, READABLE_VERSIONS))
+        raise InputError(f"{where_prefix}'format_version': expected {expected}, found {describe(v) if not _is_number(v) else fmt_number(v)} (a newer or unknown format)")
     extra = sorted(set(d) - {"format_version", "title", "currency", "scenarios"})
     if extra:
         raise InputError(f"{where_prefix}expected the fields format_version, title, currency, scenarios; found unknown field(s) {', '.join(extra)}")
@@ -307,4 +331,19 @@ def project_from_dict(d, *, where_prefix: str = "") -> Project:
         scenarios.append(sc)
     for sc in scenarios:
         check_scenario_domain(sc, where_prefix)
-    return Project(title=title, currency=currency, scenarios=scenarios)
+    notices = [upgrade_notice(scen)] if v < FORMAT_VERSION else []
+    return Project(title=title, currency=currency, scenarios=scenarios, notices=notices)
+
+
+def upgrade_notice(raw_scenarios: list) -> str:
+    """The one notice for a version 1 file: which version 2 keys took their defaults."""
+    given = set()
+    for s in raw_scenarios:
+        given |= set(s.get("parameters", {}))
+    added = [k for k in catalogue().added_in(FORMAT_VERSION) if k not in given]
+    shown = ", ".join(added[:6]) + (f" and {len(added) - 6} more" if len(added) > 6 else "")
+    return (
+        f"This project was saved in format version 1, before model version 2. The keys it lacks "
+        f"({shown}) take the version 2 defaults, so its results differ from the older app's; "
+        f"it will be saved in format version {FORMAT_VERSION}."
+    )

@@ -17,7 +17,8 @@ valid range):
   valid range (sampled by inverse CDF on ``[ln min, ln max]``).
 
 Integer parameters are rounded to the nearest integer after sampling (and after the rank
-reordering), then clipped to the valid range.
+reordering), then clipped to the valid range. A choice (``facility.mode``) is never sampled:
+project validation refuses a distribution on it, and the functions here raise ValueError.
 """
 
 from __future__ import annotations
@@ -124,6 +125,8 @@ def _bounds(key: str | None) -> tuple[float, float]:
     if key is None:
         return -math.inf, math.inf
     p = catalogue().parameters[key]
+    if p.is_choice:  # project validation refuses such a distribution; this is a programming error
+        raise ValueError(f"'{key}' is a choice of {', '.join(p.choices)}: it is never sampled")
     return float(p.min), float(p.max)
 
 
@@ -172,6 +175,7 @@ def draw(key: str, dist: dict, rng: np.random.Generator, n: int) -> np.ndarray:
 def finish(key: str, x: np.ndarray) -> np.ndarray:
     """Round integer parameters to the nearest integer and clip to the valid range."""
     p = catalogue().parameters[key]
+    _bounds(key)  # refuses a choice
     if p.integer:
         x = np.rint(x)
     return np.clip(x, p.min, p.max)

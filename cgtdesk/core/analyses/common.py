@@ -22,7 +22,7 @@ DEMAND_KEY = "demand.patients_per_year"
 DEFAULT_RESULT = "cogs_per_dose"
 
 #: integer counts of the model that make results step functions of demand (under ``calc.``)
-_COUNTS = ("calc.N_unit_s", "calc.N_suite_s", "calc.F_op_s", "calc.L_s")
+_COUNTS = ("calc.N_unit_s", "calc.N_suite_s", "calc.F_op_s", "calc.F_crew_s", "calc.F_qq_s", "calc.L_s")
 
 
 def result_names() -> list[str]:

@@ -62,6 +62,8 @@ def _check_solve(scenario, vary: str, target, sense: str | None, result: str):
         )
     if vary not in keys:
         raise InputError(f"goal seek: '{vary}' is not a parameter of the {scenario.process} scenario '{scenario.name}'")
+    if catalogue().parameters[vary].is_choice:
+        raise InputError(f"goal seek: '{vary}' is a choice, not a number: it cannot be sought")
     if sense is None:
         sense = ">=" if result in AT_LEAST_RESULTS else "<="
     if sense not in ("<=", ">="):

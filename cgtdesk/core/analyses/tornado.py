@@ -78,13 +78,17 @@ def tornado(scenario, result: str = DEFAULT_RESULT, keys=None) -> TornadoResult:
     scenario invalid come last, flagged ``invalid`` with NaN at the invalid end and a NaN swing.
     """
     check_result(result)
-    all_keys = catalogue().keys_for(scenario.process)
+    cat = catalogue()
+    # choices (facility.mode) are never swung; the launch plan's keys do not enter the annual model
+    all_keys = [k for k in cat.numeric_keys(scenario.process) if cat.parameters[k].group != "Launch plan"]
     if keys is None:
         keys = all_keys
     else:
         keys = list(keys)
         for k in keys:
-            if k not in all_keys:
+            if k in cat.parameters and cat.parameters[k].is_choice:
+                raise InputError(f"tornado: '{k}' is a choice, not a number: it is never swung")
+            if k not in cat.keys_for(scenario.process):
                 raise InputError(f"tornado: '{k}' is not a parameter of the {scenario.process} scenario '{scenario.name}'")
     base = _scalar_result(scenario, result)
     if not keys:
