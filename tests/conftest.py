@@ -118,3 +118,22 @@ def no_dangling_threads(qapp, monkeypatch):
     running = [t for t in started if t.isRunning()]
     if running:
         pytest.fail(f"the test left {len(running)} QThread(s) running")
+
+
+@pytest.fixture(autouse=True)
+def _qt_work_done_before_widgets_close(request):
+    """Let background tasks finish, and their queued signals arrive, while the test's widgets
+    still exist: a task that delivered to a window already closed by qtbot crashed the whole
+    run at exit or in a later test (segmentation fault)."""
+    if "qtbot" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("qtbot")
+    yield
+    from PySide6 import QtCore, QtWidgets
+
+    pool = QtCore.QThreadPool.globalInstance()
+    for _ in range(3):
+        pool.waitForDone(30_000)
+        QtWidgets.QApplication.processEvents()
+        QtCore.QCoreApplication.sendPostedEvents(None, 0)
