@@ -1,4 +1,4 @@
-"""docs/model.md stays true to the catalogue and the model."""
+"""docs/model.md stays true to the catalogue and the model (version 2)."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def doc() -> str:
 
 
 def _split(doc: str, gen) -> tuple[str, str]:
-    """(the hand-written text, the generated table)."""
+    """(the hand-written text, the generated parameter table)."""
     start, end = doc.index(gen.BEGIN), doc.index(gen.END)
     return doc[:start] + doc[end:], doc[start + len(gen.BEGIN) : end]
 
@@ -51,7 +51,7 @@ def test_a_drifted_table_is_detected_and_repaired(gen, doc):
     assert gen.render(drifted) == doc
 
 
-def test_the_table_has_one_row_per_parameter_with_seven_columns(gen, doc):
+def test_the_table_has_one_row_per_parameter_with_nine_columns(gen, doc):
     _, table = _split(doc, gen)
     rows = [r for r in table.strip().splitlines() if r.startswith("| `")]
     assert len(rows) == len(catalogue().parameters)
@@ -59,16 +59,22 @@ def test_the_table_has_one_row_per_parameter_with_seven_columns(gen, doc):
     assert [c.strip() for c in header.strip("|").split("|")] == list(gen.HEADER)
     for row, (key, p) in zip(rows, catalogue().parameters.items(), strict=True):
         cells = [c.strip() for c in re.split(r"(?<!\\)\|", row.strip().strip("|"))]
-        assert len(cells) == 7, row
+        assert len(cells) == 9, row
         assert cells[0] == f"`{key}`"
         assert cells[1] == p.label.replace("|", "\\|")
-        assert cells[2] == p.unit
-        assert cells[5] in ("both", "autologous", "allogeneic")
+        assert cells[2] == p.kind
+        assert cells[3] == p.unit
+        assert cells[6] in ("both", "autologous", "allogeneic")
+        if key in catalogue().added_in(2):
+            assert cells[7] == ("any" if p.neutral is None else gen.doc_number(p.neutral)), key
+        else:
+            assert cells[7] == "-", key
 
 
 def test_defaults_are_shown_per_process(gen):
     table = gen.parameter_table()
-    assert "| `commercial.price_per_dose` | List price per dose | USD/dose | 400,000 / 250,000 |" in table
+    assert "| `commercial.price_per_dose` | List price per dose | money | USD/dose | 400,000 / 250,000 |" in table
+    assert "| `facility.mode` | Facility mode | choice | - | dedicated | dedicated, shared, cdmo | both | dedicated |" in table
     assert "| 1 .. 1,000 (integer) |" in table  # facility.sites
     row = next(r for r in table.splitlines() if r.startswith("| `auto.batch_success_rate`"))
     assert "| 0.95 |" in row and "| autologous |" in row
@@ -92,10 +98,70 @@ def test_every_parameter_the_model_reads_is_explained_in_the_equations(gen, doc)
 
 def test_the_page_covers_its_sections(doc):
     for heading in ("## What the model is for", "## Two ways to make a therapy", "## Two helper functions",
-                    "## Autologous: scale-out", "## Allogeneic: scale-up", "## Results", "## Analyses", "## Parameters"):
+                    "### Facility modes", "## Autologous: scale-out", "## Allogeneic: scale-up",
+                    "## The three modes side by side", "## Results", "## Neutral values", "## Analyses", "## Parameters"):
         assert heading in doc
-    for phrase in ("ceil_(x) = ceil(x - 1e-9)", "floor_(x) = floor(x + 1e-9)", "crf = 1/n", "Monte Carlo", "Tornado", "Crossover", "Goal seek"):
+    for phrase in ("ceil_(x) = ceil(x - 1e-9)", "floor_(x) = floor(x + 1e-9)", "crf = 1/n", "Monte Carlo", "Tornado", "Crossover",
+                   "Goal seek", "The service-level rule", "EC(c, a)", "`dedicated`", "`shared`", "`cdmo`"):
         assert phrase in doc
+    for outside in ("MODEL.md", "DESIGN.md", "SOURCES.md"):  # files outside this repository
+        assert outside not in doc
+
+
+def test_the_worked_numbers_match_hand_arithmetic(gen, doc):
+    """Autologous defaults at 500 patients/yr and allogeneic at 1,000 doses/yr, by hand."""
+    import math
+
+    hours, crf7, crf20, upkeep = 1700, 0.08 / (1 - 1.08**-7), 0.08 / (1 - 1.08**-20), 0.09
+    B = 500 / 0.95
+    a = B / 300 * 10
+
+    def eb(c, a):
+        e = 1.0
+        for k in range(1, c + 1):
+            e = a * e / (k + a * e)
+        return e
+
+    def ec(c, a):
+        return c * eb(c, a) / (c - a * (1 - eb(c, a)))
+
+    N = next(c for c in range(1, 100) if c > a and ec(c, a) * math.exp(-(c - a) * 2 / 10) <= 0.05)
+    assert N == 24
+    suites = math.ceil(N / 4)
+    F = max(math.ceil(suites * 2 * 3000 / hours), math.ceil(B * 60 / hours)) + math.ceil(B * 60 / hours) + 2 * suites + 15
+    assert F == 68
+    E, K = N * 500_000, 15e6 + suites * 3e6
+    facility = E * crf7 + K * crf20 + (E + K) * upkeep + 1.5e6 + suites * 400_000
+    total = B * (20_000 + 15_000 + 12_000 + 3_000) + 500 * 2_000 + F * 120_000 + facility
+    r = gen.worked("autologous")
+    assert r["calc.N_unit_s"] == N and r["fte"] == F
+    assert r["breakdown.facility"] == pytest.approx(facility, rel=1e-9)
+    assert r["total_annual_cost"] == pytest.approx(total, rel=1e-9)
+    assert f"| **cogs_per_patient** | USD {total / 500:,.0f} |" in doc
+    assert f"| staff `F_s = max(22, 19) + 19 + 2 * 6 + 15` | {F} FTE |" in doc
+    assert r["slot_wait_days"] == pytest.approx(ec(N, a) * 10 / (N - a), rel=1e-9)
+
+    # allogeneic, 1,000 doses a year: 290 doses a lot, 5 lots, one bioreactor in one suite
+    dpl = math.floor(20 * 1000 * 2.5e6 * 0.6 / 1e8) - 10
+    lots = math.ceil(1000 / (dpl * 0.9 * 0.9))
+    assert (dpl, lots) == (290, 5)
+    E = 250_000 * (20 / 50) ** 0.6 + 1.5e6
+    K = 15e6 + 3e6
+    F = max(math.ceil(2 * 3000 / hours), math.ceil(lots * 400 / hours)) + math.ceil(lots * 400 / hours) + 2 + 15
+    total = (lots * (3 * 20 * 250 + 25_000 + 200 * 20 + 15_000) + lots * dpl * 300 + lots * 90_000 + lots * 50_000
+             + lots * 0.9 * dpl * 200 + 1000 * 500 + F * 120_000
+             + E * crf7 + K * crf20 + (E + K) * upkeep + 1.5e6 + 400_000)
+    r = gen.worked("allogeneic")
+    assert r["fte"] == F == 23
+    assert r["total_annual_cost"] == pytest.approx(total, rel=1e-9)
+    assert f"| **total_annual_cost** | USD {total:,.0f} |" in doc
+
+
+def test_the_mode_table_is_the_app_s_answer(gen, doc):
+    for process in ("autologous", "allogeneic"):
+        for mode in ("dedicated", "shared", "cdmo"):
+            r = gen.worked(process, mode)
+            assert f"| {mode} | {r['fte']:.2f} | USD {r['capex_total']:,.0f} |" in doc
 
 
 def test_check_mode_of_the_generator():
