@@ -28,6 +28,9 @@ log = logging.getLogger("cgtdesk.gui")
 
 THROTTLE_S = 0.1
 _ids = itertools.count(1)
+#: tasks still running when their runner shut down: kept alive until they return (a QRunnable
+#: deleted while a pool thread runs it crashes the process)
+_orphans: set = set()
 
 
 class TaskSignals(QtCore.QObject):
@@ -143,6 +146,8 @@ class TaskRunner(QtCore.QObject):
             task.cancel()
         self.current = None
         ok = self.wait(msecs)
+        _orphans.difference_update([t for t in _orphans if t.done.is_set()])
+        _orphans.update(t for t in self._tasks.values() if not t.done.is_set())
         self._tasks.clear()
         return ok
 
