@@ -28,9 +28,14 @@ log = logging.getLogger("cgtdesk.gui")
 
 THROTTLE_S = 0.1
 _ids = itertools.count(1)
-#: tasks still running when their runner shut down: kept alive until they return (a QRunnable
-#: deleted while a pool thread runs it crashes the process)
-_orphans: set = set()
+#: every task handed to a pool, kept alive until it has returned, whatever happens to its runner
+#: (a QRunnable deleted while a pool thread runs it crashes the process); pruned on each start
+_live: set = set()
+
+
+def _keep_alive(task) -> None:
+    _live.difference_update([t for t in _live if t.done.is_set()])
+    _live.add(task)
 
 
 class TaskSignals(QtCore.QObject):
@@ -124,6 +129,7 @@ class TaskRunner(QtCore.QObject):
         self.started.emit()
         if not was_busy:
             self.busyChanged.emit(True)
+        _keep_alive(task)
         self.pool.start(task)
         return task
 
@@ -146,8 +152,6 @@ class TaskRunner(QtCore.QObject):
             task.cancel()
         self.current = None
         ok = self.wait(msecs)
-        _orphans.difference_update([t for t in _orphans if t.done.is_set()])
-        _orphans.update(t for t in self._tasks.values() if not t.done.is_set())
         self._tasks.clear()
         return ok
 
