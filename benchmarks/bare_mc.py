@@ -158,8 +158,12 @@ def autologous(p: dict) -> dict:
     out["utilisation"] = B_s * cycle / (N_unit * op_days)
     out["slot_wait_days"] = wait
     out["vein_to_vein_days"] = (
-        p["auto.collection_to_start_days"] + wait + p["auto.process_days"] + p["auto.qc_release_days"]
-        + p["logistics.shipping_days"] + (1 - s) / s * p["auto.remanufacture_days"]
+        p["auto.collection_to_start_days"]
+        + wait
+        + p["auto.process_days"]
+        + p["auto.qc_release_days"]
+        + p["logistics.shipping_days"]
+        + (1 - s) / s * p["auto.remanufacture_days"]
     )
     out["cost_per_durable_response"] = out["cogs_per_patient"] / p["clinical.durable_response_rate"]
     return out
@@ -175,7 +179,19 @@ def summarise(values: np.ndarray, bins: int = 50) -> dict:
     }
 
 
-def run(params: dict, uncertainty: dict, correlations: list, ranges: dict, integers: set, n: int, seed: int, results, *, sensitivity_samples: int | None = None, bins: int = 50) -> dict:
+def run(
+    params: dict,
+    uncertainty: dict,
+    correlations: list,
+    ranges: dict,
+    integers: set,
+    n: int,
+    seed: int,
+    results,
+    *,
+    sensitivity_samples: int | None = None,
+    bins: int = 50,
+) -> dict:
     """Sample, evaluate, summarise: the whole bare Monte Carlo (Spearman over the first
     ``sensitivity_samples`` samples, all of them by default)."""
     cols = sample_inputs(params, uncertainty, correlations, ranges, integers, n, seed)

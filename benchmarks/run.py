@@ -99,7 +99,14 @@ def run_process(args: list[str], *, timeout: float = 120.0, env: dict | None = N
         p.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return ProcResult(seconds, ru.ru_utime + ru.ru_stime, p.returncode, ru.ru_maxrss / 1024.0, out.read().decode(errors="replace"), err.read().decode(errors="replace"))
+        return ProcResult(
+            seconds,
+            ru.ru_utime + ru.ru_stime,
+            p.returncode,
+            ru.ru_maxrss / 1024.0,
+            out.read().decode(errors="replace"),
+            err.read().decode(errors="replace"),
+        )
 
 
 @dataclass
@@ -198,7 +205,15 @@ def bench_imports(ws: Workspace, repeat: int) -> list[Row]:
         raise RuntimeError(r.stderr.strip()[-200:])
     exit_code, _, heavy = r.stdout.strip().partition(" ")
     ok = exit_code == "0" and not heavy
-    return [Row("`compute` loads no Qt, pandas, openpyxl, xlsxwriter, scipy", heavy or "none loaded", "none", "PASS" if ok else "MISS", "lazy imports; python -X importtime to see more")]
+    return [
+        Row(
+            "`compute` loads no Qt, pandas, openpyxl, xlsxwriter, scipy",
+            heavy or "none loaded",
+            "none",
+            "PASS" if ok else "MISS",
+            "lazy imports; python -X importtime to see more",
+        )
+    ]
 
 
 def _workbook_available() -> bool:
@@ -212,14 +227,32 @@ def bench_excel(ws: Workspace, repeat: int) -> list[Row]:
         raise NotAvailable("cgtdesk.io.workbook / cgtdesk.cli.workbook")
     xlsx = ws.path("six.xlsx")
     t_exp, _ = timed_process(["-m", "cgtdesk", "export", str(ws.six_path), "-o", str(xlsx)], repeat)
-    rows = [Row("Excel export of 6 scenarios, whole process", _fmt_s(t_exp.wall), "< 2.5 s", _status(t_exp.wall, 2.5), t_exp.note())]
+    rows = [
+        Row("Excel export of 6 scenarios, whole process", _fmt_s(t_exp.wall), "< 2.5 s", _status(t_exp.wall, 2.5), t_exp.note())
+    ]
     t_imp, r = timed_process(["-m", "cgtdesk", "compute", str(xlsx), "--json"], repeat)
     n = len(json.loads(r.stdout)["scenarios"])
-    rows.append(Row(f"import and compute of it ({n} scenarios), whole process", _fmt_s(t_imp.wall), "< 2 s", _status(t_imp.wall, 2.0), f"compute OUT.xlsx; {t_imp.note()}"))
+    rows.append(
+        Row(
+            f"import and compute of it ({n} scenarios), whole process",
+            _fmt_s(t_imp.wall),
+            "< 2 s",
+            _status(t_imp.wall, 2.0),
+            f"compute OUT.xlsx; {t_imp.note()}",
+        )
+    )
     out = ws.path("back.cgtproj")
     try:
         t_conv, _ = timed_process(["-m", "cgtdesk", "import", str(xlsx), "-o", str(out)], repeat)
-        rows.append(Row("import of it to .cgtproj, whole process", _fmt_s(t_conv.wall), "< 2 s", _status(t_conv.wall, 2.0), f"import OUT.xlsx -o P.cgtproj; {t_conv.note()}"))
+        rows.append(
+            Row(
+                "import of it to .cgtproj, whole process",
+                _fmt_s(t_conv.wall),
+                "< 2 s",
+                _status(t_conv.wall, 2.0),
+                f"import OUT.xlsx -o P.cgtproj; {t_conv.note()}",
+            )
+        )
     except NotAvailable:
         pass
     return rows
@@ -230,7 +263,11 @@ def bench_screenshot(ws: Workspace, repeat: int) -> list[Row]:
     t, _ = timed_process(["main.py", str(ws.example_path), "--screenshot", str(png)], repeat)
     if not png.is_file() or png.stat().st_size == 0:
         raise RuntimeError("--screenshot wrote no PNG")
-    return [Row("start to a rendered `--screenshot` (example), whole process", _fmt_s(t.wall), "< 4 s", _status(t.wall, 4.0), t.note())]
+    return [
+        Row(
+            "start to a rendered `--screenshot` (example), whole process", _fmt_s(t.wall), "< 4 s", _status(t.wall, 4.0), t.note()
+        )
+    ]
 
 
 def bench_window(ws: Workspace, repeat: int) -> list[Row]:
@@ -271,7 +308,15 @@ def bench_sweep(ws: Workspace, repeat: int) -> list[Row]:
     res = sweep(scenarios, "cogs_per_dose", demand)
     assert len(res.values) == 6 and all(len(v) == 1000 for v in res.values.values())
     t = median_in_process(lambda: sweep(scenarios, "cogs_per_dose", demand_grid(1.0, 1e5, 1000)), max(repeat, 20))
-    return [Row("demand sweep, 1,000 points x 6 scenarios", _fmt_s(t.wall), "< 50 ms", _status(t.wall, 0.050), f"in-process, incl. the grid; {t.note()}")]
+    return [
+        Row(
+            "demand sweep, 1,000 points x 6 scenarios",
+            _fmt_s(t.wall),
+            "< 50 ms",
+            _status(t.wall, 0.050),
+            f"in-process, incl. the grid; {t.note()}",
+        )
+    ]
 
 
 def _mc_inputs(scenario):
@@ -301,8 +346,24 @@ def bench_montecarlo(ws: Workspace, repeat: int) -> list[Row]:
     try:
         t_proc, _ = timed_process(args, n_runs)
         rss = max(run_process(args).maxrss_mb for _ in range(2))
-        rows.append(Row("Monte Carlo 1,000,000 samples, whole process", _fmt_s(t_proc.wall), "< 3 s", _status(t_proc.wall, 3.0), f"montecarlo --samples 1000000; {t_proc.note()}"))
-        rows.append(Row("peak memory of the 1,000,000-sample run", f"{rss:,.0f} MB", "< 1,536 MB", _status(rss, 1536), "ru_maxrss of the child"))
+        rows.append(
+            Row(
+                "Monte Carlo 1,000,000 samples, whole process",
+                _fmt_s(t_proc.wall),
+                "< 3 s",
+                _status(t_proc.wall, 3.0),
+                f"montecarlo --samples 1000000; {t_proc.note()}",
+            )
+        )
+        rows.append(
+            Row(
+                "peak memory of the 1,000,000-sample run",
+                f"{rss:,.0f} MB",
+                "< 1,536 MB",
+                _status(rss, 1536),
+                "ru_maxrss of the child",
+            )
+        )
     except NotAvailable as e:
         rows.append(Row("Monte Carlo 1,000,000 samples, whole process", NOT_YET, "< 3 s", "-", str(e)[:60]))
 
@@ -317,12 +378,27 @@ def bench_montecarlo(ws: Workspace, repeat: int) -> list[Row]:
     app_t, bare_t = [], []
     for _ in range(n_runs):
         app_t.append(median_in_process(lambda: monte_carlo(project, samples=MC_SAMPLES, seed=1), 1))
-        bare_t.append(median_in_process(lambda: bare_mc.run(p, unc, corr, ranges, integers, MC_SAMPLES, 1, results, sensitivity_samples=sens_n, bins=bins), 1))
+        bare_t.append(
+            median_in_process(
+                lambda: bare_mc.run(
+                    p, unc, corr, ranges, integers, MC_SAMPLES, 1, results, sensitivity_samples=sens_n, bins=bins
+                ),
+                1,
+            )
+        )
     mc = monte_carlo(project, samples=MC_SAMPLES, seed=1)
     bare = bare_mc.run(p, unc, corr, ranges, integers, MC_SAMPLES, 1, results, sensitivity_samples=sens_n, bins=bins)
     t_run = Timing(statistics.median(t.wall for t in app_t), statistics.median(t.cpu for t in app_t))
     t_bare = Timing(statistics.median(t.wall for t in bare_t), statistics.median(t.cpu for t in bare_t))
-    rows.append(Row("Monte Carlo 1,000,000 samples, the run itself", _fmt_s(t_run.wall), "< 2 s", _status(t_run.wall, 2.0), f"in-process; {t_run.note()}"))
+    rows.append(
+        Row(
+            "Monte Carlo 1,000,000 samples, the run itself",
+            _fmt_s(t_run.wall),
+            "< 2 s",
+            _status(t_run.wall, 2.0),
+            f"in-process; {t_run.note()}",
+        )
+    )
     ratio = t_run.wall / t_bare.wall
     agree = _agreement(mc, bare)
     rows.append(
@@ -398,12 +474,22 @@ def bench_gui_latency(ws: Workspace, repeat: int) -> list[Row]:
         raise RuntimeError(data["error"])
     t = data["median"]
     note = f"{data['edits']} edits over {data['charts']} chart tabs, max {_fmt_s(data['max'])}; cpu {_fmt_s(data.get('cpu', math.nan))}"
-    rows = [Row("edit of one parameter to every chart redrawn (6 scenarios)", _fmt_s(t), "median < 100 ms", _status(t, 0.100), note)]
+    rows = [
+        Row("edit of one parameter to every chart redrawn (6 scenarios)", _fmt_s(t), "median < 100 ms", _status(t, 0.100), note)
+    ]
     per = data.get("per_chart_ms") or {}
     if per:
         rows.append(Row("  ... median by visible chart", ", ".join(f"{k} {v:.0f}" for k, v in per.items()) + " ms", "", "-", ""))
     if data.get("crossover_ms") is not None:
-        rows.append(Row("  ... crossover marked once typing pauses", f"{data['crossover_ms']:.0f} ms", "(after 250 ms idle)", "-", "located off the edit path"))
+        rows.append(
+            Row(
+                "  ... crossover marked once typing pauses",
+                f"{data['crossover_ms']:.0f} ms",
+                "(after 250 ms idle)",
+                "-",
+                "located off the edit path",
+            )
+        )
     return rows
 
 
@@ -477,7 +563,9 @@ def machine() -> str:
     except OSError:
         pass
     try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         commit = "?"
     return f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, {platform.system()}, commit {commit}"

@@ -1,10 +1,17 @@
 """Shared test settings: Qt offscreen, no display needed."""
 
 import os
+import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from pathlib import Path  # noqa: E402
+
+# tests are grouped by layer (core, chartdata, io, cli, gui, fuzz, system); a few share helpers
+# across folders (the model's reference implementation, the bad project files, the workbook
+# patching helpers), imported by module name as pytest's rootdir-less import mode allows
+for _layer in ("core", "io"):
+    sys.path.insert(0, str(Path(__file__).resolve().parent / _layer))
 
 import pytest  # noqa: E402
 

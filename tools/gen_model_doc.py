@@ -7,7 +7,7 @@ Generated blocks sit between ``<!-- BEGIN NAME -->`` and ``<!-- END NAME -->`` m
 PARAMETERS (the parameter table: kind, defaults, range, neutral value, source), RESULTS (the
 result names), WORKED-AUTO, WORKED-ALLO and WORKED-MODES (worked numbers for the defaults,
 computed by the app's own ``evaluate``). The equations in words around them are hand-written
-and left alone. tests/test_docs.py fails when the page and this script disagree, and checks the
+and left alone. tests/system/test_docs.py fails when the page and this script disagree, and checks the
 worked numbers against hand arithmetic.
 """
 

@@ -77,8 +77,18 @@ class ChartBoard:
             self._cache[key] = compute()
         return self._cache[key]
 
-    def chart_data(self, project, pair=None, scenario: str | None = None, monte_carlo=None, *, crossover=None,
-                   locate: bool = True, demand=None, charts=None) -> dict:
+    def chart_data(
+        self,
+        project,
+        pair=None,
+        scenario: str | None = None,
+        monte_carlo=None,
+        *,
+        crossover=None,
+        locate: bool = True,
+        demand=None,
+        charts=None,
+    ) -> dict:
         """The data of every chart (id -> data, None where a chart has nothing to show).
 
         ``pair``: the crossover's (A, B), the default pair when not valid; ``scenario``: the one the

@@ -80,7 +80,9 @@ def demand_grid(lo: float = presets.DEMAND_LO, hi: float = presets.DEMAND_HI, po
     return analyses.demand_grid(lo, hi, int(points))
 
 
-def sweeps(project, demand=None, results: Sequence[str] = ("cogs_per_dose", *CAPACITY_MEASURES), cache: dict | None = None) -> dict:
+def sweeps(
+    project, demand=None, results: Sequence[str] = ("cogs_per_dose", *CAPACITY_MEASURES), cache: dict | None = None
+) -> dict:
     """result -> scenario name -> values at every demand (``analyses.sweep``; NaN where invalid).
 
     ``cache``: a dict kept by the caller between redraws; a scenario whose inputs did not change
@@ -104,8 +106,13 @@ def sweeps(project, demand=None, results: Sequence[str] = ("cogs_per_dose", *CAP
 
 def scenario_signature(scenario) -> tuple:
     """Everything a scenario's results depend on (for caches)."""
-    return (scenario.name, scenario.process, tuple(sorted(scenario.parameters.items())),
-            repr(sorted(scenario.uncertainty.items())), repr(scenario.correlations))
+    return (
+        scenario.name,
+        scenario.process,
+        tuple(sorted(scenario.parameters.items())),
+        repr(sorted(scenario.uncertainty.items())),
+        repr(scenario.correlations),
+    )
 
 
 def current_points(project, results: Sequence[str], known: dict | None = None) -> dict:

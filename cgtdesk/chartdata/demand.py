@@ -55,8 +55,16 @@ def locate_crossover(project, pair, demand, result: str = "cogs_per_dose"):
     return analyses.crossover(a, b, result, float(demand[0]), float(demand[-1]))
 
 
-def demand_curves(project, result: str = "cogs_per_dose", demand=None, pair=None, sweeps=None,
-                  crossover=None, locate: bool = True, results: dict | None = None) -> DemandData:
+def demand_curves(
+    project,
+    result: str = "cogs_per_dose",
+    demand=None,
+    pair=None,
+    sweeps=None,
+    crossover=None,
+    locate: bool = True,
+    results: dict | None = None,
+) -> DemandData:
     """Every scenario's ``result`` against demand, and the crossover of the pair.
 
     ``crossover``: an ``analyses.crossover`` result of this pair to reuse; without one it is

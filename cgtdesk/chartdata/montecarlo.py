@@ -78,5 +78,6 @@ def _mc_finding(d: MonteCarloData) -> str:
     runs = f"{d.samples:,} runs" + ("" if d.complete else " (stopped early)")
     if d.p_meets_target is None or d.target is None:
         return f"{d.scenario}: {lower_first(d.label)} P10-P90 {money(d.p10, d.currency)} to {money(d.p90, d.currency)} ({runs})"
-    return (f"{d.scenario} meets the margin target in {percent(d.p_meets_target)} of {runs}; "
-            f"P50 {money(d.p50, d.currency)} per dose")
+    return (
+        f"{d.scenario} meets the margin target in {percent(d.p_meets_target)} of {runs}; P50 {money(d.p50, d.currency)} per dose"
+    )

@@ -68,8 +68,9 @@ def _breakdown(c: ChartContext):
 
 
 def _demand(c: ChartContext):
-    return chartdata.demand_curves(c.project, demand=c.demand, pair=c.pair, sweeps=c.sweeps, crossover=c.crossover,
-                                   locate=c.locate, results=c.results)
+    return chartdata.demand_curves(
+        c.project, demand=c.demand, pair=c.pair, sweeps=c.sweeps, crossover=c.crossover, locate=c.locate, results=c.results
+    )
 
 
 def _capacity(c: ChartContext):

@@ -38,8 +38,15 @@ def tornado_data(tornado_result, currency: str = "USD", top: int = 10) -> Tornad
     """Chart data from an ``analyses.tornado`` result: the ``top`` largest swings."""
     params = catalogue().parameters
     rows = [
-        TornadoRow(b.key, params[b.key].label if b.key in params else b.key, float(b.low), float(b.high),
-                   float(b.result_low), float(b.result_high), float(b.swing))
+        TornadoRow(
+            b.key,
+            params[b.key].label if b.key in params else b.key,
+            float(b.low),
+            float(b.high),
+            float(b.result_low),
+            float(b.result_high),
+            float(b.swing),
+        )
         for b in tornado_result.bars
     ]
     rows = [r for r in rows if math.isfinite(r.swing)][:top]

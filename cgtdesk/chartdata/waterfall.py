@@ -39,9 +39,24 @@ def waterfall(scenario, currency: str = "USD", results: dict | None = None) -> W
     r, why = safe_results(scenario, results)
     if r is None:
         nan = math.nan
-        data = WaterfallData(currency, scenario.name, scenario.process, price, BREAKDOWN,
-                             [category_label(c) for c in BREAKDOWN], np.full(len(BREAKDOWN), nan),
-                             nan, nan, tm, price * tm, price * (1 - tm), nan, None, why, "")
+        data = WaterfallData(
+            currency,
+            scenario.name,
+            scenario.process,
+            price,
+            BREAKDOWN,
+            [category_label(c) for c in BREAKDOWN],
+            np.full(len(BREAKDOWN), nan),
+            nan,
+            nan,
+            tm,
+            price * tm,
+            price * (1 - tm),
+            nan,
+            None,
+            why,
+            "",
+        )
         return with_finding(data, f"{scenario.name} cannot be evaluated: {why}")
     dd = p["demand.patients_per_year"] * p["demand.doses_per_patient"]
     per_dose = np.array([r[f"breakdown.{c}"] / dd for c in BREAKDOWN], dtype=float)
@@ -79,7 +94,10 @@ def headroom_sentence(d: WaterfallData) -> str:
         return d.problem
     gm = "n/a" if d.gross_margin is None else percent(d.gross_margin, 1)
     if d.headroom >= 0:
-        return (f"Gross margin {gm} against a target of {percent(d.target_margin)}: "
-                f"headroom {money(d.headroom, d.currency)} per dose")
-    return (f"Gross margin {gm} against a target of {percent(d.target_margin)}: "
-            f"{money(-d.headroom, d.currency)} per dose short of the target")
+        return (
+            f"Gross margin {gm} against a target of {percent(d.target_margin)}: headroom {money(d.headroom, d.currency)} per dose"
+        )
+    return (
+        f"Gross margin {gm} against a target of {percent(d.target_margin)}: "
+        f"{money(-d.headroom, d.currency)} per dose short of the target"
+    )

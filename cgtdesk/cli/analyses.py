@@ -99,8 +99,14 @@ def cmd_crossover(args) -> int:
     if args.json:
         print_json(
             {
-                "a": r.a, "b": r.b, "result": r.result, "crossings": r.crossings, "b_cheaper_from": r.b_cheaper_from,
-                "from": r.lo, "to": r.hi, "message": r.message,
+                "a": r.a,
+                "b": r.b,
+                "result": r.result,
+                "crossings": r.crossings,
+                "b_cheaper_from": r.b_cheaper_from,
+                "from": r.lo,
+                "to": r.hi,
+                "message": r.message,
             }
         )
         return EXIT_OK
@@ -131,11 +137,19 @@ def cmd_tornado(args) -> int:
     if args.json:
         print_json(
             {
-                "scenario": r.scenario, "result": r.result, "base": r.base,
+                "scenario": r.scenario,
+                "result": r.result,
+                "base": r.base,
                 "bars": [
                     {
-                        "key": b.key, "low": b.low, "high": b.high, "result_low": b.result_low, "result_high": b.result_high,
-                        "swing": b.swing, "source": b.source, "invalid": b.invalid,
+                        "key": b.key,
+                        "low": b.low,
+                        "high": b.high,
+                        "result_low": b.result_low,
+                        "result_high": b.result_high,
+                        "swing": b.swing,
+                        "source": b.source,
+                        "invalid": b.invalid,
                     }
                     for b in r.bars
                 ],
@@ -149,8 +163,13 @@ def cmd_tornado(args) -> int:
     for b in r.bars:
         rows.append(
             [
-                cat[b.key].label, b.key, _plain(b.low), _plain(b.high), _fmt(b.result_low, result, cur),
-                _fmt(b.result_high, result, cur), _fmt(b.swing, result, cur) if not b.invalid else "invalid",
+                cat[b.key].label,
+                b.key,
+                _plain(b.low),
+                _plain(b.high),
+                _fmt(b.result_low, result, cur),
+                _fmt(b.result_high, result, cur),
+                _fmt(b.swing, result, cur) if not b.invalid else "invalid",
                 b.source,
             ]
         )
@@ -178,10 +197,14 @@ def cmd_montecarlo(args) -> int:
     if args.json:
         print_json(
             {
-                "samples": r.samples, "seed": r.seed, "complete": r.complete,
+                "samples": r.samples,
+                "seed": r.seed,
+                "complete": r.complete,
                 "scenarios": [
                     {
-                        "name": s.name, "invalid_samples": s.invalid_samples, "valid_samples": s.valid_samples,
+                        "name": s.name,
+                        "invalid_samples": s.invalid_samples,
+                        "valid_samples": s.valid_samples,
                         "results": {k: {q: v for q, v in d.items() if q != "n"} for k, d in s.summaries.items()},
                         "p_meets_target": s.p_meets_target,
                         "sensitivity": [{"key": k, "spearman": rho} for k, rho in s.sensitivity],
@@ -238,10 +261,20 @@ def cmd_solve(args) -> int:
     if args.json:
         print_json(
             {
-                "scenario": r.scenario, "vary": r.vary, "result": r.result, "target": r.target, "reachable": r.reachable,
-                "value": r.value, "achieved": r.achieved, "sense": r.sense, "all_meet": r.all_meet,
-                "base_value": r.base_value, "base_result": r.base_result, "base_meets": r.base_meets,
-                "feasible": [list(f) for f in r.feasible], "message": r.message,
+                "scenario": r.scenario,
+                "vary": r.vary,
+                "result": r.result,
+                "target": r.target,
+                "reachable": r.reachable,
+                "value": r.value,
+                "achieved": r.achieved,
+                "sense": r.sense,
+                "all_meet": r.all_meet,
+                "base_value": r.base_value,
+                "base_result": r.base_result,
+                "base_meets": r.base_meets,
+                "feasible": [list(f) for f in r.feasible],
+                "message": r.message,
             }
         )
         return EXIT_OK

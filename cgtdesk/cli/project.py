@@ -22,9 +22,7 @@ def cmd_compute(args) -> int:
                 "format_version": 1,
                 "title": project.title,
                 "currency": project.currency,
-                "scenarios": [
-                    {"name": s.name, "process": s.process, "results": nest_breakdown(r)} for s, r in computed
-                ],
+                "scenarios": [{"name": s.name, "process": s.process, "results": nest_breakdown(r)} for s, r in computed],
             }
         )
         return EXIT_OK
@@ -46,8 +44,12 @@ def cmd_templates(args) -> int:
         print_json(
             [
                 {
-                    "id": t.id, "name": t.name, "process": t.process, "description": t.description,
-                    "overrides": t.overrides, "sources": t.sources,
+                    "id": t.id,
+                    "name": t.name,
+                    "process": t.process,
+                    "description": t.description,
+                    "overrides": t.overrides,
+                    "sources": t.sources,
                 }
                 for t in ts.values()
             ]

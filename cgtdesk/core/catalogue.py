@@ -149,7 +149,9 @@ def describe(value) -> str:
 
 
 def _check_catalogue(params: dict, results: dict) -> None:
-    problems = [f"result {k}: kind {r.kind!r} is not one of {', '.join(KINDS)}" for k, r in results.items() if r.kind not in KINDS]
+    problems = [
+        f"result {k}: kind {r.kind!r} is not one of {', '.join(KINDS)}" for k, r in results.items() if r.kind not in KINDS
+    ]
     for key, p in params.items():
         if not p.processes or any(pr not in PROCESSES for pr in p.processes):
             problems.append(f"{key}: processes {p.processes}")

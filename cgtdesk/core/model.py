@@ -138,10 +138,35 @@ def evaluate(process: str, params: Mapping[str, object], *, strict: bool = True,
 #: the intermediate quantities reported under ``calc.`` with ``intermediates=True`` (those of
 #: the other process are left out). F_op_s is the hands-on operator FTE (its version 1 meaning).
 CALC: tuple[str, ...] = (
-    "Dd", "days", "B_s", "L_s", "a", "p_wait", "slot_wait_days", "doses_per_lot", "rate_s",
-    "expired_fraction", "usable", "filled", "stored", "unit_capex", "per_lot_materials",
-    "cycle", "cap", "N_unit_s", "N_suite_s", "share", "F_crew_s", "F_op_s", "F_qq_s", "F_s",
-    "E_s", "K_s", "crf_equipment", "crf_building", "crf_contract",
+    "Dd",
+    "days",
+    "B_s",
+    "L_s",
+    "a",
+    "p_wait",
+    "slot_wait_days",
+    "doses_per_lot",
+    "rate_s",
+    "expired_fraction",
+    "usable",
+    "filled",
+    "stored",
+    "unit_capex",
+    "per_lot_materials",
+    "cycle",
+    "cap",
+    "N_unit_s",
+    "N_suite_s",
+    "share",
+    "F_crew_s",
+    "F_op_s",
+    "F_qq_s",
+    "F_s",
+    "E_s",
+    "K_s",
+    "crf_equipment",
+    "crf_building",
+    "crf_contract",
 )
 
 
@@ -183,17 +208,30 @@ def _autologous(p: dict) -> dict:
     B = q["S"] * B_s
     Dd = q["Dd"]
     q.update(
-        B_s=B_s, B=B, a=a, p_wait=p_wait, slot_wait_days=slot_wait, cycle=cycle, cap=cap, N_unit_s=N_unit_s,
-        u_per_suite=p["auto.devices_per_suite"], unit_capex=p["auto.device_capex"],
+        B_s=B_s,
+        B=B,
+        a=a,
+        p_wait=p_wait,
+        slot_wait_days=slot_wait,
+        cycle=cycle,
+        cap=cap,
+        N_unit_s=N_unit_s,
+        u_per_suite=p["auto.devices_per_suite"],
+        unit_capex=p["auto.device_capex"],
         E_s=N_unit_s * p["auto.device_capex"],
-        h_op=p["auto.operator_hours_per_batch"], h_qq=p["auto.qc_qa_hours_per_batch"],
+        h_op=p["auto.operator_hours_per_batch"],
+        h_qq=p["auto.qc_qa_hours_per_batch"],
         materials=B * p["auto.consumables_per_batch"],
         vector=B * p["auto.vector_cost_per_batch"],
         qc=B * p["auto.qc_cost_per_batch"],
         logistics=B * p["logistics.inbound_cost_per_batch"] + Dd * p["logistics.outbound_cost_per_dose"],
         vein_to_vein_days=(
-            p["auto.collection_to_start_days"] + slot_wait + p["auto.process_days"] + p["auto.qc_release_days"]
-            + p["logistics.shipping_days"] + (1.0 - s) / s * p["auto.remanufacture_days"]
+            p["auto.collection_to_start_days"]
+            + slot_wait
+            + p["auto.process_days"]
+            + p["auto.qc_release_days"]
+            + p["logistics.shipping_days"]
+            + (1.0 - s) / s * p["auto.remanufacture_days"]
         ),
     )
     return q
@@ -231,11 +269,25 @@ def _allogeneic(p: dict, strict: bool) -> dict:
         + p["allo.donor_cost_per_lot"]
     )
     q.update(
-        valid=valid, doses_per_lot=dpl, rate_s=rate_s, expired_fraction=expired, usable=usable,
-        B_s=L_s, L_s=L_s, B=L, filled=filled, stored=stored, cycle=cycle, cap=cap, N_unit_s=N_unit_s,
-        u_per_suite=p["allo.bioreactors_per_suite"], unit_capex=unit_capex, per_lot_materials=per_lot_materials,
+        valid=valid,
+        doses_per_lot=dpl,
+        rate_s=rate_s,
+        expired_fraction=expired,
+        usable=usable,
+        B_s=L_s,
+        L_s=L_s,
+        B=L,
+        filled=filled,
+        stored=stored,
+        cycle=cycle,
+        cap=cap,
+        N_unit_s=N_unit_s,
+        u_per_suite=p["allo.bioreactors_per_suite"],
+        unit_capex=unit_capex,
+        per_lot_materials=per_lot_materials,
         dsp_capex=p["allo.dsp_fill_capex_per_suite"],
-        h_op=p["allo.operator_hours_per_lot"], h_qq=p["allo.qc_qa_hours_per_lot"],
+        h_op=p["allo.operator_hours_per_lot"],
+        h_qq=p["allo.qc_qa_hours_per_lot"],
         materials=L * per_lot_materials + filled * p["allo.fill_finish_cost_per_dose"],
         vector=L * (p["allo.vector_cost_per_lot"] + p["allo.editing_cost_per_lot"]),
         qc=L * p["allo.qc_cost_per_lot"],
@@ -262,7 +314,9 @@ def _operations(p: dict, q: dict, mode: str) -> None:
     crf_bldg = crf(r, p["finance.building_life_years"])
     upkeep = p["facility.maintenance_rate"] + p["facility.insurance_tax_rate"]
     people = p["staff.support_fte_per_suite"] * N_suite_s + p["staff.site_fte"]
-    building = K_s * crf_bldg + K_s * upkeep + p["facility.site_running_cost_year"] + N_suite_s * p["facility.suite_running_cost_year"]
+    building = (
+        K_s * crf_bldg + K_s * upkeep + p["facility.site_running_cost_year"] + N_suite_s * p["facility.suite_running_cost_year"]
+    )
     if mode == "dedicated":
         F_s = np.maximum(F_crew_s, F_op_s) + F_qq_s + people
         facility = S * (E_s * crf_eq + E_s * upkeep + building)
@@ -274,12 +328,24 @@ def _operations(p: dict, q: dict, mode: str) -> None:
     else:  # cdmo
         crf_ct = crf(r, p["cdmo.contract_years"])
         F_s = p["cdmo.oversight_fte"] + 0.0 * B_s
-        facility = q["B"] * p["cdmo.fee_per_batch"] + S * (p["cdmo.reservation_fee_per_year"] + p["cdmo.tech_transfer_cost"] * crf_ct)
+        facility = q["B"] * p["cdmo.fee_per_batch"] + S * (
+            p["cdmo.reservation_fee_per_year"] + p["cdmo.tech_transfer_cost"] * crf_ct
+        )
         capex = 0.0 * B_s
         q["crf_contract"] = crf_ct
     q.update(
-        N_suite_s=N_suite_s, share=share, E_s=E_s, K_s=K_s, F_crew_s=F_crew_s, F_op_s=F_op_s, F_qq_s=F_qq_s,
-        F_s=F_s, crf_equipment=crf_eq, crf_building=crf_bldg, facility=facility, capex=capex,
+        N_suite_s=N_suite_s,
+        share=share,
+        E_s=E_s,
+        K_s=K_s,
+        F_crew_s=F_crew_s,
+        F_op_s=F_op_s,
+        F_qq_s=F_qq_s,
+        F_s=F_s,
+        crf_equipment=crf_eq,
+        crf_building=crf_bldg,
+        facility=facility,
+        capex=capex,
         labour=S * F_s * p["labour.cost_per_fte_year"],
         royalties=q["Dd"] * p["commercial.price_per_dose"] * p["commercial.royalty_rate"],
     )
@@ -296,26 +362,31 @@ def _results(p: dict, q: dict) -> dict:
     max_allow = price * (1.0 - p["commercial.target_gross_margin"])
     N_unit_s = q["N_unit_s"]
     response = p["clinical.durable_response_rate"]
-    out.update({
-        "total_annual_cost": total,
-        "cogs_per_dose": cogs_dose,
-        "cogs_per_patient": cogs_patient,
-        "batches_per_year": q["B"],
-        "doses_per_lot": q["doses_per_lot"],
-        "expired_fraction": q["expired_fraction"],
-        "units": S * N_unit_s,
-        "suites": S * q["N_suite_s"],
-        "fte": S * q["F_s"],
-        "capex_total": q["capex"],
-        "utilisation": np.where(N_unit_s > 0, q["B_s"] * q["cycle"] / (np.where(N_unit_s > 0, N_unit_s, 1.0) * q["op_days"]), 0.0),
-        "slot_wait_days": q["slot_wait_days"],
-        "vein_to_vein_days": q["vein_to_vein_days"],
-        "max_allowable_cogs_per_dose": max_allow,
-        "headroom_per_dose": max_allow - cogs_dose,
-        "gross_margin": np.where(price == 0.0, np.nan, (price - cogs_dose) / np.where(price == 0.0, 1.0, price)),
-        "cost_per_durable_response": cogs_patient / response,
-        "payer_cost_per_durable_response": (price * p["demand.doses_per_patient"] + p["clinical.pathway_cost_per_patient"]) / response,
-    })
+    out.update(
+        {
+            "total_annual_cost": total,
+            "cogs_per_dose": cogs_dose,
+            "cogs_per_patient": cogs_patient,
+            "batches_per_year": q["B"],
+            "doses_per_lot": q["doses_per_lot"],
+            "expired_fraction": q["expired_fraction"],
+            "units": S * N_unit_s,
+            "suites": S * q["N_suite_s"],
+            "fte": S * q["F_s"],
+            "capex_total": q["capex"],
+            "utilisation": np.where(
+                N_unit_s > 0, q["B_s"] * q["cycle"] / (np.where(N_unit_s > 0, N_unit_s, 1.0) * q["op_days"]), 0.0
+            ),
+            "slot_wait_days": q["slot_wait_days"],
+            "vein_to_vein_days": q["vein_to_vein_days"],
+            "max_allowable_cogs_per_dose": max_allow,
+            "headroom_per_dose": max_allow - cogs_dose,
+            "gross_margin": np.where(price == 0.0, np.nan, (price - cogs_dose) / np.where(price == 0.0, 1.0, price)),
+            "cost_per_durable_response": cogs_patient / response,
+            "payer_cost_per_durable_response": (price * p["demand.doses_per_patient"] + p["clinical.pathway_cost_per_patient"])
+            / response,
+        }
+    )
     return out
 
 

@@ -147,7 +147,9 @@ def check_distribution(key: str, dist, where: str) -> dict:
             "so it is never sampled; compare the choices as separate scenarios instead",
         )
     if not isinstance(dist, dict):
-        raise _fail(here, f"an object such as {{\"dist\": \"triangular\", \"low\": .., \"mode\": .., \"high\": ..}}, found {describe(dist)}")
+        raise _fail(
+            here, f'an object such as {{"dist": "triangular", "low": .., "mode": .., "high": ..}}, found {describe(dist)}'
+        )
     kind = dist.get("dist")
     if not isinstance(kind, str) or kind not in DISTRIBUTIONS:
         raise _fail(here, f"'dist' to be one of {', '.join(DISTRIBUTIONS)}, found {describe(kind)}")
@@ -212,7 +214,7 @@ def check_correlations(corrs, uncertainty: dict, process: str, where: str) -> li
     for i, c in enumerate(corrs):
         here = f"{where}, correlation {i + 1}"
         if not isinstance(c, dict):
-            raise _fail(here, f"an object {{\"a\": key, \"b\": key, \"rho\": number}}, found {describe(c)}")
+            raise _fail(here, f'an object {{"a": key, "b": key, "rho": number}}, found {describe(c)}')
         extra = sorted(set(c) - {"a", "b", "rho"})
         if extra:
             raise _fail(here, f"only the fields a, b, rho, found {', '.join(map(str, extra))}")
@@ -221,12 +223,17 @@ def check_correlations(corrs, uncertainty: dict, process: str, where: str) -> li
             if not isinstance(k, str) or k not in keys:
                 raise _fail(f"{here}, field '{f}'", f"a parameter key of the {process} process, found {describe(k)}")
             if k not in uncertainty or uncertainty[k]["dist"] == "fixed":
-                raise _fail(f"{here}, field '{f}'", f"a parameter with an uncertainty distribution (not fixed), found '{k}' without one")
+                raise _fail(
+                    f"{here}, field '{f}'", f"a parameter with an uncertainty distribution (not fixed), found '{k}' without one"
+                )
         if c["a"] == c["b"]:
             raise _fail(here, f"two different parameters, found '{c['a']}' twice")
         rho = c.get("rho")
         if not _is_number(rho) or not math.isfinite(rho) or not -1 < rho < 1:
-            raise _fail(f"{here}, field 'rho'", f"a rank correlation strictly between -1 and 1, found {describe(rho) if not _is_number(rho) else fmt_number(rho)}")
+            raise _fail(
+                f"{here}, field 'rho'",
+                f"a rank correlation strictly between -1 and 1, found {describe(rho) if not _is_number(rho) else fmt_number(rho)}",
+            )
         pair = frozenset((c["a"], c["b"]))
         if pair in seen:
             raise _fail(here, f"each pair of parameters once, found '{c['a']}' and '{c['b']}' again")
@@ -239,7 +246,10 @@ def check_correlations(corrs, uncertainty: dict, process: str, where: str) -> li
         for c in out:
             m[idx[c["a"]], idx[c["b"]]] = m[idx[c["b"]], idx[c["a"]]] = c["rho"]
         if np.linalg.eigvalsh(m).min() <= 1e-10:
-            raise _fail(f"{where}, 'correlations'", "a consistent set of correlations (the matrix must be positive definite); these cannot hold together")
+            raise _fail(
+                f"{where}, 'correlations'",
+                "a consistent set of correlations (the matrix must be positive definite); these cannot hold together",
+            )
     return out
 
 
@@ -249,7 +259,10 @@ def scenario_from_dict(d, index: int, *, where_prefix: str = "") -> Scenario:
         raise _fail(where, f"an object, found {describe(d)}")
     extra = sorted(set(d) - {"name", "process", "parameters", "uncertainty", "correlations", "notes"})
     if extra:
-        raise _fail(where, f"the fields name, process, parameters, uncertainty, correlations, notes; found unknown field(s) {', '.join(extra)}")
+        raise _fail(
+            where,
+            f"the fields name, process, parameters, uncertainty, correlations, notes; found unknown field(s) {', '.join(extra)}",
+        )
     if "name" not in d:
         raise _fail(where, "a 'name'")
     name = _text(d["name"], f"{where}, 'name'", allow_empty=False, limit=200)
@@ -307,26 +320,36 @@ def project_from_dict(d, *, where_prefix: str = "") -> Project:
     if not isinstance(d, dict):
         raise InputError(f"{where_prefix}expected a project object, found {describe(d)}")
     if "format_version" not in d:
-        raise InputError(f"{where_prefix}'format_version': expected {FORMAT_VERSION}, found nothing (is this a CGT Desk project?)")
+        raise InputError(
+            f"{where_prefix}'format_version': expected {FORMAT_VERSION}, found nothing (is this a CGT Desk project?)"
+        )
     v = d["format_version"]
     if not _is_number(v) or v not in READABLE_VERSIONS:
         expected = " or ".join(map(str, READABLE_VERSIONS))
-        raise InputError(f"{where_prefix}'format_version': expected {expected}, found {describe(v) if not _is_number(v) else fmt_number(v)} (a newer or unknown format)")
+        raise InputError(
+            f"{where_prefix}'format_version': expected {expected}, found {describe(v) if not _is_number(v) else fmt_number(v)} (a newer or unknown format)"
+        )
     extra = sorted(set(d) - {"format_version", "title", "currency", "scenarios"})
     if extra:
-        raise InputError(f"{where_prefix}expected the fields format_version, title, currency, scenarios; found unknown field(s) {', '.join(extra)}")
+        raise InputError(
+            f"{where_prefix}expected the fields format_version, title, currency, scenarios; found unknown field(s) {', '.join(extra)}"
+        )
     title = _text(d.get("title", "Untitled project"), f"{where_prefix}'title'", limit=500)
     currency = _text(d.get("currency", "USD"), f"{where_prefix}'currency'", allow_empty=False, limit=12).strip()
     scen = d.get("scenarios")
     if not isinstance(scen, list) or not scen:
-        raise InputError(f"{where_prefix}'scenarios': expected a list of at least one scenario, found {describe(scen) if not isinstance(scen, list) else 'an empty list'}")
+        raise InputError(
+            f"{where_prefix}'scenarios': expected a list of at least one scenario, found {describe(scen) if not isinstance(scen, list) else 'an empty list'}"
+        )
     if len(scen) > MAX_SCENARIOS:
         raise InputError(f"{where_prefix}'scenarios': expected at most {MAX_SCENARIOS} scenarios, found {len(scen)}")
     scenarios, names = [], set()
     for i, s in enumerate(scen):
         sc = scenario_from_dict(s, i, where_prefix=where_prefix)
         if sc.name in names:
-            raise InputError(f"{where_prefix}scenario {i + 1}: the name '{sc.name}' is used twice; expected unique scenario names")
+            raise InputError(
+                f"{where_prefix}scenario {i + 1}: the name '{sc.name}' is used twice; expected unique scenario names"
+            )
         names.add(sc.name)
         scenarios.append(sc)
     for sc in scenarios:

@@ -21,7 +21,9 @@ def parse_gui_args(argv):
     p.add_argument("--screenshot", metavar="PNG", help="render the window (or --view) to a PNG and exit, showing nothing")
     p.add_argument("--view", metavar="NAME", default="main", help=f"with --screenshot: one of {', '.join(VIEWS)}")
     p.add_argument("--size", metavar="WxH", help="with --screenshot: window size in pixels (default 1440x900)")
-    p.add_argument("--theme", choices=("light", "dark"), help="colour theme (default: the one last chosen; light for --screenshot)")
+    p.add_argument(
+        "--theme", choices=("light", "dark"), help="colour theme (default: the one last chosen; light for --screenshot)"
+    )
     p.add_argument("--present", action="store_true", help="start in presentation mode")
     p.add_argument("--export-deck", metavar="PDF", help="write the chart deck to a PDF and exit")
     args = p.parse_args(argv)
@@ -100,9 +102,15 @@ def run(argv) -> int:
     appdata.log.info("started with %s", path or "the example project")
     window.show()
     if startup_error:
-        QtCore.QTimer.singleShot(0, lambda: window.prompts.error(
-            window, "The file could not be opened", startup_error,
-            "The example project is open instead. Fix the place named in the message, or open another file (Ctrl+O)."))
+        QtCore.QTimer.singleShot(
+            0,
+            lambda: window.prompts.error(
+                window,
+                "The file could not be opened",
+                startup_error,
+                "The example project is open instead. Fix the place named in the message, or open another file (Ctrl+O).",
+            ),
+        )
     elif not os.environ.get("CGTDESK_BENCHMARK"):
         QtCore.QTimer.singleShot(0, window.files.offer_recovery)
     if args.present:

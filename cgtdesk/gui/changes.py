@@ -47,5 +47,7 @@ def summary(rows, source: str) -> str:
     if not rows:
         return f"{source} holds the same inputs as the open project: there is nothing to apply."
     n_scen = len({r[0] for r in rows if r[0] != "(project)"})
-    return (f"{source} differs from the open project in {len(rows)} place(s) across {n_scen} scenario(s). "
-            "Review the changes, then apply them (Undo takes them back).")
+    return (
+        f"{source} differs from the open project in {len(rows)} place(s) across {n_scen} scenario(s). "
+        "Review the changes, then apply them (Undo takes them back)."
+    )

@@ -36,7 +36,9 @@ class Prompts:
         box.setText(f"Save the changes to {name}?")
         box.setInformativeText("Your changes are lost if you don't save them.")
         box.setStandardButtons(
-            QtWidgets.QMessageBox.StandardButton.Save | QtWidgets.QMessageBox.StandardButton.Discard | QtWidgets.QMessageBox.StandardButton.Cancel
+            QtWidgets.QMessageBox.StandardButton.Save
+            | QtWidgets.QMessageBox.StandardButton.Discard
+            | QtWidgets.QMessageBox.StandardButton.Cancel
         )
         box.setDefaultButton(QtWidgets.QMessageBox.StandardButton.Save)
         answer = box.exec()
@@ -141,10 +143,16 @@ class NewProjectDialog(QtWidgets.QDialog):
         self.list.currentItemChanged.connect(lambda it, _: self.desc.setText(it.toolTip() if it else ""))
         lay = QtWidgets.QVBoxLayout(self)
         lay.addLayout(form)
-        lay.addWidget(QtWidgets.QLabel("Start with one scenario for each ticked template (autologous vs allogeneic to compare them):", wordWrap=True))
+        lay.addWidget(
+            QtWidgets.QLabel(
+                "Start with one scenario for each ticked template (autologous vs allogeneic to compare them):", wordWrap=True
+            )
+        )
         lay.addWidget(self.list)
         lay.addWidget(self.desc)
-        bb = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Ok | QtWidgets.QDialogButtonBox.StandardButton.Cancel)
+        bb = QtWidgets.QDialogButtonBox(
+            QtWidgets.QDialogButtonBox.StandardButton.Ok | QtWidgets.QDialogButtonBox.StandardButton.Cancel
+        )
         bb.accepted.connect(self._accept)
         bb.rejected.connect(self.reject)
         lay.addWidget(bb)
@@ -185,7 +193,9 @@ class AddScenarioDialog(QtWidgets.QDialog):
         form = QtWidgets.QFormLayout()
         form.addRow("Scenario name:", self.name)
         lay.addLayout(form)
-        bb = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Ok | QtWidgets.QDialogButtonBox.StandardButton.Cancel)
+        bb = QtWidgets.QDialogButtonBox(
+            QtWidgets.QDialogButtonBox.StandardButton.Ok | QtWidgets.QDialogButtonBox.StandardButton.Cancel
+        )
         bb.accepted.connect(self.accept)
         bb.rejected.connect(self.reject)
         lay.addWidget(bb)
@@ -256,8 +266,15 @@ def versions() -> dict:
 
     from cgtdesk import __version__
 
-    return {"CGT Desk": __version__, "Python": platform.python_version(), "Qt": QtCore.qVersion(), "PySide6": PySide6.__version__,
-            "pyqtgraph": pyqtgraph.__version__, "numpy": numpy.__version__, "pandas": pandas.__version__}
+    return {
+        "CGT Desk": __version__,
+        "Python": platform.python_version(),
+        "Qt": QtCore.qVersion(),
+        "PySide6": PySide6.__version__,
+        "pyqtgraph": pyqtgraph.__version__,
+        "numpy": numpy.__version__,
+        "pandas": pandas.__version__,
+    }
 
 
 def show_about(parent) -> None:

@@ -138,7 +138,9 @@ class ProjectDocument(QtCore.QObject):
         try:
             res = evaluate(scenario.process, params)
         except DomainError as e:
-            raise DomainError(f"scenario '{scenario.name}', parameter '{key}' ({p.label}) = {fmt_number(v)}: {e}", e.keys) from None
+            raise DomainError(
+                f"scenario '{scenario.name}', parameter '{key}' ({p.label}) = {fmt_number(v)}: {e}", e.keys
+            ) from None
         return v, res
 
     def check_name(self, name: str, *, ignore: Scenario | None = None) -> str:
@@ -244,8 +246,9 @@ class ProjectDocument(QtCore.QObject):
                 return
             unc[key] = clean
             text = f"{p.label}: {clean['dist']} distribution in '{scenario.name}'"
-        corrs = [dict(c) for c in scenario.correlations
-                 if key not in (c["a"], c["b"]) or (key in unc and unc[key]["dist"] != "fixed")]
+        corrs = [
+            dict(c) for c in scenario.correlations if key not in (c["a"], c["b"]) or (key in unc and unc[key]["dist"] != "fixed")
+        ]
         corrs = check_correlations(corrs, unc, scenario.process, where)
         self.undo_stack.push(SetUncertaintyCommand(self, scenario, unc, corrs, text))
 

@@ -149,8 +149,9 @@ def export_deck(project, pdf_path, pair=None, *, scenario: str | None = None, mo
     buf.open(QtCore.QIODevice.OpenModeFlag.WriteOnly)
     try:
         writer = QtGui.QPdfWriter(buf)
-        page = QtGui.QPageSize(QtCore.QSizeF(*PAGE_MM), QtGui.QPageSize.Unit.Millimeter, "Slide 16:9",
-                               QtGui.QPageSize.SizeMatchPolicy.ExactMatch)
+        page = QtGui.QPageSize(
+            QtCore.QSizeF(*PAGE_MM), QtGui.QPageSize.Unit.Millimeter, "Slide 16:9", QtGui.QPageSize.SizeMatchPolicy.ExactMatch
+        )
         # the size is already wide: "Portrait" keeps it as given (Landscape would swap it to 9:16)
         writer.setPageLayout(QtGui.QPageLayout(page, QtGui.QPageLayout.Orientation.Portrait, QtCore.QMarginsF(0, 0, 0, 0)))
         writer.setResolution(PDF_DPI)
@@ -164,7 +165,9 @@ def export_deck(project, pdf_path, pair=None, *, scenario: str | None = None, mo
                 writer.newPage()
             painter.save()
             painter.scale(scale, scale)
-            painter.fillRect(QtCore.QRect(QtCore.QPoint(0, 0), SLIDE_SIZE), slide.palette().color(QtGui.QPalette.ColorRole.Window))
+            painter.fillRect(
+                QtCore.QRect(QtCore.QPoint(0, 0), SLIDE_SIZE), slide.palette().color(QtGui.QPalette.ColorRole.Window)
+            )
             slide.render(painter, QtCore.QPoint(0, 0), QtGui.QRegion(), QtWidgets.QWidget.RenderFlag.DrawChildren)
             painter.restore()
         painter.end()
@@ -179,5 +182,12 @@ def export_deck(project, pdf_path, pair=None, *, scenario: str | None = None, mo
     return len(slides)
 
 
-__all__ = ["PNG_SIZES", "chart_image", "copy_chart_to_clipboard", "export_chart_png", "export_chart_svg",
-           "export_deck", "render_image"]
+__all__ = [
+    "PNG_SIZES",
+    "chart_image",
+    "copy_chart_to_clipboard",
+    "export_chart_png",
+    "export_chart_svg",
+    "export_deck",
+    "render_image",
+]

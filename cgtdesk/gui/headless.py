@@ -96,7 +96,10 @@ def screenshot(app, project, path, args) -> int:
     window.close()
     tmp.cleanup()
     if not ok:
-        print(f"cgtdesk: {args.screenshot}: could not write the PNG (check the folder exists and the name ends in .png)", file=sys.stderr)
+        print(
+            f"cgtdesk: {args.screenshot}: could not write the PNG (check the folder exists and the name ends in .png)",
+            file=sys.stderr,
+        )
         return 2
     return 0
 
@@ -120,7 +123,9 @@ def render_view(window, view: str):
     if view == PRESENT_VIEW:
         from cgtdesk.gui.present import PresentationWindow
 
-        pw = PresentationWindow(window.doc.project, pair=window.selection.pair(), scenario=window.selection.current_name(), dark=window.dark)
+        pw = PresentationWindow(
+            window.doc.project, pair=window.selection.pair(), scenario=window.selection.current_name(), dark=window.dark
+        )
         try:
             return export.render_image(pw, CHART_SIZE)
         finally:

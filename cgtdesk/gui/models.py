@@ -218,7 +218,7 @@ class ParameterModel(QtCore.QAbstractItemModel):
             msg = str(e)
             prefix = f"scenario '{s.name}', parameter '{key}' ({p.label}): "
             if msg.startswith(prefix):
-                msg = msg[len(prefix):]
+                msg = msg[len(prefix) :]
             self.refused.emit(key, f"{p.label}: {msg}. The value stays {display_number(s.parameters[key])}.")
             return False
         self.accepted.emit(key)

@@ -68,8 +68,9 @@ def slide_data(project, pair=None, scenario: str | None = None, monte_carlo=None
     return boards.shared().chart_data(project, pair, scenario, monte_carlo, locate=True, charts=SLIDES)
 
 
-def build_slides(project, pair=None, scenario: str | None = None, monte_carlo=None, style: ChartStyle | None = None,
-                 data: dict | None = None) -> list[Slide]:
+def build_slides(
+    project, pair=None, scenario: str | None = None, monte_carlo=None, style: ChartStyle | None = None, data: dict | None = None
+) -> list[Slide]:
     style = style or presentation_style()
     data = data if data is not None else slide_data(project, pair, scenario, monte_carlo)
     scenario = boards.pick_scenario(project, scenario)
@@ -127,8 +128,9 @@ class PresentationWindow(QtWidgets.QWidget):
     closed = QtCore.Signal()
     slideChanged = QtCore.Signal(int)
 
-    def __init__(self, project, pair=None, screen=None, *, scenario: str | None = None, monte_carlo=None,
-                 dark: bool = False, parent=None):
+    def __init__(
+        self, project, pair=None, screen=None, *, scenario: str | None = None, monte_carlo=None, dark: bool = False, parent=None
+    ):
         super().__init__(parent, QtCore.Qt.WindowType.Window)
         self.setWindowTitle(f"{project.title} - presentation")
         self.project = project

@@ -23,8 +23,22 @@ from cgtdesk.palette import (
 )
 
 __all__ = [
-    "BAD_COLOUR", "CATEGORY_COLOURS", "DARK", "GOOD_COLOUR", "HIGH_COLOUR", "LIGHT", "LOW_COLOUR", "MEASURE_COLOURS",
-    "OKABE_ITO", "ChartStyle", "Theme", "category_colour", "normal_style", "presentation_style", "scenario_colour", "theme",
+    "BAD_COLOUR",
+    "CATEGORY_COLOURS",
+    "DARK",
+    "GOOD_COLOUR",
+    "HIGH_COLOUR",
+    "LIGHT",
+    "LOW_COLOUR",
+    "MEASURE_COLOURS",
+    "OKABE_ITO",
+    "ChartStyle",
+    "Theme",
+    "category_colour",
+    "normal_style",
+    "presentation_style",
+    "scenario_colour",
+    "theme",
 ]
 
 

@@ -35,9 +35,13 @@ KIND_LABELS = {
 }
 FIELD_TIPS = {
     "value": "The value used in every run",
-    "low": "The lowest value", "high": "The highest value", "mode": "The most likely value",
-    "mean": "The mean (before truncation to the valid range)", "sd": "The standard deviation, above 0",
-    "median": "The median, above 0", "sigma": "The standard deviation of ln x, above 0 (0.1 is about -/+10%)",
+    "low": "The lowest value",
+    "high": "The highest value",
+    "mode": "The most likely value",
+    "mean": "The mean (before truncation to the valid range)",
+    "sd": "The standard deviation, above 0",
+    "median": "The median, above 0",
+    "sigma": "The standard deviation of ln x, above 0 (0.1 is about -/+10%)",
 }
 PREVIEW_SAMPLES = 5_000
 
@@ -219,11 +223,15 @@ class UncertaintyEditor(AnalysisView):
         for k in self._dist_keys:
             d = s.uncertainty[k]
             mean, _sd = sampling.moments(d)
-            rows.append([params[k].label, KIND_LABELS[d["dist"]].split(" (")[0], describe_dist(k, d), display_number(_nice(mean))])
+            rows.append(
+                [params[k].label, KIND_LABELS[d["dist"]].split(" (")[0], describe_dist(k, d), display_number(_nice(mean))]
+            )
         self.dists.blockSignals(True)
         set_rows(self.dists, rows, right_from=3, tips=[k for k in self._dist_keys])
         self.dists.blockSignals(False)
-        set_rows(self.corrs, [[params[c["a"]].label, params[c["b"]].label, f"{c['rho']:+.2f}"] for c in s.correlations], right_from=2)
+        set_rows(
+            self.corrs, [[params[c["a"]].label, params[c["b"]].label, f"{c['rho']:+.2f}"] for c in s.correlations], right_from=2
+        )
         sampled = [(k, params[k].label) for k in self._dist_keys if s.uncertainty[k]["dist"] != "fixed"]
         fill_combo(self.corr_a, sampled)
         fill_combo(self.corr_b, sampled, sampled[1][0] if len(sampled) > 1 and self.corr_b.currentData() is None else None)
@@ -258,8 +266,10 @@ class UncertaintyEditor(AnalysisView):
         s = self.scenario()
         p = catalogue().parameters[key]
         unit = p.unit_for(self.project.currency)
-        self.param_info.setText(f"Today {fmt_number(s.parameters[key])}{' ' + unit if unit and unit != 'fraction' else ''}; "
-                                f"valid {p.range_text()}{' (whole numbers)' if p.integer else ''}. {key}")
+        self.param_info.setText(
+            f"Today {fmt_number(s.parameters[key])}{' ' + unit if unit and unit != 'fraction' else ''}; "
+            f"valid {p.range_text()}{' (whole numbers)' if p.integer else ''}. {key}"
+        )
         if keep_fields:
             return
         d = s.uncertainty.get(key)
@@ -340,15 +350,18 @@ class UncertaintyEditor(AnalysisView):
             w = max(abs(lo) * 0.01, 1e-9)
             lo, hi = lo - w, hi + w
         counts, edges = np.histogram(x, bins=40, range=(lo, hi))
-        self.preview_bars.setOpts(x0=edges[:-1], x1=edges[1:], height=counts, brush=OKABE_ITO["sky_blue"],
-                                  pen=pg.mkPen("w", width=0.5))
+        self.preview_bars.setOpts(
+            x0=edges[:-1], x1=edges[1:], height=counts, brush=OKABE_ITO["sky_blue"], pen=pg.mkPen("w", width=0.5)
+        )
         self.preview_base.setPos(base)
         span = hi - lo
         self.preview.setXRange(min(lo, base) - 0.03 * span, max(hi, base) + 0.03 * span, padding=0)
         self.preview.setYRange(0, float(counts.max()) * 1.1, padding=0)
         p5, p50, p95 = np.percentile(x, [5, 50, 95])
-        self.preview_note.setText(f"{PREVIEW_SAMPLES:,} draws as Monte Carlo makes them: P5 {fmt_number(_nice(p5))}, "
-                                  f"median {fmt_number(_nice(p50))}, P95 {fmt_number(_nice(p95))}; red line: today's value.")
+        self.preview_note.setText(
+            f"{PREVIEW_SAMPLES:,} draws as Monte Carlo makes them: P5 {fmt_number(_nice(p5))}, "
+            f"median {fmt_number(_nice(p50))}, P95 {fmt_number(_nice(p95))}; red line: today's value."
+        )
 
     # ---------------------------------------------------------------- changes (undoable, through the document)
 

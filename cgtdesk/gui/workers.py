@@ -248,4 +248,3 @@ class MonteCarloService(TaskRunner):
     def _completed(self, task: Task, result) -> None:
         self.result, self.signature = result, task.signature
         self.resultChanged.emit(result)
-

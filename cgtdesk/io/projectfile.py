@@ -29,7 +29,9 @@ def _no_duplicates(pairs):
 
 def _parse_int(digits: str):
     if len(digits) > 30:
-        raise ValueError(f"a number with {len(digits)} digits is too long (expected a number within the valid range of its parameter)")
+        raise ValueError(
+            f"a number with {len(digits)} digits is too long (expected a number within the valid range of its parameter)"
+        )
     return int(digits)
 
 
@@ -38,7 +40,9 @@ def parse_project_text(text: str, where: str) -> Project:
     try:
         data = json.loads(text, parse_constant=_refuse_constant, parse_int=_parse_int, object_pairs_hook=_no_duplicates)
     except json.JSONDecodeError as e:
-        raise InputError(f"{where}: not valid JSON at line {e.lineno}, column {e.colno}: {e.msg} (is the file truncated?)") from None
+        raise InputError(
+            f"{where}: not valid JSON at line {e.lineno}, column {e.colno}: {e.msg} (is the file truncated?)"
+        ) from None
     except ValueError as e:
         raise InputError(f"{where}: {e}") from None
     except RecursionError:
@@ -53,7 +57,9 @@ def load_project(path: str | os.PathLike) -> Project:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise InputError(f"{where}: the file is {size // (1024 * 1024)} MB; expected a project file under {MAX_BYTES // (1024 * 1024)} MB")
+            raise InputError(
+                f"{where}: the file is {size // (1024 * 1024)} MB; expected a project file under {MAX_BYTES // (1024 * 1024)} MB"
+            )
         with open(path, "rb") as f:  # bounded: a device or a growing file reports no honest size
             raw = f.read(MAX_BYTES + 1)
         if len(raw) > MAX_BYTES:

@@ -17,8 +17,14 @@ from cgtdesk.core.templates import template, templates
 from cgtdesk.io.projectfile import load_project
 
 ROOT = Path(__file__).resolve().parents[2]
-SIX = ("allogeneic-cart-bioreactor", "allogeneic-msc-microcarrier", "autologous-academic-poc",
-       "autologous-automated", "autologous-cdmo", "autologous-manual")
+SIX = (
+    "allogeneic-cart-bioreactor",
+    "allogeneic-msc-microcarrier",
+    "autologous-academic-poc",
+    "autologous-automated",
+    "autologous-cdmo",
+    "autologous-manual",
+)
 
 
 def _at(tid: str, **overrides) -> dict:

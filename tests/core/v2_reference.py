@@ -89,8 +89,12 @@ def reference(process: str, p: dict) -> dict:
         qc = B * p["auto.qc_cost_per_batch"]
         logistics = B * p["logistics.inbound_cost_per_batch"] + Dd * p["logistics.outbound_cost_per_dose"]
         v2v = (
-            p["auto.collection_to_start_days"] + wait + p["auto.process_days"] + p["auto.qc_release_days"]
-            + p["logistics.shipping_days"] + (1 - s) / s * p["auto.remanufacture_days"]
+            p["auto.collection_to_start_days"]
+            + wait
+            + p["auto.process_days"]
+            + p["auto.qc_release_days"]
+            + p["logistics.shipping_days"]
+            + (1 - s) / s * p["auto.remanufacture_days"]
         )
         out.update(doses_per_lot=None, expired_fraction=None, slot_wait_days=wait)
     else:
@@ -122,9 +126,12 @@ def reference(process: str, p: dict) -> dict:
         filled = L * dpl
         stored = L * p["allo.lot_success_rate"] * dpl
         materials = (
-            L * (
-                p["allo.media_l_per_l"] * V * p["allo.media_cost_per_l"] + p["allo.consumables_per_lot"]
-                + p["allo.consumables_per_lot_per_l"] * V + p["allo.donor_cost_per_lot"]
+            L
+            * (
+                p["allo.media_l_per_l"] * V * p["allo.media_cost_per_l"]
+                + p["allo.consumables_per_lot"]
+                + p["allo.consumables_per_lot_per_l"] * V
+                + p["allo.donor_cost_per_lot"]
             )
             + filled * p["allo.fill_finish_cost_per_dose"]
         )
@@ -146,15 +153,20 @@ def reference(process: str, p: dict) -> dict:
     if mode == "dedicated":
         F_s = max(F_crew, F_hands) + F_qq + support
         facility = S * (
-            E_s * ce + K_s * cb + (E_s + K_s) * upkeep
-            + p["facility.site_running_cost_year"] + N_suite_s * p["facility.suite_running_cost_year"]
+            E_s * ce
+            + K_s * cb
+            + (E_s + K_s) * upkeep
+            + p["facility.site_running_cost_year"]
+            + N_suite_s * p["facility.suite_running_cost_year"]
         )
         capex = S * (E_s + K_s)
     elif mode == "shared":
         F_s = max(share * F_crew, F_hands) + F_qq + share * support
         facility = S * (
-            E_s * ce + E_s * upkeep
-            + share * (K_s * cb + K_s * upkeep + p["facility.site_running_cost_year"] + N_suite_s * p["facility.suite_running_cost_year"])
+            E_s * ce
+            + E_s * upkeep
+            + share
+            * (K_s * cb + K_s * upkeep + p["facility.site_running_cost_year"] + N_suite_s * p["facility.suite_running_cost_year"])
         )
         capex = S * (E_s + share * K_s)
     else:
@@ -170,30 +182,31 @@ def reference(process: str, p: dict) -> dict:
     cogs_dose = total / Dd
     cogs_patient = total / D
     max_allow = price * (1 - p["commercial.target_gross_margin"])
-    out.update({
-        "breakdown.materials": materials,
-        "breakdown.vector": vector,
-        "breakdown.labour": labour,
-        "breakdown.qc": qc,
-        "breakdown.facility": facility,
-        "breakdown.logistics": logistics,
-        "breakdown.royalties": royalties,
-        "total_annual_cost": total,
-        "cogs_per_dose": cogs_dose,
-        "cogs_per_patient": cogs_patient,
-        "batches_per_year": B,
-        "units": S * N_unit_s,
-        "suites": S * N_suite_s,
-        "fte": S * F_s,
-        "capex_total": capex,
-        "utilisation": 0.0 if N_unit_s == 0 else B_s * cycle / (N_unit_s * op_days),
-        "vein_to_vein_days": v2v,
-        "max_allowable_cogs_per_dose": max_allow,
-        "headroom_per_dose": max_allow - cogs_dose,
-        "gross_margin": None if price == 0 else (price - cogs_dose) / price,
-        "cost_per_durable_response": cogs_patient / p["clinical.durable_response_rate"],
-        "payer_cost_per_durable_response": (
-            price * p["demand.doses_per_patient"] + p["clinical.pathway_cost_per_patient"]
-        ) / p["clinical.durable_response_rate"],
-    })
+    out.update(
+        {
+            "breakdown.materials": materials,
+            "breakdown.vector": vector,
+            "breakdown.labour": labour,
+            "breakdown.qc": qc,
+            "breakdown.facility": facility,
+            "breakdown.logistics": logistics,
+            "breakdown.royalties": royalties,
+            "total_annual_cost": total,
+            "cogs_per_dose": cogs_dose,
+            "cogs_per_patient": cogs_patient,
+            "batches_per_year": B,
+            "units": S * N_unit_s,
+            "suites": S * N_suite_s,
+            "fte": S * F_s,
+            "capex_total": capex,
+            "utilisation": 0.0 if N_unit_s == 0 else B_s * cycle / (N_unit_s * op_days),
+            "vein_to_vein_days": v2v,
+            "max_allowable_cogs_per_dose": max_allow,
+            "headroom_per_dose": max_allow - cogs_dose,
+            "gross_margin": None if price == 0 else (price - cogs_dose) / price,
+            "cost_per_durable_response": cogs_patient / p["clinical.durable_response_rate"],
+            "payer_cost_per_durable_response": (price * p["demand.doses_per_patient"] + p["clinical.pathway_cost_per_patient"])
+            / p["clinical.durable_response_rate"],
+        }
+    )
     return out

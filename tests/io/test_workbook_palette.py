@@ -44,7 +44,9 @@ def _series(chart: ET.Element) -> list[tuple[str, str | None, str | None]]:
         name = ref.text if ref is not None else (lit.text if lit is not None else "")
         fill = ser.find("c:spPr/a:solidFill/a:srgbClr", NS)
         line = ser.find("c:spPr/a:ln/a:solidFill/a:srgbClr", NS)
-        out.append((name, "#" + fill.get("val") if fill is not None else None, "#" + line.get("val") if line is not None else None))
+        out.append(
+            (name, "#" + fill.get("val") if fill is not None else None, "#" + line.get("val") if line is not None else None)
+        )
     return out
 
 

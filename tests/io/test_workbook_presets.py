@@ -81,4 +81,6 @@ def test_sweep_sheet_spans_the_workbook_preset(sheets):
     assert len(demand) == presets.WORKBOOK_SWEEP_POINTS
     assert demand[0] == presets.WORKBOOK_SWEEP_LO and demand[-1] == presets.WORKBOOK_SWEEP_HI
     ratios = demand[1:] / demand[:-1]  # log-spaced: one ratio throughout
-    assert np.allclose(ratios, (presets.WORKBOOK_SWEEP_HI / presets.WORKBOOK_SWEEP_LO) ** (1 / (presets.WORKBOOK_SWEEP_POINTS - 1)), rtol=1e-12)
+    assert np.allclose(
+        ratios, (presets.WORKBOOK_SWEEP_HI / presets.WORKBOOK_SWEEP_LO) ** (1 / (presets.WORKBOOK_SWEEP_POINTS - 1)), rtol=1e-12
+    )

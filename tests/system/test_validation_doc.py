@@ -33,7 +33,9 @@ def test_the_page_is_the_live_model_s_answer(gen):
 
 
 def test_check_mode_detects_drift(gen, tmp_path, monkeypatch):
-    r = subprocess.run([sys.executable, str(ROOT / "tools" / "gen_validation_doc.py"), "--check"], cwd=ROOT, capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "gen_validation_doc.py"), "--check"], cwd=ROOT, capture_output=True, text=True
+    )
     assert r.returncode == 0, r.stderr
     drifted = tmp_path / "validation.md"
     drifted.write_text(DOC.read_text(encoding="utf-8").replace("USD 98,184", "USD 98,185"), encoding="utf-8")
@@ -61,10 +63,12 @@ def test_the_page_rows_say_what_the_checks_say(checks):
 
 def test_headline_checks_are_within_range(checks):
     by = {c.figure: c for c in checks}
-    for key in ("Commercial autologous CAR-T, cost of goods per patient",
-                "Academic point-of-care CAR-T at 30 patients/yr, per patient",
-                "Allogeneic MSC, cost per 7.5e7-cell dose",
-                "Allogeneic against autologous CAR-T, cost per dose at the same 500 doses/yr"):
+    for key in (
+        "Commercial autologous CAR-T, cost of goods per patient",
+        "Academic point-of-care CAR-T at 30 patients/yr, per patient",
+        "Allogeneic MSC, cost per 7.5e7-cell dose",
+        "Allogeneic against autologous CAR-T, cost per dose at the same 500 doses/yr",
+    ):
         assert by[key].within, key
 
 

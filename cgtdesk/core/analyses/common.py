@@ -78,11 +78,12 @@ def _scalar_result(scenario, result: str, overrides: Mapping[str, object] | None
     return float(np.ravel(r[result])[0])
 
 
-
 # ---------------------------------------------------------------- sign-change search (crossover steps, goal seek)
 
 
-def _locate(fn, x: np.ndarray, state_of, *, tol: float = 1e-10, abs_tol: float = 0.0, max_cells: int = 20_000, budget: int = 1_000_000):
+def _locate(
+    fn, x: np.ndarray, state_of, *, tol: float = 1e-10, abs_tol: float = 0.0, max_cells: int = 20_000, budget: int = 1_000_000
+):
     """Every boundary in [x[0], x[-1]] where ``state_of(g)`` changes, ``fn(x) -> (g, counts)``.
 
     Cells in which an integer count changes are split until narrower than ``tol`` relative;

@@ -150,4 +150,6 @@ def crossover(
         msg = f"{b.name} is not below {a.name} at {fmt_number(hi)} patients/yr"
     else:
         msg = f"{b.name} is below {a.name} from {fmt_number(round(b_from, 6))} patients/yr up to {fmt_number(hi)}"
-    return CrossoverResult(a=a.name, b=b.name, result=result, crossings=crossings, b_cheaper_from=b_from, lo=lo, hi=hi, message=msg)
+    return CrossoverResult(
+        a=a.name, b=b.name, result=result, crossings=crossings, b_cheaper_from=b_from, lo=lo, hi=hi, message=msg
+    )

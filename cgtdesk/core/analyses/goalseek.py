@@ -216,7 +216,21 @@ def solve(scenario, vary: str, result: str = DEFAULT_RESULT, target="max_allowab
         yv, tv, _ = seek.at(np.array([value]))
         achieved, t_at = float(yv[0]), float(tv[0])
     return SolveResult(
-        scenario=scenario.name, vary=vary, result=result, target=t_at, reachable=value is not None, value=value,
-        achieved=achieved, message=msg, curve_x=curve_x, curve_y=cy, curve_target=curve_target, sense=sense,
-        base_value=base, base_result=base_result, base_meets=base_meets, feasible=feasible, all_meet=all_meet,
+        scenario=scenario.name,
+        vary=vary,
+        result=result,
+        target=t_at,
+        reachable=value is not None,
+        value=value,
+        achieved=achieved,
+        message=msg,
+        curve_x=curve_x,
+        curve_y=cy,
+        curve_target=curve_target,
+        sense=sense,
+        base_value=base,
+        base_result=base_result,
+        base_meets=base_meets,
+        feasible=feasible,
+        all_meet=all_meet,
     )

@@ -89,8 +89,11 @@ class _Plan:
         self.groups = []
         for ks in groups.values():
             cs = [c for c in scenario.correlations if c["a"] in ks and c["b"] in ks]
-            sig = "ic|" + ";".join(self.labels[k] for k in ks) + "|" + ";".join(
-                f"{c['a']}~{c['b']}={c['rho']!r}" for c in sorted(cs, key=lambda c: (c["a"], c["b"]))
+            sig = (
+                "ic|"
+                + ";".join(self.labels[k] for k in ks)
+                + "|"
+                + ";".join(f"{c['a']}~{c['b']}={c['rho']!r}" for c in sorted(cs, key=lambda c: (c["a"], c["b"])))
             )
             self.groups.append((ks, cs, sig, target_matrix(ks, cs) if cs else None))
 
@@ -247,7 +250,7 @@ class _Run:
             if start < self.n_sens:
                 m = min(stop, self.n_sens) - start
                 for k in plan.keys:
-                    self.sens_inputs[s.name][k][start:start + m] = params[k][:m]
+                    self.sens_inputs[s.name][k][start : start + m] = params[k][:m]
         self.done = stop
 
     def sensitivity(self, s, plan, result: str) -> tuple[list, int]:
@@ -279,9 +282,16 @@ class _Run:
                 values[name] = v
         sens, n_used = self.sensitivity(s, plan, sensitivity_result)
         return ScenarioMC(
-            name=s.name, invalid_samples=done - nvalid, summaries=summaries,
-            p_meets_target=self.meets[s.name] / nvalid if nvalid else math.nan, sensitivity=sens,
-            histogram=hists, values=values, valid_samples=nvalid, samples_done=done, process=s.process,
+            name=s.name,
+            invalid_samples=done - nvalid,
+            summaries=summaries,
+            p_meets_target=self.meets[s.name] / nvalid if nvalid else math.nan,
+            sensitivity=sens,
+            histogram=hists,
+            values=values,
+            valid_samples=nvalid,
+            samples_done=done,
+            process=s.process,
             sensitivity_samples=n_used,
         )
 
@@ -348,10 +358,19 @@ def monte_carlo(
     plans = [_Plan(s) for s in scenarios]
     run = _Run(scenarios, plans, samples, seed, keep, min(int(sensitivity_samples), samples))
     run.run(chunk, progress, cancel)
-    out = [run.scenario(s, plan, results, bins, keep_values, sensitivity_result) for s, plan in zip(scenarios, plans, strict=True)]
+    out = [
+        run.scenario(s, plan, results, bins, keep_values, sensitivity_result) for s, plan in zip(scenarios, plans, strict=True)
+    ]
     done = run.done
     msg = "" if run.complete else f"cancelled after {done:,} of {samples:,} samples: the figures cover those only"
     return MonteCarloResult(
-        samples=samples, seed=seed, scenarios=out, comparisons=run.comparisons(compare), complete=run.complete,
-        samples_done=done, results=results, compare=compare, message=msg,
+        samples=samples,
+        seed=seed,
+        scenarios=out,
+        comparisons=run.comparisons(compare),
+        complete=run.complete,
+        samples_done=done,
+        results=results,
+        compare=compare,
+        message=msg,
     )

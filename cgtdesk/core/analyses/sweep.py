@@ -44,9 +44,7 @@ def sweep(scenarios: Sequence, result: str = DEFAULT_RESULT, demand=None) -> Swe
         raise InputError("sweep: expected at least one demand")
     p = catalogue().parameters[DEMAND_KEY]
     if not np.all(np.isfinite(d)) or d.min() < p.min or d.max() > p.max:
-        raise InputError(
-            f"sweep: expected demands within {fmt_number(p.min)} .. {fmt_number(p.max)} patients/yr"
-        )
+        raise InputError(f"sweep: expected demands within {fmt_number(p.min)} .. {fmt_number(p.max)} patients/yr")
     values, valid = {}, {}
     for s in scenarios:
         r = _eval(s, {DEMAND_KEY: d})

@@ -116,7 +116,6 @@ class AnalysesPanel(QtWidgets.QTabWidget):
 __all__ = ["AnalysesPanel", "GoalSeekView", "MonteCarloView", "SweepView", "TornadoView", "UncertaintyEditor", "VIEW_CLASSES"]
 
 
-
 def settle(view, timeout_s: float = 120.0) -> None:
     """Process events until the view's background job has delivered its result (screenshots, scripts)."""
     runner = getattr(view, "runner", None)

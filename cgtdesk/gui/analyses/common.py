@@ -94,8 +94,9 @@ def set_rows(table: QtWidgets.QTableWidget, rows, right_from: int = 1, tips=None
 
 def table_text(table: QtWidgets.QTableWidget) -> list[list[str]]:
     """The cells of a table as text (tests, copying)."""
-    return [[table.item(r, c).text() if table.item(r, c) else "" for c in range(table.columnCount())]
-            for r in range(table.rowCount())]
+    return [
+        [table.item(r, c).text() if table.item(r, c) else "" for c in range(table.columnCount())] for r in range(table.rowCount())
+    ]
 
 
 def error_label() -> QtWidgets.QLabel:

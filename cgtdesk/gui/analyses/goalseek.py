@@ -55,7 +55,7 @@ def _round_toward(x: float, up: bool, digits: int = 4) -> float:
     if x == 0 or not math.isfinite(x):
         return x
     e = math.floor(math.log10(abs(x))) - digits + 1
-    f = 10.0 ** e
+    f = 10.0**e
     y = (math.ceil(x / f - 1e-9) if up else math.floor(x / f + 1e-9)) * f
     return float(f"{y:.{digits + 2}g}")
 
@@ -118,16 +118,26 @@ class GoalSeekChart(BaseChart):
         t = np.asarray(sr.curve_target, dtype=float) if sr.curve_target is not None else np.full(x.shape, float(sr.target))
         self.target_curve.setData(x, t, pen=pen(BAD_COLOUR, s.line_width, QtCore.Qt.PenStyle.DashLine))
         if math.isfinite(sr.base_value) and math.isfinite(sr.base_result):
-            self.base_point.setData([sr.base_value], [sr.base_result], pen=None, symbol="o", symbolSize=s.marker_size * 1.2,
-                                    symbolBrush=None, symbolPen=pg.mkPen(s.theme.foreground, width=s.px(2)))
+            self.base_point.setData(
+                [sr.base_value],
+                [sr.base_result],
+                pen=None,
+                symbol="o",
+                symbolSize=s.marker_size * 1.2,
+                symbolBrush=None,
+                symbolPen=pg.mkPen(s.theme.foreground, width=s.px(2)),
+            )
         else:
             self.base_point.setData([], [])
         fy = np.concatenate([y[np.isfinite(y)], t[np.isfinite(t)]])
         if fy.size:
             lo, hi = float(fy.min()), float(fy.max())
             # a curve that shoots up (e.g. a success rate near 0) would flatten the rest: show up to 2.5x the target
-            refs = [abs(v) for v in (*t[np.isfinite(t)][:1], *t[np.isfinite(t)][-1:], sr.base_result, sr.achieved or 0.0)
-                    if v is not None and math.isfinite(v)]
+            refs = [
+                abs(v)
+                for v in (*t[np.isfinite(t)][:1], *t[np.isfinite(t)][-1:], sr.base_result, sr.achieved or 0.0)
+                if v is not None and math.isfinite(v)
+            ]
             if refs and hi > 2.5 * max(refs) > lo:
                 hi = 2.5 * max(refs)
             if lo > 0 and lo < 0.4 * hi:
@@ -140,8 +150,15 @@ class GoalSeekChart(BaseChart):
             self.answer_line.setPen(pen(GOOD_COLOUR, max(1.5, s.line_width * 0.8), QtCore.Qt.PenStyle.DashDotLine))
             self.answer_line.setPos(v)
             self.answer_line.show()
-            self.answer_point.setData([sr.value], [sr.achieved], pen=None, symbol="o", symbolSize=s.marker_size * 1.3,
-                                      symbolBrush=GOOD_COLOUR, symbolPen=pg.mkPen(s.theme.background, width=s.px(2)))
+            self.answer_point.setData(
+                [sr.value],
+                [sr.achieved],
+                pen=None,
+                symbol="o",
+                symbolSize=s.marker_size * 1.3,
+                symbolBrush=GOOD_COLOUR,
+                symbolPen=pg.mkPen(s.theme.background, width=s.px(2)),
+            )
             self.answer_label.setText(f"{fmt_number(v)}")
             self.answer_label.setFont(font(s.value_px, bold=True))
             self.answer_label.setColor(GOOD_COLOUR)
@@ -160,9 +177,17 @@ class GoalSeekChart(BaseChart):
         self.set_axis_label(self.plot, "left", f"{ri.label} ({ri.unit_for(cur)})")
         self.fit_left_axis(self.plot, f"{max(abs(float(np.nanmax(fy))) if fy.size else 1, 1):,.0f}")
         self.set_title(f"{sr.scenario}: {lower_first(ri.label)} against {lower_first(p.label)}")
-        target_text = "max allowable COGS per dose" if sr.curve_target is not None else f"target {fmt_result(sr.result, sr.target, cur)}"
-        self.set_legend([(swatch(colour), ri.label), (swatch(BAD_COLOUR, "allogeneic"), target_text),
-                         (f'<span style="color:{GOOD_COLOUR}">&#9679;</span>', "the answer"), ("&#9675;", "today's value")])
+        target_text = (
+            "max allowable COGS per dose" if sr.curve_target is not None else f"target {fmt_result(sr.result, sr.target, cur)}"
+        )
+        self.set_legend(
+            [
+                (swatch(colour), ri.label),
+                (swatch(BAD_COLOUR, "allogeneic"), target_text),
+                (f'<span style="color:{GOOD_COLOUR}">&#9679;</span>', "the answer"),
+                ("&#9675;", "today's value"),
+            ]
+        )
 
     def hover_text(self, plot, x, y):
         sr, _shown, cur, _ = self.data
@@ -296,8 +321,11 @@ class GoalSeekView(AnalysisView):
             return None
         name, vary, result = self.scenario.currentData(), self.vary.currentData(), self.result.currentData()
         if target == MAX_ALLOWABLE and result != "cogs_per_dose":
-            show_error(self.error, "The maximum allowable COGS is a cost per dose: choose the result 'Cost of goods per dose', "
-                                   "or give the target as a value.")
+            show_error(
+                self.error,
+                "The maximum allowable COGS is a cost per dose: choose the result 'Cost of goods per dose', "
+                "or give the target as a value.",
+            )
             return None
         show_error(self.error, "")
         self.apply_button.setEnabled(False)
@@ -325,8 +353,13 @@ class GoalSeekView(AnalysisView):
         stale = self._job[0] != project_signature(self.project)
         if stale:
             self.detail.setText(self.detail.text() + " Made before the latest edits: Solve again.")
-        can_apply = (sr.reachable and self.shown_value is not None and sr.scenario in names and not stale
-                     and self.shown_value != sr.base_value)
+        can_apply = (
+            sr.reachable
+            and self.shown_value is not None
+            and sr.scenario in names
+            and not stale
+            and self.shown_value != sr.base_value
+        )
         self.apply_button.setEnabled(bool(can_apply))
         if can_apply:
             p = catalogue().parameters[sr.vary]
@@ -395,13 +428,19 @@ class GoalSeekView(AnalysisView):
             best = ""
             if np.isfinite(y).any():
                 k = int(np.nanargmin(y) if sr.sense == "<=" else np.nanargmax(y))
-                best = (f" The {'lowest' if sr.sense == '<=' else 'highest'} it gets is {fmt_result(sr.result, y[k], cur)}, "
-                        f"at {self._fmt_value(float(sr.curve_x[k]))}.")
-            return (f"No {p.label.lower()} in its valid range ({rng}) gets {what} "
-                    f"{self._target_words(sr).replace('to stay ', '')}.{best}")
+                best = (
+                    f" The {'lowest' if sr.sense == '<=' else 'highest'} it gets is {fmt_result(sr.result, y[k], cur)}, "
+                    f"at {self._fmt_value(float(sr.curve_x[k]))}."
+                )
+            return (
+                f"No {p.label.lower()} in its valid range ({rng}) gets {what} "
+                f"{self._target_words(sr).replace('to stay ', '')}.{best}"
+            )
         if sr.all_meet:
-            return (f"Every {p.label.lower()} in its valid range ({rng}) keeps {what} "
-                    f"{self._target_words(sr).replace('to stay ', '')}.")
+            return (
+                f"Every {p.label.lower()} in its valid range ({rng}) keeps {what} "
+                f"{self._target_words(sr).replace('to stay ', '')}."
+            )
         v = self._fmt_value(self.shown_value)
         way = self._direction(sr)
         unit = p.unit_for(cur)
@@ -413,8 +452,10 @@ class GoalSeekView(AnalysisView):
     def details(self) -> str:
         sr = self.solution
         cur = self.project.currency
-        parts = [f"Today: {self._fmt_value(sr.base_value)} gives {fmt_result(sr.result, sr.base_result, cur)} "
-                 f"({'meets' if sr.base_meets else 'misses'} the target)."]
+        parts = [
+            f"Today: {self._fmt_value(sr.base_value)} gives {fmt_result(sr.result, sr.base_result, cur)} "
+            f"({'meets' if sr.base_meets else 'misses'} the target)."
+        ]
         if sr.reachable and sr.achieved is not None:
             parts.append(f"At the answer: {fmt_result(sr.result, sr.achieved, cur)}.")
         if len(sr.feasible) > 1:
@@ -435,8 +476,10 @@ class GoalSeekView(AnalysisView):
             return False
         self.apply_button.setEnabled(False)
         self._job = (project_signature(self.project), sr.scenario)  # the curve does not depend on today's value
-        self.detail.setText(f"Applied: {catalogue().parameters[sr.vary].label} = {self._fmt_value(self.shown_value)} "
-                            f"in '{sr.scenario}'. Undo (Ctrl+Z) takes it back.")
+        self.detail.setText(
+            f"Applied: {catalogue().parameters[sr.vary].label} = {self._fmt_value(self.shown_value)} "
+            f"in '{sr.scenario}'. Undo (Ctrl+Z) takes it back."
+        )
         return True
 
     def wait(self, msecs: int = 60_000) -> bool:

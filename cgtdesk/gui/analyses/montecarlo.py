@@ -100,8 +100,10 @@ class MonteCarloView(AnalysisView):
         self.compare.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         self.compare.horizontalHeader().setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
         self.compare.verticalHeader().setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
-        self.compare_note = muted_label("Each cell: the probability that the column's scenario (B) is cheaper per dose "
-                                        "than the row's (A), run by run, with shared inputs drawn alike.")
+        self.compare_note = muted_label(
+            "Each cell: the probability that the column's scenario (B) is cheaper per dose "
+            "than the row's (A), run by run, with shared inputs drawn alike."
+        )
         cw = QtWidgets.QWidget()
         cl = QtWidgets.QVBoxLayout(cw)
         cl.setContentsMargins(0, 0, 0, 0)
@@ -123,7 +125,9 @@ class MonteCarloView(AnalysisView):
         split = chart_over(self.chart, self.tables)
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
-        lay.addLayout(hbox("Samples", self.samples, "  Seed", self.seed, self.run_button, self.cancel_button, self.progress, stretch_at=6))
+        lay.addLayout(
+            hbox("Samples", self.samples, "  Seed", self.seed, self.run_button, self.cancel_button, self.progress, stretch_at=6)
+        )
         lay.addWidget(self.status)
         lay.addWidget(self.error)
         lay.addLayout(hbox("Show", self.show_scenario, self.show_result, None))
@@ -147,8 +151,11 @@ class MonteCarloView(AnalysisView):
 
     def follow_scenario(self, name: str):
         if self.show_scenario.findData(name) >= 0:
-            fill_combo(self.show_scenario, [(self.show_scenario.itemData(i), self.show_scenario.itemText(i))
-                                            for i in range(self.show_scenario.count())], name)
+            fill_combo(
+                self.show_scenario,
+                [(self.show_scenario.itemData(i), self.show_scenario.itemText(i)) for i in range(self.show_scenario.count())],
+                name,
+            )
             self.redraw()
 
     def inputs_changed(self):
@@ -222,8 +229,10 @@ class MonteCarloView(AnalysisView):
             self.header.setText("")
             return
         stale = not self.runner.is_current(self.project)
-        self.header.setText(f"Run of {r.samples:,} samples per scenario, seed {r.seed}"
-                            + (" - made before the latest edits: run again to bring it up to date." if stale else "."))
+        self.header.setText(
+            f"Run of {r.samples:,} samples per scenario, seed {r.seed}"
+            + (" - made before the latest edits: run again to bring it up to date." if stale else ".")
+        )
 
     def redraw(self):
         r = self.result
@@ -251,9 +260,11 @@ class MonteCarloView(AnalysisView):
         rows = []
         for s in r.scenarios:
             m = s.summaries[res]
-            rows.append([s.name, f"{s.valid_samples:,}", f"{s.invalid_samples:,}"]
-                        + [fmt_result(res, m[k], cur) for k in ("mean", "sd", "p5", "p10", "p50", "p90", "p95")]
-                        + [percent(s.p_meets_target, 1)])
+            rows.append(
+                [s.name, f"{s.valid_samples:,}", f"{s.invalid_samples:,}"]
+                + [fmt_result(res, m[k], cur) for k in ("mean", "sd", "p5", "p10", "p50", "p90", "p95")]
+                + [percent(s.p_meets_target, 1)]
+            )
         set_rows(self.summary, rows)
         # P(B cheaper than A): rows A, columns B
         self.compare.setRowCount(len(names))
@@ -276,11 +287,23 @@ class MonteCarloView(AnalysisView):
                 self.compare.setItem(i, j, item)
         params = catalogue().parameters
         sens = by[name].sensitivity
-        self.sens_note.setText(f"{name}: rank correlation (Spearman) of each uncertain input with cost of goods per dose over "
-                               f"{by[name].sensitivity_samples:,} runs; largest first.")
-        set_rows(self.sensitivity, [[params[k].label, k, f"{rho:+.3f}" if rho == rho else "n/a",
-                                     "" if rho != rho else ("higher cost" if rho > 0 else "lower cost")] for k, rho in sens],
-                 right_from=2)
+        self.sens_note.setText(
+            f"{name}: rank correlation (Spearman) of each uncertain input with cost of goods per dose over "
+            f"{by[name].sensitivity_samples:,} runs; largest first."
+        )
+        set_rows(
+            self.sensitivity,
+            [
+                [
+                    params[k].label,
+                    k,
+                    f"{rho:+.3f}" if rho == rho else "n/a",
+                    "" if rho != rho else ("higher cost" if rho > 0 else "lower cost"),
+                ]
+                for k, rho in sens
+            ],
+            right_from=2,
+        )
 
     def sentence(self, s) -> str:
         """P(meets target) in words for one scenario."""
@@ -292,6 +315,8 @@ class MonteCarloView(AnalysisView):
         lead = ""
         if sens:
             lead = f" The input that matters most is {catalogue().parameters[sens[0]].label.lower()}."
-        return (f"{s.name} stays under its maximum allowable cost of goods in {percent(s.p_meets_target, 1)} of "
-                f"{s.valid_samples:,} runs (P10 {fmt_result('cogs_per_dose', m['p10'], cur)}, P50 "
-                f"{fmt_result('cogs_per_dose', m['p50'], cur)}, P90 {fmt_result('cogs_per_dose', m['p90'], cur)} per dose).{lead}")
+        return (
+            f"{s.name} stays under its maximum allowable cost of goods in {percent(s.p_meets_target, 1)} of "
+            f"{s.valid_samples:,} runs (P10 {fmt_result('cogs_per_dose', m['p10'], cur)}, P50 "
+            f"{fmt_result('cogs_per_dose', m['p50'], cur)}, P90 {fmt_result('cogs_per_dose', m['p90'], cur)} per dose).{lead}"
+        )

@@ -46,8 +46,10 @@ class TornadoView(AnalysisView):
         self.error = error_label()
         self.chart = TornadoChart()
         self.table = make_table(self.HEADERS)
-        note = muted_label("Each input at its low and its high value, the others at base. Low/high come from the "
-                           f"input's uncertainty where it has one, otherwise -/+20% of base; the chart shows the {TOP} largest swings.")
+        note = muted_label(
+            "Each input at its low and its high value, the others at base. Low/high come from the "
+            f"input's uncertainty where it has one, otherwise -/+20% of base; the chart shows the {TOP} largest swings."
+        )
         split = chart_over(self.chart, self.table)
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
@@ -105,9 +107,17 @@ class TornadoView(AnalysisView):
         params = catalogue().parameters
         rows, tips = [], []
         for b in tr.bars:
-            rows.append([params[b.key].label, b.key, fmt_param(b.key, b.low), fmt_param(b.key, b.high),
-                         fmt_result(result, b.result_low, cur), fmt_result(result, b.result_high, cur),
-                         fmt_result(result, b.swing, cur) if b.swing == b.swing else "invalid",
-                         SOURCES.get(b.source, f"its {b.source} distribution")])
+            rows.append(
+                [
+                    params[b.key].label,
+                    b.key,
+                    fmt_param(b.key, b.low),
+                    fmt_param(b.key, b.high),
+                    fmt_result(result, b.result_low, cur),
+                    fmt_result(result, b.result_high, cur),
+                    fmt_result(result, b.swing, cur) if b.swing == b.swing else "invalid",
+                    SOURCES.get(b.source, f"its {b.source} distribution"),
+                ]
+            )
             tips.append(b.message or params[b.key].description)
         set_rows(self.table, rows, right_from=2, tips=tips)

@@ -53,7 +53,6 @@ class NumberAxis(pg.AxisItem):
         return out
 
 
-
 class LogAxis(NumberAxis):
     """An axis over log10 values drawn on a linear view: ticks at 1, 10, 100 ... (and 2, 5 when
     few decades show), labelled with the real values. (The charts transform their data

@@ -36,8 +36,14 @@ class BreakdownChart(BaseChart):
         bottom = np.zeros(n)
         for j, cat in enumerate(data.categories):
             bar = self.bars.get(cat)
-            opts = dict(x=x, height=vals[:, j], y0=bottom.copy(), width=BAR_WIDTH,
-                        brush=category_colour(cat), pen=pg.mkPen(s.theme.background, width=max(1, s.line_width / 3)))
+            opts = dict(
+                x=x,
+                height=vals[:, j],
+                y0=bottom.copy(),
+                width=BAR_WIDTH,
+                brush=category_colour(cat),
+                pen=pg.mkPen(s.theme.background, width=max(1, s.line_width / 3)),
+            )
             if bar is None:
                 bar = pg.BarGraphItem(**opts)
                 self.bars[cat] = bar
@@ -61,7 +67,9 @@ class BreakdownChart(BaseChart):
         set_range(self.plot, x=(-0.6, n - 0.4), y=(0, top * 1.12))
         self.fit_left_axis(self.plot, f"{top * 1.12:,.0f}")
         self.set_title(data.finding)
-        self.set_legend([(swatch(category_colour(c), bar=True), lab) for c, lab in zip(data.categories, data.labels, strict=True)])
+        self.set_legend(
+            [(swatch(category_colour(c), bar=True), lab) for c, lab in zip(data.categories, data.labels, strict=True)]
+        )
 
     def _layout_axis(self, data):
         n = max(1, len(data.scenarios))
@@ -87,6 +95,8 @@ class BreakdownChart(BaseChart):
             return f"{d.scenarios[i]}: {d.problems.get(d.scenarios[i], 'cannot be evaluated')}"
         if 0 <= y and j < len(row):
             share = row[j] / tot if tot else 0
-            return (f"{d.scenarios[i]} - {d.labels[j]}: {money(row[j], d.currency)} per dose "
-                    f"({share:.0%} of {money(tot, d.currency)})")
+            return (
+                f"{d.scenarios[i]} - {d.labels[j]}: {money(row[j], d.currency)} per dose "
+                f"({share:.0%} of {money(tot, d.currency)})"
+            )
         return f"{d.scenarios[i]}: {money(tot, d.currency)} per dose"

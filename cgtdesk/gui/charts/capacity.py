@@ -71,13 +71,24 @@ class CapacityChart(BaseChart):
                 i = data.scenarios.index(name)
                 colour = scenario_colour(i)
                 y = data.curves[m][name]
-                curves[k].setData(finite_log10(data.demand), finite_log10(y), pen=pen(colour, s.line_width, line_style(data.processes[i])),
-                                  connect="finite")
+                curves[k].setData(
+                    finite_log10(data.demand),
+                    finite_log10(y),
+                    pen=pen(colour, s.line_width, line_style(data.processes[i])),
+                    connect="finite",
+                )
                 cur = data.current[name]
                 v = cur[1 + CAPACITY_MEASURES.index(m)]
                 if ok(v) and v > 0:
-                    marks[k].setData([math.log10(cur[0])], finite_log10([v]), pen=None, symbol="o", symbolSize=s.marker_size * s.pen_scale, symbolBrush=colour,
-                                     symbolPen=pg.mkPen(s.theme.background, width=s.px(2)))
+                    marks[k].setData(
+                        [math.log10(cur[0])],
+                        finite_log10([v]),
+                        pen=None,
+                        symbol="o",
+                        symbolSize=s.marker_size * s.pen_scale,
+                        symbolBrush=colour,
+                        symbolPen=pg.mkPen(s.theme.background, width=s.px(2)),
+                    )
                 else:
                     marks[k].setData([], [])
                 fin = y[np.isfinite(y) & (y <= LIMIT)]
@@ -98,12 +109,14 @@ class CapacityChart(BaseChart):
         lx0, lx1 = math.log10(data.demand[0]), math.log10(data.demand[-1])
         set_range(last, x=(lx0 - 0.01 * (lx1 - lx0), lx1 + 0.01 * (lx1 - lx0)))
         self.set_title(data.finding)
-        self.set_legend([(swatch(scenario_colour(data.scenarios.index(nm)), data.processes[data.scenarios.index(nm)]), nm)
-                         for nm in names] + [("&#9679;", "at the scenario's own demand")])
+        self.set_legend(
+            [(swatch(scenario_colour(data.scenarios.index(nm)), data.processes[data.scenarios.index(nm)]), nm) for nm in names]
+            + [("&#9679;", "at the scenario's own demand")]
+        )
 
     def hover_text(self, plot, x, y):
         d = self.data
-        dem = 10 ** x
+        dem = 10**x
         i = int(np.clip(np.searchsorted(d.demand, dem), 0, len(d.demand) - 1))
         parts = []
         for name in self.shown(d):

@@ -78,11 +78,20 @@ class DemandChart(BaseChart):
             proc = data.processes[i]
             width = s.line_width * (1.25 if name in pair else 1.0)
             y = data.values[name]
-            self.curves[i].setData(finite_log10(data.demand), finite_log10(y), pen=pen(colour, width, line_style(proc)), connect="finite")
+            self.curves[i].setData(
+                finite_log10(data.demand), finite_log10(y), pen=pen(colour, width, line_style(proc)), connect="finite"
+            )
             d0, v0 = data.current[name]
             if ok(v0) and v0 > 0:
-                self.markers[i].setData([math.log10(d0)], finite_log10([v0]), pen=None, symbol="o", symbolSize=s.marker_size * s.pen_scale,
-                                        symbolBrush=colour, symbolPen=pg.mkPen(s.theme.background, width=s.px(2)))
+                self.markers[i].setData(
+                    [math.log10(d0)],
+                    finite_log10([v0]),
+                    pen=None,
+                    symbol="o",
+                    symbolSize=s.marker_size * s.pen_scale,
+                    symbolBrush=colour,
+                    symbolPen=pg.mkPen(s.theme.background, width=s.px(2)),
+                )
             else:
                 self.markers[i].setData([], [])
         self.set_axis_label(self.plot, "bottom", "Demand (patients/yr, log scale)")
@@ -96,8 +105,10 @@ class DemandChart(BaseChart):
         self.fit_left_axis(self.plot, "100k")
         self._mark_crossover(data)
         self.set_title(data.finding)
-        self.set_legend([(swatch(scenario_colour(i), data.processes[i]), nm) for i, nm in enumerate(data.scenarios)]
-                        + [("&#9679;", "each scenario's own demand")])
+        self.set_legend(
+            [(swatch(scenario_colour(i), data.processes[i]), nm) for i, nm in enumerate(data.scenarios)]
+            + [("&#9679;", "each scenario's own demand")]
+        )
         self._fill_pair_combos(data)
 
     def _mark_crossover(self, data):
@@ -137,7 +148,7 @@ class DemandChart(BaseChart):
 
     def hover_text(self, plot, x, y):
         d = self.data
-        dem = 10 ** x
+        dem = 10**x
         i = int(np.clip(np.searchsorted(d.demand, dem), 0, len(d.demand) - 1))
         if i > 0 and abs(math.log10(d.demand[i - 1]) - x) < abs(math.log10(d.demand[i]) - x):
             i -= 1

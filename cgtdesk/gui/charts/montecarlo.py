@@ -59,8 +59,13 @@ class MonteCarloChart(BaseChart):
         self.data = data
         colour = scenario_colour(self.colour_index)
         edges = drawable(data.edges)
-        self.hist.setOpts(x0=edges[:-1], x1=edges[1:], height=drawable(data.counts), brush=colour,
-                          pen=pg.mkPen(s.theme.background, width=s.px(1)))
+        self.hist.setOpts(
+            x0=edges[:-1],
+            x1=edges[1:],
+            height=drawable(data.counts),
+            brush=colour,
+            pen=pg.mkPen(s.theme.background, width=s.px(1)),
+        )
         top = float(data.counts.max()) if data.counts.size else 1.0
         lo = float(edges[0]) if edges.size else 0.0
         hi = float(edges[-1]) if edges.size else 1.0
@@ -69,8 +74,9 @@ class MonteCarloChart(BaseChart):
             self.target.setPen(pen(BAD_COLOUR, s.line_width))
             self.target.setPos(data.target)
             self.target.show()
-            self.target_label.setText(f"Max allowable {money(data.target, data.currency)}\n"
-                                      f"P(meets target) {percent(data.p_meets_target)}")
+            self.target_label.setText(
+                f"Max allowable {money(data.target, data.currency)}\nP(meets target) {percent(data.p_meets_target)}"
+            )
             self.target_label.setFont(font(s.value_px, bold=True))
             self.target_label.setColor(BAD_COLOUR)
             xs.append(data.target)
@@ -101,10 +107,15 @@ class MonteCarloChart(BaseChart):
         self.set_axis_label(self.plot, "left", "Runs")
         self.fit_left_axis(self.plot, f"{top * 1.25:,.0f}")
         self.set_title(data.finding)
-        entries = [(swatch(colour, bar=True), f"{data.scenario}: {data.samples:,} runs"
-                    + (f", {data.invalid:,} invalid" if data.invalid else "")
-                    + ("" if data.complete else " (stopped early)")),
-                   ("&#9476;&#9476;", "P10, P50, P90")]
+        entries = [
+            (
+                swatch(colour, bar=True),
+                f"{data.scenario}: {data.samples:,} runs"
+                + (f", {data.invalid:,} invalid" if data.invalid else "")
+                + ("" if data.complete else " (stopped early)"),
+            ),
+            ("&#9476;&#9476;", "P10, P50, P90"),
+        ]
         if data.target is not None:
             entries.append((swatch(BAD_COLOUR), "max allowable cost of goods (target margin)"))
         self.set_legend(entries)
@@ -116,5 +127,7 @@ class MonteCarloChart(BaseChart):
             return None
         total = d.counts.sum()
         below = d.counts[: i + 1].sum() / total if total else 0
-        return (f"{money(d.edges[i], d.currency)} - {money(d.edges[i + 1], d.currency)}: {int(d.counts[i]):,} runs; "
-                f"{percent(below)} of runs at or below {money(d.edges[i + 1], d.currency)}")
+        return (
+            f"{money(d.edges[i], d.currency)} - {money(d.edges[i + 1], d.currency)}: {int(d.counts[i]):,} runs; "
+            f"{percent(below)} of runs at or below {money(d.edges[i + 1], d.currency)}"
+        )

@@ -25,8 +25,9 @@ from cgtdesk.gui.style import ChartStyle, normal_style
 from cgtdesk.gui.workers import MonteCarloService, TaskRunner
 
 #: the widget of each chart of the registry, by its id (each class names itself)
-CHART_CLASSES = {cls.name: cls for cls in (BreakdownChart, DemandChart, CapacityChart, WaterfallChart, TornadoChart,
-                                           MonteCarloChart)}
+CHART_CLASSES = {
+    cls.name: cls for cls in (BreakdownChart, DemandChart, CapacityChart, WaterfallChart, TornadoChart, MonteCarloChart)
+}
 
 
 class ChartPanel(QtWidgets.QWidget):
@@ -39,8 +40,14 @@ class ChartPanel(QtWidgets.QWidget):
 
     pairChanged = QtCore.Signal(str, str)
 
-    def __init__(self, parent=None, style: ChartStyle | None = None, *, board: boards.ChartBoard | None = None,
-                 monte_carlo: MonteCarloService | None = None):
+    def __init__(
+        self,
+        parent=None,
+        style: ChartStyle | None = None,
+        *,
+        board: boards.ChartBoard | None = None,
+        monte_carlo: MonteCarloService | None = None,
+    ):
         super().__init__(parent)
         self.style_ = style or normal_style()
         self.board = board or boards.shared()
@@ -150,14 +157,16 @@ class ChartPanel(QtWidgets.QWidget):
         project = self.project
         demand = chartdata.demand_grid()
         cached = self.board.known_crossover(project, self.pair, demand)
-        data = self.board.chart_data(project, self.pair, self.current, self.monte_carlo, crossover=cached, locate=False,
-                                     demand=demand, charts=self.charts)
+        data = self.board.chart_data(
+            project, self.pair, self.current, self.monte_carlo, crossover=cached, locate=False, demand=demand, charts=self.charts
+        )
         if data["demand"].crossover_pending:
             # the crossover search takes longer than every chart together: locate it once typing pauses
             self._xo_timer.start()
         if data["montecarlo"] is not None and not self.mc_service.is_current(project):
-            object.__setattr__(data["montecarlo"], "finding",
-                               data["montecarlo"].finding + " (run before the latest edits: run again)")
+            object.__setattr__(
+                data["montecarlo"], "finding", data["montecarlo"].finding + " (run before the latest edits: run again)"
+            )
         idx = project.names().index(self.current) if self.current in project.names() else 0
         for name, chart in self.charts.items():
             if name == "montecarlo":

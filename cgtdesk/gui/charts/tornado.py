@@ -74,8 +74,10 @@ class TornadoChart(BaseChart):
         self.base_line.setPen(pen(s.theme.foreground, max(1.5, s.line_width * 0.6)))
         self.base_line.setPos(base)
         wrap = 36
-        ticks = [(float(y[k]), "\n".join(textwrap.wrap(r.label, wrap)) + f"\n{_short(r.low)} to {_short(r.high)}")
-                 for k, r in enumerate(rows)]
+        ticks = [
+            (float(y[k]), "\n".join(textwrap.wrap(r.label, wrap)) + f"\n{_short(r.low)} to {_short(r.high)}")
+            for k, r in enumerate(rows)
+        ]
         self.left_axis.setTicks([ticks, []])
         widest = max((line for _, t in ticks for line in t.split("\n")), key=len, default="")
         self.fit_left_axis(self.plot, widest + "  ")
@@ -93,9 +95,13 @@ class TornadoChart(BaseChart):
         set_range(self.plot, x=(float(allv.min()) - 0.3 * span, float(allv.max()) + 0.3 * span), y=(-0.6, max(n, 1) - 0.4))
         self.set_axis_label(self.plot, "bottom", f"{data.label} ({data.unit}); base {fmt(data.base)}")
         self.set_title(data.finding)
-        self.set_legend([(swatch(LOW_COLOUR, bar=True), "input at its low value"),
-                         (swatch(HIGH_COLOUR, bar=True), "input at its high value"),
-                         ("", f"Scenario: {data.scenario}; low/high from its uncertainty or -/+20%")])
+        self.set_legend(
+            [
+                (swatch(LOW_COLOUR, bar=True), "input at its low value"),
+                (swatch(HIGH_COLOUR, bar=True), "input at its high value"),
+                ("", f"Scenario: {data.scenario}; low/high from its uncertainty or -/+20%"),
+            ]
+        )
 
     def hover_text(self, plot, x, yv):
         d = self.data
@@ -104,6 +110,7 @@ class TornadoChart(BaseChart):
         if not 0 <= k < n:
             return None
         r = d.rows[k]
-        return (f"{r.label}: {_short(r.low)} gives {money(r.result_low, d.currency)}, {_short(r.high)} gives "
-                f"{money(r.result_high, d.currency)} (swing {money(r.swing, d.currency)})")
-
+        return (
+            f"{r.label}: {_short(r.low)} gives {money(r.result_low, d.currency)}, {_short(r.high)} gives "
+            f"{money(r.result_high, d.currency)} (swing {money(r.swing, d.currency)})"
+        )

@@ -56,8 +56,14 @@ class WaterfallChart(BaseChart):
         x = np.arange(n, dtype=float)
         colours = [s.theme.neutral_bar] + [category_colour(c) for c in data.categories]
         colours.append(GOOD_COLOUR if data.headroom >= 0 else BAD_COLOUR)
-        self.bars.setOpts(x=x, y0=y0, height=height, width=BAR_WIDTH, brushes=[pg.mkBrush(c) for c in colours],
-                          pen=pg.mkPen(s.theme.background, width=s.px(1)))
+        self.bars.setOpts(
+            x=x,
+            y0=y0,
+            height=height,
+            width=BAR_WIDTH,
+            brushes=[pg.mkBrush(c) for c in colours],
+            pen=pg.mkPen(s.theme.background, width=s.px(1)),
+        )
         # thin connectors from one bar's end to the next bar's start
         tops = y0 + height
         cx, cy = [], []
@@ -65,7 +71,9 @@ class WaterfallChart(BaseChart):
             level = y0[i] if 0 < i else tops[i]
             cx += [i + BAR_WIDTH / 2, i + 1 - BAR_WIDTH / 2]
             cy += [level, level]
-        self.steps.setData(cx, cy, connect="pairs", pen=pen(s.theme.muted, max(1, s.line_width / 2.5), QtCore.Qt.PenStyle.DotLine))
+        self.steps.setData(
+            cx, cy, connect="pairs", pen=pen(s.theme.muted, max(1, s.line_width / 2.5), QtCore.Qt.PenStyle.DotLine)
+        )
         tm_value = data.target_margin_value
         self.target.setPen(pen(s.theme.foreground, max(1.5, s.line_width * 0.7), QtCore.Qt.PenStyle.DashLine))
         self.target.setPos(tm_value if ok(tm_value) else 0.0)
@@ -94,11 +102,17 @@ class WaterfallChart(BaseChart):
         self.set_axis_label(self.plot, "left", f"Per dose ({data.currency}/dose)")
         self.fit_left_axis(self.plot, f"{top * 1.22:,.0f}")
         self.set_title(data.finding)
-        self.set_legend([(swatch(s.theme.neutral_bar, bar=True), "List price"),
-                         (swatch(GOOD_COLOUR if data.headroom >= 0 else BAD_COLOUR, bar=True),
-                          "Gross margin" + ("" if data.headroom >= 0 else " (below target)")),
-                         ("&#9476;&#9476;", f"target margin ({percent(data.target_margin)} of price)"),
-                         ("", f"Scenario: {data.scenario}")])
+        self.set_legend(
+            [
+                (swatch(s.theme.neutral_bar, bar=True), "List price"),
+                (
+                    swatch(GOOD_COLOUR if data.headroom >= 0 else BAD_COLOUR, bar=True),
+                    "Gross margin" + ("" if data.headroom >= 0 else " (below target)"),
+                ),
+                ("&#9476;&#9476;", f"target margin ({percent(data.target_margin)} of price)"),
+                ("", f"Scenario: {data.scenario}"),
+            ]
+        )
 
     def _layout_axis(self, labels):
         n = len(labels)

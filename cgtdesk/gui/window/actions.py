@@ -46,55 +46,161 @@ class ActionSpec:
 
 ACTIONS: tuple[ActionSpec, ...] = (
     # ---- files
-    ActionSpec("new", "&New project...", "files.new_project", (SK.New,), "A new project from process templates", "SP_FileIcon", "New"),
-    ActionSpec("open", "&Open...", "files.open_dialog", (SK.Open,), "Open a project (.cgtproj) or a workbook (.xlsx)",
-               "SP_DialogOpenButton", "Open"),
+    ActionSpec(
+        "new", "&New project...", "files.new_project", (SK.New,), "A new project from process templates", "SP_FileIcon", "New"
+    ),
+    ActionSpec(
+        "open",
+        "&Open...",
+        "files.open_dialog",
+        (SK.Open,),
+        "Open a project (.cgtproj) or a workbook (.xlsx)",
+        "SP_DialogOpenButton",
+        "Open",
+    ),
     ActionSpec("save", "&Save", "files.save", (SK.Save,), "Save the project", "SP_DialogSaveButton", "Save"),
-    ActionSpec("save_as", "Save &As...", "files.save_as", (SK.SaveAs,), "Save the project under a new name", fallback="Ctrl+Shift+S"),
-    ActionSpec("import", "&Import workbook...", "files.import_dialog", ("Ctrl+I",),
-               "Read a client's edited workbook and review their changes before applying them", icon_text="Import workbook"),
-    ActionSpec("export", "&Export workbook...", "files.export_workbook", ("Ctrl+E",),
-               "Write a live Excel workbook of the project for a client", icon_text="Export workbook"),
+    ActionSpec(
+        "save_as", "Save &As...", "files.save_as", (SK.SaveAs,), "Save the project under a new name", fallback="Ctrl+Shift+S"
+    ),
+    ActionSpec(
+        "import",
+        "&Import workbook...",
+        "files.import_dialog",
+        ("Ctrl+I",),
+        "Read a client's edited workbook and review their changes before applying them",
+        icon_text="Import workbook",
+    ),
+    ActionSpec(
+        "export",
+        "&Export workbook...",
+        "files.export_workbook",
+        ("Ctrl+E",),
+        "Write a live Excel workbook of the project for a client",
+        icon_text="Export workbook",
+    ),
     ActionSpec("export_deck", "Export &deck (PDF)...", "files.export_deck", ("Ctrl+Shift+E",), "Every chart on a 16:9 PDF page"),
     ActionSpec("quit", "&Quit", "close", (SK.Quit,), "Close CGT Desk", fallback="Ctrl+Q"),
     # ---- edit
     ActionSpec("undo", "&Undo", None, (SK.Undo,), icon="SP_ArrowBack"),
     ActionSpec("redo", "&Redo", None, (SK.Redo, "Ctrl+Shift+Z", "Ctrl+Y"), icon="SP_ArrowForward", all_bindings=True),
     ActionSpec("find", "&Find parameter", "editor.focus_search", (SK.Find,), "Search the parameters by name or key"),
-    ActionSpec("reset_value", "Reset value to &default", "editor.reset_value", ("Ctrl+R",), "Put the selected parameter back to its default"),
-    ActionSpec("copy_results", "&Copy all results", "results.copy_all", ("Ctrl+Shift+C",),
-               "Every result of every scenario as tab-separated text, for Excel"),
+    ActionSpec(
+        "reset_value",
+        "Reset value to &default",
+        "editor.reset_value",
+        ("Ctrl+R",),
+        "Put the selected parameter back to its default",
+    ),
+    ActionSpec(
+        "copy_results",
+        "&Copy all results",
+        "results.copy_all",
+        ("Ctrl+Shift+C",),
+        "Every result of every scenario as tab-separated text, for Excel",
+    ),
     # ---- scenarios
-    ActionSpec("add", "&Add scenario...", "scenarios.add_dialog", ("Ctrl+Shift+N",), "Add a scenario from a process template",
-               "SP_FileDialogNewFolder"),
-    ActionSpec("duplicate", "D&uplicate scenario", "scenarios.duplicate", ("Ctrl+D",), "Copy the selected scenario", icon_text="Duplicate"),
+    ActionSpec(
+        "add",
+        "&Add scenario...",
+        "scenarios.add_dialog",
+        ("Ctrl+Shift+N",),
+        "Add a scenario from a process template",
+        "SP_FileDialogNewFolder",
+    ),
+    ActionSpec(
+        "duplicate",
+        "D&uplicate scenario",
+        "scenarios.duplicate",
+        ("Ctrl+D",),
+        "Copy the selected scenario",
+        icon_text="Duplicate",
+    ),
     ActionSpec("rename", "&Rename scenario", "scenarios.rename", ("F2",), "Rename the selected scenario", widget_shortcut=True),
     ActionSpec("rename_global", "Rename scenario", "scenarios.rename", ("Ctrl+F2",)),
-    ActionSpec("delete", "De&lete scenario", "scenarios.delete", ("Ctrl+Del",), "Delete the selected scenario (undo brings it back)",
-               "SP_TrashIcon"),
-    ActionSpec("move_up", "Move &up", "scenarios.move", ("Ctrl+Shift+Up",), "Move the selected scenario up", "SP_ArrowUp", args=(-1,)),
-    ActionSpec("move_down", "Move do&wn", "scenarios.move", ("Ctrl+Shift+Down",), "Move the selected scenario down", "SP_ArrowDown",
-               args=(+1,)),
+    ActionSpec(
+        "delete",
+        "De&lete scenario",
+        "scenarios.delete",
+        ("Ctrl+Del",),
+        "Delete the selected scenario (undo brings it back)",
+        "SP_TrashIcon",
+    ),
+    ActionSpec(
+        "move_up", "Move &up", "scenarios.move", ("Ctrl+Shift+Up",), "Move the selected scenario up", "SP_ArrowUp", args=(-1,)
+    ),
+    ActionSpec(
+        "move_down",
+        "Move do&wn",
+        "scenarios.move",
+        ("Ctrl+Shift+Down",),
+        "Move the selected scenario down",
+        "SP_ArrowDown",
+        args=(+1,),
+    ),
     # ---- charts
-    ActionSpec("chart_png", "Export chart as &PNG (1920x1080)...", "files.export_chart", ("Ctrl+Alt+P",), args=("png", (1920, 1080))),
-    ActionSpec("chart_png4k", "Export chart as PNG (&3840x2160)...", "files.export_chart", ("Ctrl+Alt+K",), args=("png", (3840, 2160))),
+    ActionSpec(
+        "chart_png", "Export chart as &PNG (1920x1080)...", "files.export_chart", ("Ctrl+Alt+P",), args=("png", (1920, 1080))
+    ),
+    ActionSpec(
+        "chart_png4k", "Export chart as PNG (&3840x2160)...", "files.export_chart", ("Ctrl+Alt+K",), args=("png", (3840, 2160))
+    ),
     ActionSpec("chart_svg", "Export chart as &SVG...", "files.export_chart", ("Ctrl+Alt+S",), args=("svg", None)),
     ActionSpec("chart_copy", "&Copy chart", "files.export_chart", ("Ctrl+Alt+C",), args=("copy", None)),
     # ---- analyses
-    ActionSpec("show_sweep", "&Demand sweep and crossover", "show_analysis", ("Ctrl+1",),
-               "From what demand is one scenario cheaper than another", args=("sweep",)),
-    ActionSpec("show_tornado", "&Tornado", "show_analysis", ("Ctrl+2",), "Which assumption moves the cost most", args=("tornado",)),
-    ActionSpec("show_montecarlo", "&Monte Carlo", "show_analysis", ("Ctrl+3",),
-               "How sure we are that cost of goods stays under the target", args=("montecarlo",)),
-    ActionSpec("show_goalseek", "&Goal seek", "show_analysis", ("Ctrl+4",), "What value of an input meets the target", args=("goalseek",)),
-    ActionSpec("show_uncertainty", "&Uncertainty of the inputs", "show_analysis", ("Ctrl+5",),
-               "Distributions and correlations of the selected scenario", args=("uncertainty",)),
-    ActionSpec("run_mc", "&Run Monte Carlo", "run_monte_carlo", ("F9",), "Run the Monte Carlo of every scenario (samples and seed as set)"),
+    ActionSpec(
+        "show_sweep",
+        "&Demand sweep and crossover",
+        "show_analysis",
+        ("Ctrl+1",),
+        "From what demand is one scenario cheaper than another",
+        args=("sweep",),
+    ),
+    ActionSpec(
+        "show_tornado", "&Tornado", "show_analysis", ("Ctrl+2",), "Which assumption moves the cost most", args=("tornado",)
+    ),
+    ActionSpec(
+        "show_montecarlo",
+        "&Monte Carlo",
+        "show_analysis",
+        ("Ctrl+3",),
+        "How sure we are that cost of goods stays under the target",
+        args=("montecarlo",),
+    ),
+    ActionSpec(
+        "show_goalseek", "&Goal seek", "show_analysis", ("Ctrl+4",), "What value of an input meets the target", args=("goalseek",)
+    ),
+    ActionSpec(
+        "show_uncertainty",
+        "&Uncertainty of the inputs",
+        "show_analysis",
+        ("Ctrl+5",),
+        "Distributions and correlations of the selected scenario",
+        args=("uncertainty",),
+    ),
+    ActionSpec(
+        "run_mc",
+        "&Run Monte Carlo",
+        "run_monte_carlo",
+        ("F9",),
+        "Run the Monte Carlo of every scenario (samples and seed as set)",
+    ),
     ActionSpec("cancel_mc", "&Cancel Monte Carlo", "cancel_monte_carlo", ("Shift+F9",)),
-    ActionSpec("param_uncertainty", "Uncertainty of this parameter...", "analyse_parameter", ("Ctrl+Shift+U",),
-               "Edit the distribution of the selected parameter", args=("uncertainty",)),
-    ActionSpec("param_goalseek", "Goal seek on this parameter...", "analyse_parameter", ("Ctrl+Shift+G",),
-               "Find the value of the selected parameter that meets the target", args=("goalseek",)),
+    ActionSpec(
+        "param_uncertainty",
+        "Uncertainty of this parameter...",
+        "analyse_parameter",
+        ("Ctrl+Shift+U",),
+        "Edit the distribution of the selected parameter",
+        args=("uncertainty",),
+    ),
+    ActionSpec(
+        "param_goalseek",
+        "Goal seek on this parameter...",
+        "analyse_parameter",
+        ("Ctrl+Shift+G",),
+        "Find the value of the selected parameter that meets the target",
+        args=("goalseek",),
+    ),
     # ---- view and help
     ActionSpec("present", "&Presentation", "present", ("F5",), "Show the charts full screen as slides", icon_text="Present"),
     ActionSpec("light", "&Light theme", "set_theme", ("Ctrl+Shift+L",), args=(False,), checkable=True, group="theme"),
@@ -113,16 +219,48 @@ MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("&Edit", ("undo", "redo", "-", "find", "reset_value", "copy_results")),
     ("&Scenario", ("add", "menu:templates", "duplicate", "rename_global", "delete", "-", "move_up", "move_down")),
     ("&Chart", ("chart_png", "chart_png4k", "chart_svg", "chart_copy")),
-    ("&Analyses", ("show_sweep", "show_tornado", "show_montecarlo", "show_goalseek", "-", "show_uncertainty", "-", "run_mc", "cancel_mc")),
-    ("&View", ("present", "-", "light", "dark", "-", "dock:scenario_dock", "dock:editor_dock", "dock:results_dock", "reset_layout",
-               "dock:analyses_dock")),
+    (
+        "&Analyses",
+        ("show_sweep", "show_tornado", "show_montecarlo", "show_goalseek", "-", "show_uncertainty", "-", "run_mc", "cancel_mc"),
+    ),
+    (
+        "&View",
+        (
+            "present",
+            "-",
+            "light",
+            "dark",
+            "-",
+            "dock:scenario_dock",
+            "dock:editor_dock",
+            "dock:results_dock",
+            "reset_layout",
+            "dock:analyses_dock",
+        ),
+    ),
     ("&Help", ("guide", "about")),
 )
 
 #: the toolbar: action ids, "-" a separator, "popup:ID>MENU" a button with a drop-down submenu,
 #: "widgets:NAME" widgets the window provides
-TOOLBAR: tuple[str, ...] = ("new", "open", "save", "-", "undo", "redo", "-", "popup:add>templates", "duplicate", "-", "import", "export",
-                            "-", "widgets:pair", "-", "present")
+TOOLBAR: tuple[str, ...] = (
+    "new",
+    "open",
+    "save",
+    "-",
+    "undo",
+    "redo",
+    "-",
+    "popup:add>templates",
+    "duplicate",
+    "-",
+    "import",
+    "export",
+    "-",
+    "widgets:pair",
+    "-",
+    "present",
+)
 
 
 def std_icon(name: str) -> QtGui.QIcon:

@@ -15,8 +15,12 @@ from cgtdesk.gui.models import ParameterFilter, ParameterModel
 
 Qt = QtCore.Qt
 log = logging.getLogger("cgtdesk.gui")
-EDIT_TRIGGERS = (QtWidgets.QAbstractItemView.EditTrigger.DoubleClicked | QtWidgets.QAbstractItemView.EditTrigger.EditKeyPressed
-                 | QtWidgets.QAbstractItemView.EditTrigger.AnyKeyPressed | QtWidgets.QAbstractItemView.EditTrigger.SelectedClicked)
+EDIT_TRIGGERS = (
+    QtWidgets.QAbstractItemView.EditTrigger.DoubleClicked
+    | QtWidgets.QAbstractItemView.EditTrigger.EditKeyPressed
+    | QtWidgets.QAbstractItemView.EditTrigger.AnyKeyPressed
+    | QtWidgets.QAbstractItemView.EditTrigger.SelectedClicked
+)
 
 
 class ValueDelegate(QtWidgets.QStyledItemDelegate):
@@ -64,7 +68,9 @@ class ParameterEditor(QtWidgets.QWidget):
         self.inline.setStyleSheet("QLabel { color: #B00020; border: 1px solid #D55E00; border-radius: 3px; padding: 4px; }")
         self.inline.hide()
         lay.addWidget(self.inline)
-        legend = QtWidgets.QLabel("<b>Bold</b> with a dot: changed from the default. Hover a parameter for its meaning and source.")
+        legend = QtWidgets.QLabel(
+            "<b>Bold</b> with a dot: changed from the default. Hover a parameter for its meaning and source."
+        )
         legend.setWordWrap(True)
         legend.setStyleSheet("color: palette(placeholder-text);")
         lay.addWidget(legend)
@@ -86,7 +92,12 @@ class ParameterEditor(QtWidgets.QWidget):
         tree.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
         tree.header().setStretchLastSection(True)
         em = tree.fontMetrics().horizontalAdvance("M")
-        for column, width in ((ParameterModel.LABEL, 21), (ParameterModel.VALUE, 9), (ParameterModel.UNIT, 8), (ParameterModel.RANGE, 9)):
+        for column, width in (
+            (ParameterModel.LABEL, 21),
+            (ParameterModel.VALUE, 9),
+            (ParameterModel.UNIT, 8),
+            (ParameterModel.RANGE, 9),
+        ):
             tree.setColumnWidth(column, width * em)
         tree.expandAll()
         return tree

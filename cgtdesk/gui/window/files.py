@@ -118,8 +118,11 @@ class FileController(QtCore.QObject):
         try:
             project = load_any(path)
         except InputError as e:
-            self._file_error("The file could not be opened", e,
-                             "Check that it is a CGT Desk project or a workbook exported by CGT Desk; the message names the place to fix.")
+            self._file_error(
+                "The file could not be opened",
+                e,
+                "Check that it is a CGT Desk project or a workbook exported by CGT Desk; the message names the place to fix.",
+            )
             return False
         recovery.remove_recovery(self.recovery_dir, self.doc.path)
         if path.suffix.lower() == ".cgtproj":
@@ -147,9 +150,12 @@ class FileController(QtCore.QObject):
         try:
             save_project(self.doc.project, path)
         except OSError as e:
-            self._file_error("The project was not saved", f"{path}: {e.strerror or e}",
-                             "Choose another folder or name (File > Save As), or check that the disk is not full and the file is not "
-                             "read-only. Your work is still open.")
+            self._file_error(
+                "The project was not saved",
+                f"{path}: {e.strerror or e}",
+                "Choose another folder or name (File > Save As), or check that the disk is not full and the file is not "
+                "read-only. Your work is still open.",
+            )
             return False
         recovery.remove_recovery(self.recovery_dir, old)
         recovery.remove_recovery(self.recovery_dir, path)
@@ -175,8 +181,11 @@ class FileController(QtCore.QObject):
         try:
             new = read_workbook(path)
         except InputError as e:
-            self._file_error("The workbook could not be imported", e,
-                             "Fix the cell named in the message in Excel, save, and import again. Nothing was changed.")
+            self._file_error(
+                "The workbook could not be imported",
+                e,
+                "Fix the cell named in the message in Excel, save, and import again. Nothing was changed.",
+            )
             return False
         changes = change_rows(self.doc.project, new)
         if not changes:
@@ -202,7 +211,11 @@ class FileController(QtCore.QObject):
             QtWidgets.QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
             export_workbook(self.doc.project, path)
         except (InputError, OSError) as e:
-            self._file_error("The workbook was not written", e, "Close the file if Excel has it open, or choose another folder, and export again.")
+            self._file_error(
+                "The workbook was not written",
+                e,
+                "Close the file if Excel has it open, or choose another folder, and export again.",
+            )
             return False
         finally:
             QtWidgets.QApplication.restoreOverrideCursor()
@@ -220,8 +233,13 @@ class FileController(QtCore.QObject):
             return False
         try:
             QtWidgets.QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-            pages = export.export_deck(self.doc.project, path, pair=self.selection.pair(), scenario=self.selection.current_name(),
-                                       monte_carlo=self.monte_carlo.result)
+            pages = export.export_deck(
+                self.doc.project,
+                path,
+                pair=self.selection.pair(),
+                scenario=self.selection.current_name(),
+                monte_carlo=self.monte_carlo.result,
+            )
         except (InputError, OSError) as e:
             self._file_error("The deck was not written", e, "Choose another folder or name and export again.")
             return False
@@ -241,7 +259,9 @@ class FileController(QtCore.QObject):
             return True
         ext = ".svg" if kind == "svg" else ".png"
         base = Path(self.last_folder()) / f"{safe_name(self.doc.project.title)}-{name}{ext}"
-        path = self.prompts.save_path(self.window, "Export the chart", str(base), "SVG images (*.svg)" if kind == "svg" else "PNG images (*.png)")
+        path = self.prompts.save_path(
+            self.window, "Export the chart", str(base), "SVG images (*.svg)" if kind == "svg" else "PNG images (*.png)"
+        )
         if not path:
             return False
         try:
@@ -290,7 +310,9 @@ class FileController(QtCore.QObject):
         folder = self.settings.value("files/folder", "")
         if folder and Path(str(folder)).is_dir():
             return str(folder)
-        return QtCore.QStandardPaths.writableLocation(QtCore.QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
+        return QtCore.QStandardPaths.writableLocation(QtCore.QStandardPaths.StandardLocation.DocumentsLocation) or str(
+            Path.home()
+        )
 
     def _suggest(self, suffix: str) -> Path:
         return Path(self.last_folder()) / (safe_name(self.doc.project.title) + suffix)

@@ -39,8 +39,11 @@ from cgtdesk.gui.workers import MonteCarloService
 
 Qt = QtCore.Qt
 Area = Qt.DockWidgetArea
-DOCK_FEATURES = (QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetMovable | QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetFloatable
-                 | QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetClosable)
+DOCK_FEATURES = (
+    QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetMovable
+    | QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetFloatable
+    | QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetClosable
+)
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -49,8 +52,16 @@ class MainWindow(QtWidgets.QMainWindow):
     #: a message for the user (also shown in the status bar)
     message = QtCore.Signal(str)
 
-    def __init__(self, project: Project | None = None, path: Path | str | None = None, *, settings: QtCore.QSettings | None = None,
-                 data_dir: Path | None = None, prompts=None, restore_layout: bool = True):
+    def __init__(
+        self,
+        project: Project | None = None,
+        path: Path | str | None = None,
+        *,
+        settings: QtCore.QSettings | None = None,
+        data_dir: Path | None = None,
+        prompts=None,
+        restore_layout: bool = True,
+    ):
         super().__init__()
         if project is None:
             from cgtdesk.io.projectfile import load_project
@@ -73,8 +84,16 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setDockNestingEnabled(True)
         self.setCorner(Qt.Corner.BottomLeftCorner, Area.LeftDockWidgetArea)
         self._build_docks()
-        self.files = FileController(self, self.doc, self.selection, settings=self.settings, recovery_dir=self.recovery_dir,
-                                    prompts=self.prompts, charts=self.chart_panel, monte_carlo=self.monte_carlo)
+        self.files = FileController(
+            self,
+            self.doc,
+            self.selection,
+            settings=self.settings,
+            recovery_dir=self.recovery_dir,
+            prompts=self.prompts,
+            charts=self.chart_panel,
+            monte_carlo=self.monte_carlo,
+        )
         self._build_actions()
         self.statusBar().setSizeGripEnabled(True)
         self._status_info = QtWidgets.QLabel()
@@ -240,8 +259,14 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def present(self):
         screen = choose_screen(self) if len(QtGui.QGuiApplication.screens()) > 1 else None
-        self._presentation = PresentationWindow(self.doc.project, pair=self.selection.pair(), screen=screen,
-                                                scenario=self.selection.current_name(), monte_carlo=self.monte_carlo.result, dark=self.dark)
+        self._presentation = PresentationWindow(
+            self.doc.project,
+            pair=self.selection.pair(),
+            screen=screen,
+            scenario=self.selection.current_name(),
+            monte_carlo=self.monte_carlo.result,
+            dark=self.dark,
+        )
         self._presentation.start()
         return self._presentation
 

@@ -52,7 +52,9 @@ class ScenarioPanel(QtWidgets.QWidget):
         lst.setIconSize(QtCore.QSize(28, 16))
         lst.setSpacing(2)
         lst.setWordWrap(True)
-        lst.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.DoubleClicked | QtWidgets.QAbstractItemView.EditTrigger.EditKeyPressed)
+        lst.setEditTriggers(
+            QtWidgets.QAbstractItemView.EditTrigger.DoubleClicked | QtWidgets.QAbstractItemView.EditTrigger.EditKeyPressed
+        )
         lst.setToolTip("The scenarios of the project. Double-click a name to rename it.")
         lst.setItemDelegate(ScenarioDelegate(lst))
         lst.currentRowChanged.connect(self._row_chosen)
@@ -269,8 +271,11 @@ class ScenarioDelegate(QtWidgets.QStyledItemDelegate):
         muted = QtGui.QColor(fg)
         muted.setAlphaF(0.7)
         painter.setPen(muted)
-        painter.drawText(bottom, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         fm.elidedText(process, Qt.TextElideMode.ElideRight, bottom.width()))
+        painter.drawText(
+            bottom,
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            fm.elidedText(process, Qt.TextElideMode.ElideRight, bottom.width()),
+        )
         painter.restore()
 
 

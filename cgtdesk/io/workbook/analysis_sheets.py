@@ -17,9 +17,31 @@ from cgtdesk.io.workbook.styles import NAVY, param_kind
 from cgtdesk.palette import HIGH_COLOUR, LOW_COLOUR, scenario_colour
 
 MC_SUMMARIES = ("mean", "sd", "p5", "p10", "p50", "p90", "p95")
-MC_HEADS = ("Scenario", "Mean", "SD", "P5", "P10", "P50", "P90", "P95", "P(COGS <= max allowable)", "Valid samples", "Invalid samples")
+MC_HEADS = (
+    "Scenario",
+    "Mean",
+    "SD",
+    "P5",
+    "P10",
+    "P50",
+    "P90",
+    "P95",
+    "P(COGS <= max allowable)",
+    "Valid samples",
+    "Invalid samples",
+)
 TORNADO_BARS = 10
-TORNADO_HEADS = ("Parameter", "Key", "Low input", "High input", "Result at low", "Result at high", "Swing", "Low - base", "High - base")
+TORNADO_HEADS = (
+    "Parameter",
+    "Key",
+    "Low input",
+    "High input",
+    "Result at low",
+    "Result at high",
+    "Swing",
+    "Low - base",
+    "High - base",
+)
 
 
 # ---------------------------------------------------------------- Sweep
@@ -28,13 +50,19 @@ TORNADO_HEADS = ("Parameter", "Key", "Low input", "High input", "Result at low",
 def write_sweep(b: Book) -> None:
     ws, st = b.sheets[SHEET_SWEEP], b.st
     n = len(b.scen)
-    demand = np.asarray(analyses.demand_grid(presets.WORKBOOK_SWEEP_LO, presets.WORKBOOK_SWEEP_HI, presets.WORKBOOK_SWEEP_POINTS), dtype=float)
+    demand = np.asarray(
+        analyses.demand_grid(presets.WORKBOOK_SWEEP_LO, presets.WORKBOOK_SWEEP_HI, presets.WORKBOOK_SWEEP_POINTS), dtype=float
+    )
     values = {}
     for s in b.scen:
         params = dict(s.parameters)
         params["demand.patients_per_year"] = demand
         values[s.name] = np.asarray(evaluate(s.process, params, strict=False)["cogs_per_dose"], dtype=float)
-    b.title(ws, "Sweep: cost of goods per dose against demand", "Values computed by CGT Desk at export, every point evaluated (the steps are real capacity steps). Other inputs as on the Inputs sheet at export. Blank: no valid result.")
+    b.title(
+        ws,
+        "Sweep: cost of goods per dose against demand",
+        "Values computed by CGT Desk at export, every point evaluated (the steps are real capacity steps). Other inputs as on the Inputs sheet at export. Blank: no valid result.",
+    )
     hr = 3
     ws.set_row(hr, 30)
     b.wstr(ws, hr, 0, "Patients per year", st("header"))
@@ -62,8 +90,28 @@ def write_sweep(b: Book) -> None:
             }
         )
     chart.set_title({"name": "Cost of goods per dose against demand", "name_font": {"size": 12, "bold": True, "color": NAVY}})
-    chart.set_x_axis({"name": "Patients per year (log scale)", "log_base": 10, "min": presets.WORKBOOK_SWEEP_LO, "max": presets.WORKBOOK_SWEEP_HI, "num_format": "#,##0", "major_gridlines": {"visible": True, "line": {"color": "#E7E6E6"}}, "name_font": {"size": 9, "bold": False}, "crossing": "min"})
-    chart.set_y_axis({"name": f"{b.cur} per dose (log scale)", "log_base": 10, "num_format": "#,##0", "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}, "name_font": {"size": 9, "bold": False}, "crossing": "min"})
+    chart.set_x_axis(
+        {
+            "name": "Patients per year (log scale)",
+            "log_base": 10,
+            "min": presets.WORKBOOK_SWEEP_LO,
+            "max": presets.WORKBOOK_SWEEP_HI,
+            "num_format": "#,##0",
+            "major_gridlines": {"visible": True, "line": {"color": "#E7E6E6"}},
+            "name_font": {"size": 9, "bold": False},
+            "crossing": "min",
+        }
+    )
+    chart.set_y_axis(
+        {
+            "name": f"{b.cur} per dose (log scale)",
+            "log_base": 10,
+            "num_format": "#,##0",
+            "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
+            "name_font": {"size": 9, "bold": False},
+            "crossing": "min",
+        }
+    )
     chart.set_legend({"position": "bottom", "font": {"size": 9}})
     chart.set_size({"width": 820, "height": 460})
     ws.insert_chart(hr, n + 2, chart, {"x_offset": 10})
@@ -78,7 +126,8 @@ def write_montecarlo(b: Book) -> None:
     # the app's run (the Analyses view, the slides and the deck show the same figures)
     mc = analyses.monte_carlo(b.project, presets.MC_SAMPLES, presets.MC_SEED, results=presets.MC_RESULTS)
     b.title(
-        ws, "Monte Carlo: cost of goods per dose",
+        ws,
+        "Monte Carlo: cost of goods per dose",
         f"Values computed by CGT Desk at export: {presets.MC_SAMPLES:,} samples, seed {presets.MC_SEED}, distributions and rank correlations from the Uncertainty sheet "
         "(inputs without one stay at their value). Samples that make a scenario invalid are counted, not used.",
     )
@@ -159,7 +208,12 @@ def _mc_distribution(b: Book, ws, r: int, chart_row: int, by_name: dict) -> None
     """The distribution table (share of samples per bin, two columns per scenario) and its chart."""
     st = b.st
     money = st("value", st.money(0))
-    b.section(ws, r, f"Distribution of the cost per dose (share of valid samples per bin; bin centres in {b.cur}/dose)", 2 * len(b.scen) - 1)
+    b.section(
+        ws,
+        r,
+        f"Distribution of the cost per dose (share of valid samples per bin; bin centres in {b.cur}/dose)",
+        2 * len(b.scen) - 1,
+    )
     r += 1
     ws.set_row(r, 30)
     for j, s in enumerate(b.scen):
@@ -187,9 +241,26 @@ def _mc_distribution(b: Book, ws, r: int, chart_row: int, by_name: dict) -> None
                 "marker": {"type": "none"},
             }
         )
-    chart.set_title({"name": "Monte Carlo: distribution of the cost per dose", "name_font": {"size": 12, "bold": True, "color": NAVY}})
-    chart.set_x_axis({"name": f"{b.cur} per dose (log scale)", "log_base": 10, "num_format": "#,##0", "name_font": {"size": 9, "bold": False}, "crossing": "min"})
-    chart.set_y_axis({"name": "Share of samples", "num_format": "0%", "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}, "name_font": {"size": 9, "bold": False}})
+    chart.set_title(
+        {"name": "Monte Carlo: distribution of the cost per dose", "name_font": {"size": 12, "bold": True, "color": NAVY}}
+    )
+    chart.set_x_axis(
+        {
+            "name": f"{b.cur} per dose (log scale)",
+            "log_base": 10,
+            "num_format": "#,##0",
+            "name_font": {"size": 9, "bold": False},
+            "crossing": "min",
+        }
+    )
+    chart.set_y_axis(
+        {
+            "name": "Share of samples",
+            "num_format": "0%",
+            "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
+            "name_font": {"size": 9, "bold": False},
+        }
+    )
     chart.set_legend({"position": "bottom", "font": {"size": 9}})
     chart.set_size({"width": 820, "height": 440})
     ws.insert_chart(chart_row, len(MC_HEADS) + 1, chart, {"x_offset": 10})
@@ -201,7 +272,8 @@ def _mc_distribution(b: Book, ws, r: int, chart_row: int, by_name: dict) -> None
 def write_tornado(b: Book) -> None:
     ws, st = b.sheets[SHEET_TORNADO], b.st
     b.title(
-        ws, "Tornado: cost of goods per dose, one input at a time",
+        ws,
+        "Tornado: cost of goods per dose, one input at a time",
         "Values computed by CGT Desk at export. Each input moved to its low and high value (from the Uncertainty sheet, else -/+20%), the others at base; the ten largest swings per scenario.",
     )
     r = 3
@@ -258,7 +330,9 @@ def _tornado_chart(b: Book, ws, hr: int, first: int, last: int, name: str, heigh
             }
         )
     chart.set_title({"name": f"{name}: change in {b.cur} per dose", "name_font": {"size": 11, "bold": True, "color": NAVY}})
-    chart.set_x_axis({"num_format": "#,##0", "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}, "num_font": {"size": 8}})
+    chart.set_x_axis(
+        {"num_format": "#,##0", "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}, "num_font": {"size": 8}}
+    )
     chart.set_y_axis({"reverse": True, "num_font": {"size": 8}, "label_position": "low"})
     chart.set_legend({"position": "bottom", "font": {"size": 8}})
     chart.set_size({"width": 620, "height": height})

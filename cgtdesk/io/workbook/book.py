@@ -56,8 +56,17 @@ class Book:
         self.now = now or _dt.datetime.now().astimezone()
         self.results = [evaluate_scenario(s, intermediates=True) for s in self.scen]
         self.buf = io.BytesIO()
-        self.wb = _Workbook(self.buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False})
-        self.wb.set_properties({"title": project.title[:250], "subject": "Cost of goods model", "author": APP_NAME, "comments": f"Exported by {APP_NAME} {__version__}"})
+        self.wb = _Workbook(
+            self.buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
+        )
+        self.wb.set_properties(
+            {
+                "title": project.title[:250],
+                "subject": "Cost of goods model",
+                "author": APP_NAME,
+                "comments": f"Exported by {APP_NAME} {__version__}",
+            }
+        )
         self.st = Styles(self.wb, project.currency)
         self.cur = project.currency
         self.sheets: dict[str, Worksheet] = {}

@@ -78,22 +78,56 @@ def write_checks(b: Book) -> None:
         mn, mx, wh = col_range(c_min, True), col_range(c_max, True), col_range(c_int, True)
         return f'SUMPRODUCT(({v}<>"")*((({v}<{mn})+({v}>{mx})+({wh}=1)*({v}<>ROUND({v},0)))>0))'
 
-    add("Inputs within their valid ranges", "number of inputs outside their valid range or not whole where they must be", in_range)
-    add("Process as built", "the process on Inputs is the one the Calculations formulas were built for",
-        lambda j, s: f"IF({b.input_ref(KEY_PROCESS, j)}={b.calc_ref('process', j)},0,1)")
-    add("Breakdown sums to total", "the seven cost categories add up to the total annual cost",
-        lambda j, s: f"IF(ABS(SUM({b.result_ref('breakdown.materials', j)}:{cell_ref(b.result_row['breakdown.royalties'], b.result_col0 + j)})-{b.result_ref('total_annual_cost', j)})<={tol}*ABS({b.result_ref('total_annual_cost', j)}),0,1)")
-    add("Cost per dose x doses = total", "cost of goods per dose times doses delivered equals the total annual cost",
-        lambda j, s: f"IF(ABS({b.result_ref('cogs_per_dose', j)}*{b.calc_ref('Dd', j)}-{b.result_ref('total_annual_cost', j)})<={tol}*ABS({b.result_ref('total_annual_cost', j)}),0,1)")
-    add("Capacity covers demand", "units per site x batches or lots per unit >= batches or lots started per site",
-        lambda j, s: f"IF({b.calc_ref('N_unit_s', j)}*{b.calc_ref('cap', j)}>={b.calc_ref('B_s' if s.process == AUTO else 'L_s', j)}*(1-{tol}),0,1)")
-    add("Suites hold the units", "suites x units per suite >= units",
-        lambda j, s: f"IF({b.calc_ref('N_suite_s', j)}*{b.calc_ref('auto.devices_per_suite' if s.process == AUTO else 'allo.bioreactors_per_suite', j)}>={b.calc_ref('N_unit_s', j)},0,1)")
-    add("A lot yields at least one dose", "allogeneic: doses per lot >= 1",
-        lambda j, s: f"IF({b.calc_ref('dpl', j)}>=1,0,1)" if s.process == ALLO else None)
+    add(
+        "Inputs within their valid ranges", "number of inputs outside their valid range or not whole where they must be", in_range
+    )
+    add(
+        "Process as built",
+        "the process on Inputs is the one the Calculations formulas were built for",
+        lambda j, s: f"IF({b.input_ref(KEY_PROCESS, j)}={b.calc_ref('process', j)},0,1)",
+    )
+    add(
+        "Breakdown sums to total",
+        "the seven cost categories add up to the total annual cost",
+        lambda j, s: (
+            f"IF(ABS(SUM({b.result_ref('breakdown.materials', j)}:{cell_ref(b.result_row['breakdown.royalties'], b.result_col0 + j)})-{b.result_ref('total_annual_cost', j)})<={tol}*ABS({b.result_ref('total_annual_cost', j)}),0,1)"
+        ),
+    )
+    add(
+        "Cost per dose x doses = total",
+        "cost of goods per dose times doses delivered equals the total annual cost",
+        lambda j, s: (
+            f"IF(ABS({b.result_ref('cogs_per_dose', j)}*{b.calc_ref('Dd', j)}-{b.result_ref('total_annual_cost', j)})<={tol}*ABS({b.result_ref('total_annual_cost', j)}),0,1)"
+        ),
+    )
+    add(
+        "Capacity covers demand",
+        "units per site x batches or lots per unit >= batches or lots started per site",
+        lambda j, s: (
+            f"IF({b.calc_ref('N_unit_s', j)}*{b.calc_ref('cap', j)}>={b.calc_ref('B_s' if s.process == AUTO else 'L_s', j)}*(1-{tol}),0,1)"
+        ),
+    )
+    add(
+        "Suites hold the units",
+        "suites x units per suite >= units",
+        lambda j, s: (
+            f"IF({b.calc_ref('N_suite_s', j)}*{b.calc_ref('auto.devices_per_suite' if s.process == AUTO else 'allo.bioreactors_per_suite', j)}>={b.calc_ref('N_unit_s', j)},0,1)"
+        ),
+    )
+    add(
+        "A lot yields at least one dose",
+        "allogeneic: doses per lot >= 1",
+        lambda j, s: f"IF({b.calc_ref('dpl', j)}>=1,0,1)" if s.process == ALLO else None,
+    )
     # input rows in place: one figure for the workbook
     b.wstr(ws, r, 0, "Input rows in place", st("text"))
-    b.wstr(ws, r, 1, "each input on Calculations still reads the Inputs row of its key (rows sorted on Inputs break this)", st("muted"))
+    b.wstr(
+        ws,
+        r,
+        1,
+        "each input on Calculations still reads the Inputs row of its key (rows sorted on Inputs break this)",
+        st("muted"),
+    )
     for j in range(n):
         ws.write_blank(r, c0 + j, None, st("na"))
     _lo, _hi, c_rc = b.rowcheck_span
@@ -106,8 +140,22 @@ def write_checks(b: Book) -> None:
     green = b.wb.add_format({"bg_color": OK_FILL, "font_color": OK_FONT})
     red = b.wb.add_format({"bg_color": BAD_FILL, "font_color": BAD_FONT})
     rng = (rows_first, c0, r, c_all)
-    ws.conditional_format(*rng, {"type": "formula", "criteria": f"=AND(ISNUMBER({cell_ref(rows_first, c0)}),{cell_ref(rows_first, c0)}=0)", "format": green})
-    ws.conditional_format(*rng, {"type": "formula", "criteria": f"=AND(ISNUMBER({cell_ref(rows_first, c0)}),{cell_ref(rows_first, c0)}<>0)", "format": red})
+    ws.conditional_format(
+        *rng,
+        {
+            "type": "formula",
+            "criteria": f"=AND(ISNUMBER({cell_ref(rows_first, c0)}),{cell_ref(rows_first, c0)}=0)",
+            "format": green,
+        },
+    )
+    ws.conditional_format(
+        *rng,
+        {
+            "type": "formula",
+            "criteria": f"=AND(ISNUMBER({cell_ref(rows_first, c0)}),{cell_ref(rows_first, c0)}<>0)",
+            "format": red,
+        },
+    )
     ws.conditional_format(*rng, {"type": "formula", "criteria": f"=ISERROR({cell_ref(rows_first, c0)})", "format": red})
     ws.set_column(0, 0, 32)
     ws.set_column(1, 1, 70)
@@ -181,7 +229,21 @@ def write_cover(b: Book) -> None:
         (st("link", "#,##0"), 1234, "Link: green, a value brought over from another sheet (a formula)."),
         (st("calc", "#,##0"), 1234, "Calculation: black, a live formula. Do not overwrite."),
         (st("na"), "n/a", "Grey: does not apply to that scenario's process (autologous or allogeneic)."),
-        (b.wb.add_format({"font_name": FONT, "font_size": 10, "bg_color": OK_FILL, "font_color": OK_FONT, "align": "center", "border": 1, "border_color": "#D9D9D9"}), 0, "Check: 0 on green when it holds, red when it fails."),
+        (
+            b.wb.add_format(
+                {
+                    "font_name": FONT,
+                    "font_size": 10,
+                    "bg_color": OK_FILL,
+                    "font_color": OK_FONT,
+                    "align": "center",
+                    "border": 1,
+                    "border_color": "#D9D9D9",
+                }
+            ),
+            0,
+            "Check: 0 on green when it holds, red when it fails.",
+        ),
     ]
     for fmt, sample, text in legend:
         if isinstance(sample, str):
@@ -220,7 +282,10 @@ def write_cover(b: Book) -> None:
         (SHEET_SWEEP, "cost of goods per dose against demand (values at export), with a chart"),
     ]
     if b.has(SHEET_MC):
-        sheets += [(SHEET_MC, "Monte Carlo summaries (values at export)"), (SHEET_TORNADO, "one-at-a-time sensitivity (values at export)")]
+        sheets += [
+            (SHEET_MC, "Monte Carlo summaries (values at export)"),
+            (SHEET_TORNADO, "one-at-a-time sensitivity (values at export)"),
+        ]
     sheets.append((SHEET_CHECKS, "integrity checks, 0 when they hold, and the master check"))
     for name, text in sheets:
         ws.write_url(r, 1, f"internal:'{name}'!A1", string=name, cell_format=st("text", font_color="#0563C1", underline=1))

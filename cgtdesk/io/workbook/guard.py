@@ -40,7 +40,9 @@ def read_file(p: Path) -> bytes:
     fail = _failer(p.name)
     suffix = p.suffix.lower()
     if suffix in (".xlsm", ".xltm"):
-        raise fail("a macro-enabled workbook (.xlsm) is refused: macros are not accepted; save it as an Excel workbook (.xlsx) without macros")
+        raise fail(
+            "a macro-enabled workbook (.xlsm) is refused: macros are not accepted; save it as an Excel workbook (.xlsx) without macros"
+        )
     if suffix == ".xls":
         raise fail("the old binary Excel format (.xls) is not read; save it as an Excel workbook (.xlsx)")
     try:
@@ -69,7 +71,9 @@ def check_zip(raw: bytes, name: str) -> None:
         raise fail(f"the archive holds {len(infos)} parts; expected a workbook with at most {MAX_MEMBERS}")
     names = {i.filename for i in infos}
     if any(n.lower().endswith("vbaproject.bin") for n in names):
-        raise fail("the workbook contains macros (vbaProject.bin); macros are not accepted: save it as an Excel workbook (.xlsx) without macros")
+        raise fail(
+            "the workbook contains macros (vbaProject.bin); macros are not accepted: save it as an Excel workbook (.xlsx) without macros"
+        )
     _check_sizes(infos, fail)
     if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
         raise fail("a zip archive but not an Excel workbook (no [Content_Types].xml or xl/ folder)")
@@ -86,7 +90,9 @@ def _failer(name: str):
 
 def _open_zip(raw: bytes, fail) -> zipfile.ZipFile:
     if raw[:8] == _OLE_MAGIC:
-        raise fail("not an .xlsx workbook: an OLE file (an old .xls workbook or a password-protected one); save it as an Excel workbook (.xlsx) without a password")
+        raise fail(
+            "not an .xlsx workbook: an OLE file (an old .xls workbook or a password-protected one); save it as an Excel workbook (.xlsx) without a password"
+        )
     if not raw.startswith(b"PK"):
         raise fail("not an Excel workbook (.xlsx): the file is not a zip archive (is it another kind of file, or damaged?)")
     try:
@@ -115,7 +121,9 @@ def _check_sizes(infos: list[zipfile.ZipInfo], fail) -> None:
             )
         total += i.file_size
     if total > MAX_UNCOMPRESSED_TOTAL:
-        raise fail(f"the archive would unpack to {total // _MB} MB; refused (a workbook is expected under {MAX_UNCOMPRESSED_TOTAL // _MB} MB: a zip bomb?)")
+        raise fail(
+            f"the archive would unpack to {total // _MB} MB; refused (a workbook is expected under {MAX_UNCOMPRESSED_TOTAL // _MB} MB: a zip bomb?)"
+        )
 
 
 def _check_content_types(zf: zipfile.ZipFile, fail) -> None:
@@ -134,4 +142,6 @@ def _scan_entities(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], fail) -> N
         if i.filename.lower().endswith((".xml", ".rels", ".vml")):
             head = zf.read(i.filename)
             if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                raise fail(f"the archive part {i.filename} declares XML entities (refused for safety: an entity-expansion attack?)")
+                raise fail(
+                    f"the archive part {i.filename} declares XML entities (refused for safety: an entity-expansion attack?)"
+                )

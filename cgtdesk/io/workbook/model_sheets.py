@@ -46,7 +46,11 @@ def write_inputs(b: Book) -> None:
     n = len(b.scen)
     c0 = b.input_col0
     c_range, c_source = c0 + n, c0 + n + 1
-    b.title(ws, "Inputs", "Blue on pale yellow cells are inputs: change them here. Every other sheet follows. Grey: the parameter does not apply to that scenario's process.")
+    b.title(
+        ws,
+        "Inputs",
+        "Blue on pale yellow cells are inputs: change them here. Every other sheet follows. Grey: the parameter does not apply to that scenario's process.",
+    )
     hr = 3
     ws.set_row(hr, 30)
     b.header_row(ws, hr, (H_GROUP, H_PARAMETER, H_KEY, H_UNIT), c0)
@@ -127,7 +131,9 @@ def _validation(b: Book, p) -> dict:
         "input_title": p.label[:32],
         "input_message": msg[:250],
         "error_title": "Outside the valid range",
-        "error_message": f"{p.label}: expected {'a whole number' if p.integer else 'a number'} from {fmt_number(p.min)} to {fmt_number(p.max)} {p.unit_for(b.cur)}."[:250],
+        "error_message": f"{p.label}: expected {'a whole number' if p.integer else 'a number'} from {fmt_number(p.min)} to {fmt_number(p.max)} {p.unit_for(b.cur)}."[
+            :250
+        ],
         "show_input": False,
     }
 
@@ -137,7 +143,11 @@ def _validation(b: Book, p) -> dict:
 
 def write_uncertainty(b: Book) -> None:
     ws, st = b.sheets[SHEET_UNCERTAINTY], b.st
-    b.title(ws, "Uncertainty", "Ranges for Monte Carlo and tornado. Fill the fields of the chosen distribution; add rows in the blank lines. Normal is truncated to the valid range; sigma is of ln x.")
+    b.title(
+        ws,
+        "Uncertainty",
+        "Ranges for Monte Carlo and tornado. Fill the fields of the chosen distribution; add rows in the blank lines. Normal is truncated to the valid range; sigma is of ln x.",
+    )
     fields = list(U_FIELDS)
     heads = [U_SCENARIO, U_PARAMETER, U_KEY, U_UNIT, U_DIST] + [U_FIELDS[f] for f in fields]
     hr = 3
@@ -156,7 +166,18 @@ def write_uncertainty(b: Book) -> None:
                 ws.write_blank(r, c, None, st("input_unused" if c >= 5 else "input", "@" if c < 5 else None))
         r += 1
     dist_list = list(DISTRIBUTIONS)
-    ws.data_validation(hr + 1, 4, r - 1, 4, {"validate": "list", "source": dist_list, "error_title": "Unknown distribution", "error_message": "Choose one of " + ", ".join(dist_list)})
+    ws.data_validation(
+        hr + 1,
+        4,
+        r - 1,
+        4,
+        {
+            "validate": "list",
+            "source": dist_list,
+            "error_title": "Unknown distribution",
+            "error_message": "Choose one of " + ", ".join(dist_list),
+        },
+    )
     names = [s.name for s in b.scen]
     if sum(len(x) + 1 for x in names) < 250 and not any("," in x for x in names):
         ws.data_validation(hr + 1, 0, r - 1, 0, {"validate": "list", "source": names, "error_type": "warning"})
@@ -194,7 +215,13 @@ def _distribution_row(b: Book, ws, r: int, s, k: str, d: dict, fields: list[str]
 def _correlations(b: Book, ws, r: int, width: int) -> None:
     """The correlations table from row ``r`` (title, header, one row per correlation, blank rows)."""
     st = b.st
-    b.wstr(ws, r, 0, "Rank correlations between inputs of one scenario (Iman-Conover); both inputs need a distribution above.", st("section"))
+    b.wstr(
+        ws,
+        r,
+        0,
+        "Rank correlations between inputs of one scenario (Iman-Conover); both inputs need a distribution above.",
+        st("section"),
+    )
     for c in range(1, width):
         ws.write_blank(r, c, None, st("section"))
     r += 1
@@ -222,7 +249,11 @@ def write_calculations(b: Book) -> None:
     n = len(b.scen)
     c0 = b.calc_col0
     c_def, c_min, c_max, c_int, c_rowchk = c0 + n, c0 + n + 1, c0 + n + 2, c0 + n + 3, c0 + n + 4
-    b.title(ws, "Calculations", "Every quantity of the model as a live formula (black); green cells bring the inputs over from the Inputs sheet. Per-site quantities are for one site; all sites are built alike.")
+    b.title(
+        ws,
+        "Calculations",
+        "Every quantity of the model as a live formula (black); green cells bring the inputs over from the Inputs sheet. Per-site quantities are for one site; all sites are built alike.",
+    )
     hr = 3
     ws.set_row(hr, 30)
     b.header_row(ws, hr, ("Quantity", "Name", "Unit"), c0)
@@ -319,7 +350,11 @@ def write_results(b: Book) -> None:
     ws, st = b.sheets[SHEET_RESULTS], b.st
     n = len(b.scen)
     c0 = b.result_col0
-    b.title(ws, "Results", "Every result is a formula over the Calculations sheet. n/a: the result does not apply to that scenario's process.")
+    b.title(
+        ws,
+        "Results",
+        "Every result is a formula over the Calculations sheet. n/a: the result does not apply to that scenario's process.",
+    )
     hr = 3
     ws.set_row(hr, 30)
     b.header_row(ws, hr, ("Result", "Key", "Unit"), c0)
@@ -398,7 +433,14 @@ def _breakdown_chart(b: Book, ws, hr: int, per_dose_rows: dict[str, int]) -> Non
             }
         )
     chart.set_title({"name": "Cost of goods per dose by category", "name_font": {"size": 12, "bold": True, "color": NAVY}})
-    chart.set_y_axis({"name": f"{b.cur} per dose", "num_format": "#,##0", "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}, "name_font": {"size": 9, "bold": False}})
+    chart.set_y_axis(
+        {
+            "name": f"{b.cur} per dose",
+            "num_format": "#,##0",
+            "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
+            "name_font": {"size": 9, "bold": False},
+        }
+    )
     chart.set_x_axis({"num_font": {"size": 9}})
     chart.set_legend({"position": "right", "font": {"size": 9}})
     chart.set_chartarea({"border": {"color": "#BFBFBF"}})

@@ -173,7 +173,9 @@ class _Reader:
         import openpyxl
 
         try:
-            self.wb = openpyxl.load_workbook(io.BytesIO(self.raw), read_only=True, data_only=True, keep_links=False, keep_vba=False)
+            self.wb = openpyxl.load_workbook(
+                io.BytesIO(self.raw), read_only=True, data_only=True, keep_links=False, keep_vba=False
+            )
         except Exception as e:  # noqa: BLE001 - openpyxl raises many kinds of errors on a damaged file
             raise self.fail(self._parse_error(e, "the workbook")) from None
 
@@ -270,7 +272,9 @@ class _Reader:
             for c, v in enumerate(rows.rows[i]):
                 if _text_of(v).lower() == H_KEY.lower():
                     return _InputsLayout(header=i, key_col=c)
-        raise self.fail(f"{rows.name}: no header row with a '{H_KEY}' cell in the first {HEADER_SEARCH_ROWS} rows; expected the Inputs sheet of a workbook exported by CGT Desk")
+        raise self.fail(
+            f"{rows.name}: no header row with a '{H_KEY}' cell in the first {HEADER_SEARCH_ROWS} rows; expected the Inputs sheet of a workbook exported by CGT Desk"
+        )
 
     def _find_key_rows(self, rows: _Rows, lay: _InputsLayout) -> None:
         """The process and notes rows and each parameter's row, by the Key column."""
@@ -291,9 +295,13 @@ class _Reader:
                 lay.keys[k] = i
             else:
                 hint = _hint(k, [*params, KEY_PROCESS, KEY_NOTES])
-                raise self.fail(f"{ref}: unknown key '{k}' in the {H_KEY} column{hint}; expected a key of the parameter catalogue")
+                raise self.fail(
+                    f"{ref}: unknown key '{k}' in the {H_KEY} column{hint}; expected a key of the parameter catalogue"
+                )
         if lay.process is None:
-            raise self.fail(f"{rows.name}: no '{KEY_PROCESS}' row in the {H_KEY} column; expected one giving each scenario's process")
+            raise self.fail(
+                f"{rows.name}: no '{KEY_PROCESS}' row in the {H_KEY} column; expected one giving each scenario's process"
+            )
 
     def _find_scenario_columns(self, rows: _Rows, lay: _InputsLayout) -> None:
         """The scenario columns: those whose process cell names a process."""
@@ -307,7 +315,9 @@ class _Reader:
             if pv in PROCESSES:
                 name = _text_of(h) if not isinstance(h, str) else h  # exactly as written: names round-trip
                 if not name.strip():
-                    raise self.fail(f"{rows.ref(lay.header, c)}: a scenario column ({pv}) without a name; expected the scenario's name in the header row")
+                    raise self.fail(
+                        f"{rows.ref(lay.header, c)}: a scenario column ({pv}) without a name; expected the scenario's name in the header row"
+                    )
                 lay.scenarios.append({"name": name, "process": pv, "col": c})
             elif _text_of(h).lower() not in fixed:
                 self._check_not_a_scenario(rows, lay, c, h, pv)
@@ -320,9 +330,13 @@ class _Reader:
         """A column that is neither fixed nor a scenario must not look like a scenario."""
         ref = rows.ref(lay.process, c)
         if pv:
-            raise self.fail(f"{ref}: the process of scenario '{_text_of(h)}': expected autologous or allogeneic, found {describe(rows.cell(lay.process, c))}")
+            raise self.fail(
+                f"{ref}: the process of scenario '{_text_of(h)}': expected autologous or allogeneic, found {describe(rows.cell(lay.process, c))}"
+            )
         if _text_of(h) and any(_is_number(rows.cell(i, c)) for i in lay.keys.values()):
-            raise self.fail(f"{ref}: the column '{_text_of(h)}' holds numbers but no process; expected autologous or allogeneic in the {KEY_PROCESS} row")
+            raise self.fail(
+                f"{ref}: the column '{_text_of(h)}' holds numbers but no process; expected autologous or allogeneic in the {KEY_PROCESS} row"
+            )
 
     def _check_unique_names(self, rows: _Rows, lay: _InputsLayout) -> None:
         seen: dict[str, int] = {}
@@ -342,7 +356,9 @@ class _Reader:
             applies = p.applies_to(process)
             if i is None:
                 if applies:
-                    raise self.fail(f"{rows.name}: no row with the key '{key}' ({p.label}) in the {H_KEY} column; expected a row for every parameter")
+                    raise self.fail(
+                        f"{rows.name}: no row with the key '{key}' ({p.label}) in the {H_KEY} column; expected a row for every parameter"
+                    )
                 continue
             v = rows.cell(i, c)
             if applies:
@@ -410,7 +426,9 @@ class _Reader:
 
     def _check_format(self, value, ref: str) -> None:
         if not _is_number(value) or value != WORKBOOK_FORMAT_VERSION:
-            raise self.fail(f"{ref}: expected workbook format version {WORKBOOK_FORMAT_VERSION}, found {_found(value)} (made by a newer CGT Desk?)")
+            raise self.fail(
+                f"{ref}: expected workbook format version {WORKBOOK_FORMAT_VERSION}, found {_found(value)} (made by a newer CGT Desk?)"
+            )
 
 
 def _value_right_of(row: tuple, c: int):
@@ -474,11 +492,15 @@ class _UncertaintyReader:
             return  # a title or a note of the client's
         if not (name and key and dist):
             missing = [h for h, v in ((U_SCENARIO, name), (U_KEY, key), (U_DIST, dist)) if not v]
-            raise self.fail(f"{where}, row {i + 1}: a distribution row without {' and '.join(missing)}; expected scenario, key and distribution")
+            raise self.fail(
+                f"{where}, row {i + 1}: a distribution row without {' and '.join(missing)}; expected scenario, key and distribution"
+            )
         s = self.scenario_of(i, cs)
         self.check_key(s, key, rows.ref(i, ck))
         if dist not in DISTRIBUTIONS:
-            raise self.fail(f"{rows.ref(i, cd)}, scenario '{s['name']}', uncertainty of '{key}': expected one of {', '.join(DISTRIBUTIONS)}, found {describe(rows.cell(i, cd))}")
+            raise self.fail(
+                f"{rows.ref(i, cd)}, scenario '{s['name']}', uncertainty of '{key}': expected one of {', '.join(DISTRIBUTIONS)}, found {describe(rows.cell(i, cd))}"
+            )
         d = {"dist": dist, **self.fields(i, s, key, dist, fcols)}
         extra = [f for f in filled if f not in DISTRIBUTIONS[dist]]
         if extra:
@@ -496,7 +518,9 @@ class _UncertaintyReader:
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             raise self.fail(f"{ref}, scenario '{s['name']}': '{key}' is not a parameter of the {s['process']} process{hint}")
         if key in s["uncertainty"]:
-            raise self.fail(f"{ref}, scenario '{s['name']}': a second distribution for '{key}'; expected one per scenario and key")
+            raise self.fail(
+                f"{ref}, scenario '{s['name']}': a second distribution for '{key}'; expected one per scenario and key"
+            )
 
     def fields(self, i: int, s: dict, key: str, dist: str, fcols: dict) -> dict:
         """The numbers of the fields ``dist`` takes, each checked to be a finite number."""
@@ -508,7 +532,9 @@ class _UncertaintyReader:
                 raise self.fail(f"{where}, row {i + 1}: no '{U_FIELDS[f]}' column; expected one for a {dist} distribution")
             v = rows.cell(i, c)
             if not _is_number(v) or (isinstance(v, float) and not math.isfinite(v)):
-                raise self.fail(f"{rows.ref(i, c)}, scenario '{s['name']}', uncertainty of '{key}', field '{f}': expected a number, found {_found(v)}")
+                raise self.fail(
+                    f"{rows.ref(i, c)}, scenario '{s['name']}', uncertainty of '{key}', field '{f}': expected a number, found {_found(v)}"
+                )
             d[f] = v
         return d
 
@@ -518,7 +544,9 @@ class _UncertaintyReader:
         hi, cols = self.corr_hdr
         cs, ca, cb, cr = cols.get(C_SCENARIO), cols[C_KEY_A], cols[C_KEY_B], cols.get(C_RHO)
         if cs is None or cr is None:
-            raise self.fail(f"{where}, row {hi + 1}: the correlations header needs '{C_SCENARIO}', '{C_KEY_A}', '{C_KEY_B}' and '{C_RHO}'")
+            raise self.fail(
+                f"{where}, row {hi + 1}: the correlations header needs '{C_SCENARIO}', '{C_KEY_A}', '{C_KEY_B}' and '{C_RHO}'"
+            )
         for i in range(hi + 1, len(rows)):
             if self.dist_hdr is not None and i == self.dist_hdr[0]:
                 break
@@ -526,9 +554,13 @@ class _UncertaintyReader:
             if all(_blank(v) for v in vals):
                 continue
             if any(_blank(v) for v in vals):
-                raise self.fail(f"{where}, row {i + 1}: an incomplete correlation; expected scenario, key A, key B and rank correlation")
+                raise self.fail(
+                    f"{where}, row {i + 1}: an incomplete correlation; expected scenario, key A, key B and rank correlation"
+                )
             s = self.scenario_of(i, cs)
             rho = vals[3]
             if not _is_number(rho):
-                raise self.fail(f"{rows.ref(i, cr)}, scenario '{s['name']}': expected a rank correlation (a number), found {_found(rho)}")
+                raise self.fail(
+                    f"{rows.ref(i, cr)}, scenario '{s['name']}': expected a rank correlation (a number), found {_found(rho)}"
+                )
             s["correlations"].append({"a": _text_of(vals[1]), "b": _text_of(vals[2]), "rho": rho})

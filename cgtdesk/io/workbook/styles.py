@@ -85,7 +85,15 @@ class Styles:
         "key": {"font_name": "Consolas", "font_size": 9, "font_color": "#404040"},
         "title": {"bold": True, "font_size": 16, "font_color": NAVY},
         "subtitle": {"italic": True, "font_color": "#595959"},
-        "header": {"bold": True, "font_color": "#FFFFFF", "bg_color": NAVY, "border": 1, "border_color": NAVY, "valign": "vcenter", "text_wrap": True},
+        "header": {
+            "bold": True,
+            "font_color": "#FFFFFF",
+            "bg_color": NAVY,
+            "border": 1,
+            "border_color": NAVY,
+            "valign": "vcenter",
+            "text_wrap": True,
+        },
         "section": {"bold": True, "bg_color": SECTION_FILL, "font_color": NAVY},
         "input": {"font_color": INPUT_FONT, "bg_color": INPUT_FILL, "border": 1, "border_color": GRID, "locked": False},
         "input_unused": {"font_color": INPUT_FONT, "bg_color": NA_FILL, "border": 1, "border_color": GRID, "locked": False},
@@ -100,7 +108,14 @@ class Styles:
         "check_bold": {"bold": True, "border": 2, "border_color": NAVY, "align": "center"},
         "big": {"bold": True, "font_size": 20, "font_color": NAVY},
         "wrap": {"text_wrap": True, "valign": "top"},
-        "note_cell": {"font_color": INPUT_FONT, "bg_color": INPUT_FILL, "border": 1, "border_color": GRID, "locked": False, "text_wrap": False},
+        "note_cell": {
+            "font_color": INPUT_FONT,
+            "bg_color": INPUT_FILL,
+            "border": 1,
+            "border_color": GRID,
+            "locked": False,
+            "text_wrap": False,
+        },
     }
 
     def __init__(self, wb: xlsxwriter.Workbook, currency: str):

@@ -66,7 +66,9 @@ def test_window_shows_every_scenario_and_result(make_window):
     assert w.results.model().columnCount() == ResultsModel.FIXED + len(project.scenarios)
     for j, s in enumerate(project.scenarios):
         expected = evaluate(s.process, s.parameters)["cogs_per_dose"]
-        assert w.results.model().data(result_cell(w, "cogs_per_dose", j), ResultsModel.RawRole) == pytest.approx(expected, rel=1e-12)
+        assert w.results.model().data(result_cell(w, "cogs_per_dose", j), ResultsModel.RawRole) == pytest.approx(
+            expected, rel=1e-12
+        )
     # the editor holds the first scenario's parameters, grouped, with units in the project currency
     assert w.editor.model.rowCount() > 3
     assert w.editor.model.headerData(ParameterModel.UNIT, Qt.Orientation.Horizontal) == f"Unit ({project.currency})"
@@ -176,7 +178,10 @@ def test_reset_value_to_default(make_window):
     w.acts["reset_value"].trigger()
     from cgtdesk.core.catalogue import catalogue
 
-    assert w.doc.project.scenarios[0].parameters["demand.patients_per_year"] == catalogue().parameters["demand.patients_per_year"].default["autologous"]
+    assert (
+        w.doc.project.scenarios[0].parameters["demand.patients_per_year"]
+        == catalogue().parameters["demand.patients_per_year"].default["autologous"]
+    )
 
 
 def test_search_filters_the_editor(make_window):
@@ -317,7 +322,10 @@ def test_ctrl_c_copies_from_the_results_table(qtbot, make_window):
 def test_pair_selector_drives_the_crossover_pair(make_window):
     w = make_window()
     p = w.doc.project
-    assert w.selection.pair() == (next(s.name for s in p.scenarios if s.process == "autologous"), next(s.name for s in p.scenarios if s.process == "allogeneic"))
+    assert w.selection.pair() == (
+        next(s.name for s in p.scenarios if s.process == "autologous"),
+        next(s.name for s in p.scenarios if s.process == "allogeneic"),
+    )
     w.pairs.a.setCurrentIndex(1)
     w.pairs.b.setCurrentIndex(3)
     w.pairs.a.activated.emit(1)

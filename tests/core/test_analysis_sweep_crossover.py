@@ -87,7 +87,9 @@ def test_crossover_at_a_step():
     # brute force: every demand on a fine grid, plus the analytic jump points of the device count
     cap = 300 * 0.85 / 10
     jumps = np.arange(1, 500) * cap * 0.95  # the device count rises just above these demands
-    x = np.unique(np.concatenate([np.geomspace(1, 1e4, 400_001), jumps[jumps < 1e4] * (1 + 1e-8), jumps[jumps < 1e4] * (1 - 1e-8)]))
+    x = np.unique(
+        np.concatenate([np.geomspace(1, 1e4, 400_001), jumps[jumps < 1e4] * (1 + 1e-8), jumps[jumps < 1e4] * (1 - 1e-8)])
+    )
     v = sweep([a, b], "cogs_per_dose", x).values
     diff = v["B"] - v["A"]
     s = np.sign(diff)

@@ -147,7 +147,9 @@ def test_tornado_ranges_percentiles_integers_clipping():
     lo, hi, src = tornado_range(s, "labour.cost_per_fte_year")
     assert src == "normal"
     assert lo == pytest.approx(120000 - 1.6448536 * 15000, rel=1e-6) and hi == pytest.approx(120000 + 1.6448536 * 15000, rel=1e-6)
-    s = new_scenario("t", "autologous", uncertainty={"auto.vector_cost_per_batch": {"dist": "lognormal", "median": 15000, "sigma": 0.35}})
+    s = new_scenario(
+        "t", "autologous", uncertainty={"auto.vector_cost_per_batch": {"dist": "lognormal", "median": 15000, "sigma": 0.35}}
+    )
     lo, hi, _ = tornado_range(s, "auto.vector_cost_per_batch")
     assert lo == pytest.approx(15000 * math.exp(-1.6448536 * 0.35), rel=1e-6)
     assert hi == pytest.approx(15000 * math.exp(1.6448536 * 0.35), rel=1e-6)

@@ -3,7 +3,7 @@
 Skipped unless CGTDESK_BUNDLE names the bundle's executable:
 
     bash installers/build.sh
-    CGTDESK_BUNDLE=dist/cgtdesk/cgtdesk .venv/bin/python -m pytest tests/test_bundle.py
+    CGTDESK_BUNDLE=dist/cgtdesk/cgtdesk .venv/bin/python -m pytest tests/system/test_bundle.py
 
 Every run of the bundle gets an empty environment (no PATH to an interpreter, no PYTHONPATH or
 PYTHONHOME, a scratch HOME) and starts in a scratch folder, so resources must come from the bundle.
@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "resources" / "example.cgtproj"
 
 _BUNDLE = os.environ.get("CGTDESK_BUNDLE")
@@ -167,11 +167,15 @@ def test_sandbox_hides_every_python(tmp_path):
     interpreters = [p for p in interpreters if "python" in os.path.basename(p) and "config" not in p]
     assert interpreters
     for python in interpreters:
-        r = subprocess.run([*sandbox(), python, "-c", "print('python ran')"], env=_clean_env(tmp_path), capture_output=True, text=True)
+        r = subprocess.run(
+            [*sandbox(), python, "-c", "print('python ran')"], env=_clean_env(tmp_path), capture_output=True, text=True
+        )
         assert r.returncode != 0 and "python ran" not in r.stdout, f"{python} still runs inside the sandbox"
     ls = shutil.which("ls")
     script = f'for d in "$@"; do [ -z "$({ls} -A "$d")" ] || echo "not empty: $d"; done'
-    listing = subprocess.run([*sandbox(), "/bin/sh", "-c", script, "sh", *dirs], env=_clean_env(tmp_path), capture_output=True, text=True)
+    listing = subprocess.run(
+        [*sandbox(), "/bin/sh", "-c", script, "sh", *dirs], env=_clean_env(tmp_path), capture_output=True, text=True
+    )
     assert listing.returncode == 0 and listing.stdout.strip() == "", listing.stdout + listing.stderr
     print(f"hidden in the sandbox: {', '.join(dirs + files)}")
 
@@ -272,7 +276,11 @@ def test_every_view_looks_as_in_the_source_tree(tmp_path, view):
 
     source = subprocess.run(
         [sys.executable, str(ROOT / "main.py"), "--screenshot", str(tmp_path / "source.png"), "--view", view],
-        cwd=ROOT, env=_clean_env(_home(tmp_path / "source")), capture_output=True, text=True, timeout=TIMEOUT,
+        cwd=ROOT,
+        env=_clean_env(_home(tmp_path / "source")),
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
     )
     if source.returncode != 0:
         pytest.skip(f"the source tree cannot render --view {view} either: {source.stderr.strip()}")
@@ -289,7 +297,11 @@ def test_deck_export_matches_the_source_tree(tmp_path):
 
     source = subprocess.run(
         [sys.executable, str(ROOT / "main.py"), "--export-deck", str(tmp_path / "source.pdf")],
-        cwd=ROOT, env=_clean_env(_home(tmp_path / "source")), capture_output=True, text=True, timeout=TIMEOUT,
+        cwd=ROOT,
+        env=_clean_env(_home(tmp_path / "source")),
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
     )
     if source.returncode != 0:
         pytest.skip(f"the source tree cannot export the deck either: {source.stderr.strip()}")
@@ -325,8 +337,22 @@ def test_unused_qt_parts_and_dev_tools_are_left_out():
         for n in names
         if any(
             k in n
-            for k in ("QtNetwork", "Qt6Network", "QtWebEngine", "Qt6WebEngine", "QtQml", "Qt6Qml", "QtQuick", "Qt6Quick",
-                      "Qt3D", "QtMultimedia", "Qt6Multimedia", "_tkinter", "libssl", "libcrypto")
+            for k in (
+                "QtNetwork",
+                "Qt6Network",
+                "QtWebEngine",
+                "Qt6WebEngine",
+                "QtQml",
+                "Qt6Qml",
+                "QtQuick",
+                "Qt6Quick",
+                "Qt3D",
+                "QtMultimedia",
+                "Qt6Multimedia",
+                "_tkinter",
+                "libssl",
+                "libcrypto",
+            )
         )
     ]
     assert not unwanted, f"should not be in the bundle: {sorted(unwanted)}"

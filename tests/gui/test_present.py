@@ -16,7 +16,7 @@ from test_gui_charts import not_blank  # noqa: E402
 from cgtdesk.core import analyses  # noqa: E402
 from cgtdesk.io import load_any  # noqa: E402
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "resources" / "example.cgtproj"
+EXAMPLE = Path(__file__).resolve().parents[2] / "resources" / "example.cgtproj"
 Key = QtCore.Qt.Key
 
 
@@ -142,8 +142,9 @@ def test_4k_png_is_the_1080p_one_at_twice_the_density(panel, tmp_path):
     from cgtdesk.gui.export import chart_image
 
     small = chart_image(panel.charts["waterfall"], (1920, 1080)).convertToFormat(QtGui.QImage.Format.Format_Grayscale8)
-    big = chart_image(panel.charts["waterfall"], (3840, 2160)).scaled(1920, 1080, QtCore.Qt.AspectRatioMode.IgnoreAspectRatio,
-                                                                      QtCore.Qt.TransformationMode.SmoothTransformation)
+    big = chart_image(panel.charts["waterfall"], (3840, 2160)).scaled(
+        1920, 1080, QtCore.Qt.AspectRatioMode.IgnoreAspectRatio, QtCore.Qt.TransformationMode.SmoothTransformation
+    )
     big = big.convertToFormat(QtGui.QImage.Format.Format_Grayscale8)
 
     def ink(img):  # fraction of dark pixels, row band by row band

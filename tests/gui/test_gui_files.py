@@ -88,7 +88,7 @@ def test_a_save_that_fails_says_what_to_do_and_keeps_the_work(make_window, fake_
 
 def test_opening_a_broken_file_shows_the_place_and_keeps_the_project(make_window, fake_prompts, tmp_path):
     bad = tmp_path / "bad.cgtproj"
-    data = json.loads((load_project.__globals__["Path"](__file__).parent.parent / "resources" / "example.cgtproj").read_text())
+    data = json.loads((load_project.__globals__["Path"](__file__).resolve().parents[2] / "resources" / "example.cgtproj").read_text())
     data["scenarios"][0]["parameters"]["auto.batch_success_rate"] = 1.7
     bad.write_text(json.dumps(data))
     w = make_window()
@@ -103,7 +103,9 @@ def drop(w, path):
     mime = QtCore.QMimeData()
     mime.setUrls([QtCore.QUrl.fromLocalFile(str(path))])
     pos = QtCore.QPointF(w.width() / 2, w.height() / 2)
-    enter = QtGui.QDragEnterEvent(pos.toPoint(), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    enter = QtGui.QDragEnterEvent(
+        pos.toPoint(), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
     QtWidgets.QApplication.sendEvent(w, enter)
     accepted = enter.isAccepted()
     if accepted:

@@ -12,7 +12,7 @@ import pytest
 
 from cgtdesk.core.catalogue import catalogue
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "model.md"
 
 
@@ -97,12 +97,34 @@ def test_every_parameter_the_model_reads_is_explained_in_the_equations(gen, doc)
 
 
 def test_the_page_covers_its_sections(doc):
-    for heading in ("## What the model is for", "## Two ways to make a therapy", "## Two helper functions",
-                    "### Facility modes", "## Autologous: scale-out", "## Allogeneic: scale-up",
-                    "## The three modes side by side", "## Results", "## Neutral values", "## Analyses", "## Parameters"):
+    for heading in (
+        "## What the model is for",
+        "## Two ways to make a therapy",
+        "## Two helper functions",
+        "### Facility modes",
+        "## Autologous: scale-out",
+        "## Allogeneic: scale-up",
+        "## The three modes side by side",
+        "## Results",
+        "## Neutral values",
+        "## Analyses",
+        "## Parameters",
+    ):
         assert heading in doc
-    for phrase in ("ceil_(x) = ceil(x - 1e-9)", "floor_(x) = floor(x + 1e-9)", "crf = 1/n", "Monte Carlo", "Tornado", "Crossover",
-                   "Goal seek", "The service-level rule", "EC(c, a)", "`dedicated`", "`shared`", "`cdmo`"):
+    for phrase in (
+        "ceil_(x) = ceil(x - 1e-9)",
+        "floor_(x) = floor(x + 1e-9)",
+        "crf = 1/n",
+        "Monte Carlo",
+        "Tornado",
+        "Crossover",
+        "Goal seek",
+        "The service-level rule",
+        "EC(c, a)",
+        "`dedicated`",
+        "`shared`",
+        "`cdmo`",
+    ):
         assert phrase in doc
     for outside in ("MODEL.md", "DESIGN.md", "SOURCES.md"):  # files outside this repository
         assert outside not in doc
@@ -148,9 +170,20 @@ def test_the_worked_numbers_match_hand_arithmetic(gen, doc):
     E = 250_000 * (20 / 50) ** 0.6 + 1.5e6
     K = 15e6 + 3e6
     F = max(math.ceil(2 * 3000 / hours), math.ceil(lots * 400 / hours)) + math.ceil(lots * 400 / hours) + 2 + 15
-    total = (lots * (3 * 20 * 250 + 25_000 + 200 * 20 + 15_000) + lots * dpl * 300 + lots * 90_000 + lots * 50_000
-             + lots * 0.9 * dpl * 200 + 1000 * 500 + F * 120_000
-             + E * crf7 + K * crf20 + (E + K) * upkeep + 1.5e6 + 400_000)
+    total = (
+        lots * (3 * 20 * 250 + 25_000 + 200 * 20 + 15_000)
+        + lots * dpl * 300
+        + lots * 90_000
+        + lots * 50_000
+        + lots * 0.9 * dpl * 200
+        + 1000 * 500
+        + F * 120_000
+        + E * crf7
+        + K * crf20
+        + (E + K) * upkeep
+        + 1.5e6
+        + 400_000
+    )
     r = gen.worked("allogeneic")
     assert r["fte"] == F == 23
     assert r["total_annual_cost"] == pytest.approx(total, rel=1e-9)
@@ -165,7 +198,9 @@ def test_the_mode_table_is_the_app_s_answer(gen, doc):
 
 
 def test_check_mode_of_the_generator():
-    r = subprocess.run([sys.executable, str(ROOT / "tools" / "gen_model_doc.py"), "--check"], cwd=ROOT, capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "gen_model_doc.py"), "--check"], cwd=ROOT, capture_output=True, text=True
+    )
     assert r.returncode == 0, r.stderr
 
 

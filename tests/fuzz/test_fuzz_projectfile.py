@@ -29,7 +29,7 @@ from cgtdesk.core.errors import InputError
 from cgtdesk.core.model import evaluate_scenario
 from cgtdesk.io.projectfile import load_project, parse_project_text
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_TEXT = (ROOT / "resources" / "example.cgtproj").read_text(encoding="utf-8")
 EXAMPLE = json.loads(EXAMPLE_TEXT)
 TEMPLATES = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((ROOT / "resources" / "templates").glob("*.json"))]
@@ -153,7 +153,11 @@ def mutated_projects(draw):
             "title": draw(st.text(max_size=30)),
             "currency": draw(st.sampled_from(["USD", "EUR", "GBP", "CHF"])),
             "scenarios": [
-                {"name": f"{t['name']} #{i}", "process": t["process"], "parameters": {k: v["value"] for k, v in t["parameters"].items()}}
+                {
+                    "name": f"{t['name']} #{i}",
+                    "process": t["process"],
+                    "parameters": {k: v["value"] for k, v in t["parameters"].items()},
+                }
                 for i, t in enumerate(chosen)
             ],
         }
@@ -173,7 +177,25 @@ def mutated_projects(draw):
         elif action == "add":
             target = _get(d, path)
             if isinstance(target, dict):
-                key = draw(st.one_of(st.text(max_size=30), st.sampled_from(["demand.patients_per_year", "allo.bioreactor_volume_l", "auto.process_days", "dist", "rho", "a", "b", "name", "scenarios", "uncertainty"])))
+                key = draw(
+                    st.one_of(
+                        st.text(max_size=30),
+                        st.sampled_from(
+                            [
+                                "demand.patients_per_year",
+                                "allo.bioreactor_volume_l",
+                                "auto.process_days",
+                                "dist",
+                                "rho",
+                                "a",
+                                "b",
+                                "name",
+                                "scenarios",
+                                "uncertainty",
+                            ]
+                        ),
+                    )
+                )
                 target[key] = draw(json_values)
             elif isinstance(target, list):
                 target.insert(draw(st.integers(0, len(target))), draw(json_values))
@@ -273,7 +295,9 @@ def test_random_bytes_and_truncations(data):
         '{"format_version": 1, "format_version": 1, "scenarios": []}',
         '{"format_version": 1e400}',
         '{"format_version": 1, "scenarios": [' + ",".join(['{"name": "a", "process": "autologous"}'] * 2) + "]}",
-        '{"format_version": 1, "scenarios": [{"name": "x", "process": "autologous", "parameters": {"demand.patients_per_year": 1' + "0" * 5000 + "}}]}",
+        '{"format_version": 1, "scenarios": [{"name": "x", "process": "autologous", "parameters": {"demand.patients_per_year": 1'
+        + "0" * 5000
+        + "}}]}",
         '{"format_version": 1, "scenarios": [{"name": "x\\ny", "process": "autologous", "parameters": {"demand.patients_per_year": -1}}]}',
         '{"format_version": 1, "scenarios": [{"name": "x", "process": "allogeneic", "parameters": {"allo.bioreactor_volume_l": 0.001}}]}',
     ],

@@ -23,7 +23,11 @@ def _rng(i=0):
     "dist,mean,sd",
     [
         ({"dist": "uniform", "low": 5000, "high": 25000}, 15000, 20000 / math.sqrt(12)),
-        ({"dist": "triangular", "low": 5000, "mode": 10000, "high": 30000}, 15000, math.sqrt((25e6 + 9e8 + 1e8 - 1.5e8 - 5e7 - 3e8) / 18)),
+        (
+            {"dist": "triangular", "low": 5000, "mode": 10000, "high": 30000},
+            15000,
+            math.sqrt((25e6 + 9e8 + 1e8 - 1.5e8 - 5e7 - 3e8) / 18),
+        ),
         ({"dist": "pert", "low": 5000, "mode": 10000, "high": 35000}, (5000 + 40000 + 35000) / 6, None),
         ({"dist": "normal", "mean": 15000, "sd": 2000}, 15000, 2000),
         ({"dist": "fixed", "value": 12345}, 12345, 0),
@@ -178,7 +182,9 @@ def test_invalid_samples_counted_not_dropped_silently():
 
 
 def test_progress_and_cancel():
-    s = new_scenario("A", "autologous", uncertainty={"auto.vector_cost_per_batch": {"dist": "uniform", "low": 5000, "high": 45000}})
+    s = new_scenario(
+        "A", "autologous", uncertainty={"auto.vector_cost_per_batch": {"dist": "uniform", "low": 5000, "high": 45000}}
+    )
     seen = []
     r = monte_carlo([s], 3 * MC_BLOCK + 5, 1, progress=lambda d, t: seen.append((d, t)))
     assert r.complete and seen[-1] == (3 * MC_BLOCK + 5, 3 * MC_BLOCK + 5) and len(seen) == 4
@@ -192,7 +198,12 @@ def test_progress_and_cancel():
 
 def test_bad_arguments():
     s = new_scenario("A", "autologous")
-    for kw in ({"samples": 0, "seed": 1}, {"samples": 10_000_001, "seed": 1}, {"samples": 10, "seed": -1}, {"samples": 1.5, "seed": 1}):
+    for kw in (
+        {"samples": 0, "seed": 1},
+        {"samples": 10_000_001, "seed": 1},
+        {"samples": 10, "seed": -1},
+        {"samples": 1.5, "seed": 1},
+    ):
         with pytest.raises(InputError):
             monte_carlo([s], **kw)
     with pytest.raises(InputError):

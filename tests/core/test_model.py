@@ -25,7 +25,7 @@ from cgtdesk.core.catalogue import BREAKDOWN
 from cgtdesk.core.errors import DomainError, InputError
 from cgtdesk.core.model import ceil_, crf, evaluate, floor_
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 REL = 1e-9
 
 
@@ -85,7 +85,9 @@ def reference(process: str, p: dict, *, fill_every_lot_started: bool = True) -> 
         vector = B * p["auto.vector_cost_per_batch"]
         qc = B * p["auto.qc_cost_per_batch"]
         logistics = B * p["logistics.inbound_cost_per_batch"] + Dd * p["logistics.outbound_cost_per_dose"]
-        v2v = p["auto.collection_to_start_days"] + p["auto.process_days"] + p["auto.qc_release_days"] + p["logistics.shipping_days"]
+        v2v = (
+            p["auto.collection_to_start_days"] + p["auto.process_days"] + p["auto.qc_release_days"] + p["logistics.shipping_days"]
+        )
         utilisation = B_s * cycle / (N_unit_s * p["facility.operating_days_per_year"])
         batches, dpl = B, None
     else:
@@ -103,12 +105,16 @@ def reference(process: str, p: dict, *, fill_every_lot_started: bool = True) -> 
         L = S * L_s
         filled = L * p["allo.lot_success_rate"] * dpl
         fill_finish = (L * dpl if fill_every_lot_started else filled) * p["allo.fill_finish_cost_per_dose"]
-        materials = L * (
-            p["allo.media_l_per_l"] * V * p["allo.media_cost_per_l"]
-            + p["allo.consumables_per_lot"]
-            + p["allo.consumables_per_lot_per_l"] * V
-            + p["allo.donor_cost_per_lot"]
-        ) + fill_finish
+        materials = (
+            L
+            * (
+                p["allo.media_l_per_l"] * V * p["allo.media_cost_per_l"]
+                + p["allo.consumables_per_lot"]
+                + p["allo.consumables_per_lot_per_l"] * V
+                + p["allo.donor_cost_per_lot"]
+            )
+            + fill_finish
+        )
         vector = L * (p["allo.vector_cost_per_lot"] + p["allo.editing_cost_per_lot"])
         qc = L * p["allo.qc_cost_per_lot"]
         logistics = filled * p["allo.storage_cost_per_dose"] + Dd * p["logistics.outbound_cost_per_dose"]
@@ -523,7 +529,13 @@ def test_lot_that_yields_no_dose_is_refused_naming_the_inputs():
     with pytest.raises(DomainError) as e:
         evaluate("allogeneic", p)
     msg = str(e.value)
-    for key in ("allo.bioreactor_volume_l", "allo.harvest_density_cells_per_ml", "allo.dsp_yield", "dose.cells_per_dose", "allo.qc_retain_doses_per_lot"):
+    for key in (
+        "allo.bioreactor_volume_l",
+        "allo.harvest_density_cells_per_ml",
+        "allo.dsp_yield",
+        "dose.cells_per_dose",
+        "allo.qc_retain_doses_per_lot",
+    ):
         assert key in msg
         assert key in e.value.keys
     assert "-9" in msg
@@ -532,7 +544,13 @@ def test_lot_that_yields_no_dose_is_refused_naming_the_inputs():
 
 def test_exactly_one_dose_per_lot_is_valid():
     # 1 L x 1000 x 1e6 x 0.5 / 1e8 = 5 cells-worth of doses, minus 4 retained = 1 dose
-    p = scenario("allogeneic", allo__bioreactor_volume_l=1, allo__harvest_density_cells_per_ml=1e6, allo__dsp_yield=0.5, allo__qc_retain_doses_per_lot=4)
+    p = scenario(
+        "allogeneic",
+        allo__bioreactor_volume_l=1,
+        allo__harvest_density_cells_per_ml=1e6,
+        allo__dsp_yield=0.5,
+        allo__qc_retain_doses_per_lot=4,
+    )
     r = evaluate("allogeneic", p)
     assert r["doses_per_lot"] == 1
     assert_close(r, reference("allogeneic", p))

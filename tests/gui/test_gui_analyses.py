@@ -62,7 +62,9 @@ def test_monte_carlo_view_shows_the_core_numbers_for_the_same_seed(qtbot, make_w
     d = view.chart.data
     assert d.complete and d.scenario == names[0]
     assert d.p50 == pytest.approx(expected.scenarios[0].summaries["cogs_per_dose"]["p50"])
-    assert d.target == pytest.approx(evaluate(project.scenarios[0].process, project.scenarios[0].parameters)["max_allowable_cogs_per_dose"])
+    assert d.target == pytest.approx(
+        evaluate(project.scenarios[0].process, project.scenarios[0].parameters)["max_allowable_cogs_per_dose"]
+    )
     assert "of 3,000 runs" in view.answer.text()
     # and the chart panel's Monte Carlo tab got the same run
     if w.chart_panel is not None:

@@ -35,7 +35,7 @@ from hypothesis import strategies as st  # noqa: E402
 
 from cgtdesk.cli.main import main  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "resources" / "example.cgtproj"
 _TMP = Path(tempfile.mkdtemp(prefix="cgtdesk-fuzzwb-"))
 SECONDS_PER_FILE = 30.0  # a hang detector, not a benchmark
@@ -132,8 +132,31 @@ def test_unmutated_workbook_computes():
 
 _texts = st.one_of(
     st.text(max_size=30),
-    st.sampled_from(["", " ", "500", "1e3", "1,000", "NaN", "inf", "-0", "TRUE", "autologous", "allogeneic", "uniform", "triangular",
-                     "demand.patients_per_year", "auto.process_days", "allo.bioreactor_volume_l", "Key", "Group", "process", "=1+1", "#N/A"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "500",
+            "1e3",
+            "1,000",
+            "NaN",
+            "inf",
+            "-0",
+            "TRUE",
+            "autologous",
+            "allogeneic",
+            "uniform",
+            "triangular",
+            "demand.patients_per_year",
+            "auto.process_days",
+            "allo.bioreactor_volume_l",
+            "Key",
+            "Group",
+            "process",
+            "=1+1",
+            "#N/A",
+        ]
+    ),
 )
 
 
@@ -149,10 +172,21 @@ def _xml_text(s: str) -> str:
 @st.composite
 def cell_xml(draw, ref: str) -> str:
     # mostly cells a spreadsheet program could write; now and then one no reader can parse
-    kind = draw(st.sampled_from(["number"] * 4 + ["text"] * 3 + ["bool", "error", "formula", "formula_nocache", "formula_str", "empty", "shared", "special", "raw"]))
+    kind = draw(
+        st.sampled_from(
+            ["number"] * 4
+            + ["text"] * 3
+            + ["bool", "error", "formula", "formula_nocache", "formula_str", "empty", "shared", "special", "raw"]
+        )
+    )
     if kind == "number":
-        v = draw(st.one_of(st.floats(allow_nan=False, allow_infinity=False), st.integers(-(10**20), 10**20),
-                           st.sampled_from([0, 1, -1, 0.5, 0.95, 2, 7, 20, 500, 1e6, 1e8, 1e-300, 1e308, 2**53 + 1])))
+        v = draw(
+            st.one_of(
+                st.floats(allow_nan=False, allow_infinity=False),
+                st.integers(-(10**20), 10**20),
+                st.sampled_from([0, 1, -1, 0.5, 0.95, 2, 7, 20, 500, 1e6, 1e8, 1e-300, 1e308, 2**53 + 1]),
+            )
+        )
         return f'<c r="{ref}"><v>{v!r}</v></c>'
     if kind == "special":
         return f'<c r="{ref}"><v>{draw(st.sampled_from(["NaN", "nan", "inf", "-inf", "1e400", "-1e400", "", " ", "1,5", "0x10", "abc"]))}</v></c>'
@@ -171,7 +205,17 @@ def cell_xml(draw, ref: str) -> str:
     if kind == "shared":
         return f'<c r="{ref}" t="s"><v>{draw(st.one_of(st.integers(0, N_SHARED - 1), st.integers(-2, N_SHARED + 3)))}</v></c>'
     if kind == "raw":  # not even well-formed, or a control character XML forbids
-        return draw(st.sampled_from([f'<c r="{ref}"><v>1</c>', f'<c r="{ref}" t="inlineStr"><is><t>\x01</t></is></c>', f'<c r="{ref}"', "<c/>", f'<c r="{ref}" t="zz"><v>1</v></c>']))
+        return draw(
+            st.sampled_from(
+                [
+                    f'<c r="{ref}"><v>1</c>',
+                    f'<c r="{ref}" t="inlineStr"><is><t>\x01</t></is></c>',
+                    f'<c r="{ref}"',
+                    "<c/>",
+                    f'<c r="{ref}" t="zz"><v>1</v></c>',
+                ]
+            )
+        )
     return f'<c r="{ref}"/>'
 
 
@@ -239,9 +283,23 @@ def test_random_bytes_truncation_and_members(data):
         gone = data.draw(st.lists(st.sampled_from(ORDER), min_size=1, max_size=4, unique=True))
         raw = pack({k: v for k, v in MEMBERS.items() if k not in gone}, ORDER)
     elif kind == "add":
-        name = data.draw(st.one_of(st.sampled_from(["xl/worksheets/sheet99.xml", "xl/vbaProject.bin", "customXml/item1.xml", "../evil.txt", "/abs.xml", "xl/media/image1.png", "docProps/custom.xml"]),
-                                     # a NUL ends a zip name, so zipfile cannot write one (a test-side limit)
-                                     st.text(st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)), min_size=1, max_size=20)))
+        name = data.draw(
+            st.one_of(
+                st.sampled_from(
+                    [
+                        "xl/worksheets/sheet99.xml",
+                        "xl/vbaProject.bin",
+                        "customXml/item1.xml",
+                        "../evil.txt",
+                        "/abs.xml",
+                        "xl/media/image1.png",
+                        "docProps/custom.xml",
+                    ]
+                ),
+                # a NUL ends a zip name, so zipfile cannot write one (a test-side limit)
+                st.text(st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)), min_size=1, max_size=20),
+            )
+        )
         parts = dict(MEMBERS)
         parts[name] = data.draw(st.binary(max_size=200))
         raw = pack(parts, ORDER)
@@ -284,8 +342,14 @@ def test_cells_edited_with_openpyxl_on_a_copy():
     src = _TMP / "copy_src.xlsx"
     src.write_bytes(BASE)
     edits = [
-        ("E6", "five hundred"), ("E6", True), ("E6", 1e300), ("E6", "=E7*2"),
-        ("C6", "no.such.key"), ("E5", "allogeneic"), ("E4", None), ("F4", "Autologous, automated, central"),
+        ("E6", "five hundred"),
+        ("E6", True),
+        ("E6", 1e300),
+        ("E6", "=E7*2"),
+        ("C6", "no.such.key"),
+        ("E5", "allogeneic"),
+        ("E4", None),
+        ("F4", "Autologous, automated, central"),
     ]
     codes = []
     for ref, value in edits:

@@ -189,10 +189,10 @@ def test_cached_values_are_the_apps_results(example_path, tmp_path):
     f_rows = list(formulas_wb["Results"].iter_rows(values_only=True))
     v_rows = list(values_wb["Results"].iter_rows(values_only=True))
     hr = next(i for i, r in enumerate(f_rows) if r[:3] == ("Result", "Key", "Unit"))
-    names = list(f_rows[hr][3:3 + len(project.scenarios)])
+    names = list(f_rows[hr][3 : 3 + len(project.scenarios)])
     assert names == project.names()
     checked = 0
-    for fr, vr in zip(f_rows[hr + 1:], v_rows[hr + 1:], strict=True):
+    for fr, vr in zip(f_rows[hr + 1 :], v_rows[hr + 1 :], strict=True):
         key = fr[1]
         if key not in catalogue().results:
             continue
@@ -239,7 +239,9 @@ def test_cli_export_import_against(example_path, tmp_path, capsys):
     assert main(["compute", str(edited), "--json"]) == 0
     res = json.loads(capsys.readouterr().out)
     s0 = back.scenarios[0]
-    assert res["scenarios"][0]["results"]["cogs_per_dose"] == pytest.approx(evaluate(s0.process, s0.parameters)["cogs_per_dose"], rel=1e-12)
+    assert res["scenarios"][0]["results"]["cogs_per_dose"] == pytest.approx(
+        evaluate(s0.process, s0.parameters)["cogs_per_dose"], rel=1e-12
+    )
 
 
 def test_against_lists_added_and_removed_scenarios(example_path, tmp_path):
@@ -250,7 +252,9 @@ def test_against_lists_added_and_removed_scenarios(example_path, tmp_path):
     new.scenarios[0].notes = "changed note"
     d = diff_projects(old, new)
     assert d["added"] == ["Brand new"] and d["removed"] == [old.scenarios[1].name]
-    assert d["changes"] == [{"scenario": old.scenarios[0].name, "key": "notes", "old": old.scenarios[0].notes, "new": "changed note"}]
+    assert d["changes"] == [
+        {"scenario": old.scenarios[0].name, "key": "notes", "old": old.scenarios[0].notes, "new": "changed note"}
+    ]
 
 
 def test_export_refuses_nothing_and_writes_atomically(example_path, tmp_path):

@@ -14,7 +14,7 @@ from cgtdesk.core.model import evaluate
 from cgtdesk.core.project import Project, new_scenario
 from cgtdesk.io import load_any
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "resources" / "example.cgtproj"
+EXAMPLE = Path(__file__).resolve().parents[2] / "resources" / "example.cgtproj"
 
 
 @pytest.fixture(scope="module")

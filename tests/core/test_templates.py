@@ -14,7 +14,7 @@ from cgtdesk.core.project import Project, Scenario, new_scenario
 from cgtdesk.core.templates import template, templates
 from cgtdesk.io.projectfile import load_project, save_project
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_FILES = sorted((ROOT / "resources" / "templates").glob("*.json"))
 IDS = ["allogeneic-cart-bioreactor", "allogeneic-msc-microcarrier", "autologous-automated", "autologous-manual"]
 

@@ -14,7 +14,7 @@ from test_projectfile import BAD
 
 from cgtdesk.core.catalogue import BREAKDOWN, catalogue
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "resources" / "example.cgtproj"
 TEMPLATE_IDS = ["allogeneic-cart-bioreactor", "allogeneic-msc-microcarrier", "autologous-automated", "autologous-manual"]
 

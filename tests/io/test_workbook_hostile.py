@@ -23,7 +23,7 @@ def exported(tmp_path_factory):
     """(bytes of the exported example, its layout, the project)."""
     from pathlib import Path
 
-    example = Path(__file__).resolve().parent.parent / "resources" / "example.cgtproj"
+    example = Path(__file__).resolve().parents[2] / "resources" / "example.cgtproj"
     project = load_project(example)
     data = workbook_bytes(project)
     path = tmp_path_factory.mktemp("wb") / "example.xlsx"
@@ -223,8 +223,15 @@ def test_value_for_a_key_of_the_other_process(tmp_path, exported):
 def test_misspelt_key(tmp_path, exported):
     _d, (keys, _cols, _hr), _p = exported
     ref = f"C{keys['auto.batch_success_rate']}"
-    msg = refused(tmp_path, patch_cell(exported[0], INPUTS_PART, ref, f'<c r="{ref}" t="inlineStr"><is><t>auto.batch_sucess_rate</t></is></c>'))
-    assert f"Inputs!{ref}" in msg and "unknown key 'auto.batch_sucess_rate'" in msg and "did you mean 'auto.batch_success_rate'" in msg
+    msg = refused(
+        tmp_path,
+        patch_cell(exported[0], INPUTS_PART, ref, f'<c r="{ref}" t="inlineStr"><is><t>auto.batch_sucess_rate</t></is></c>'),
+    )
+    assert (
+        f"Inputs!{ref}" in msg
+        and "unknown key 'auto.batch_sucess_rate'" in msg
+        and "did you mean 'auto.batch_success_rate'" in msg
+    )
 
 
 def test_duplicate_scenario_names(tmp_path, exported):
@@ -238,7 +245,9 @@ def test_duplicate_scenario_names(tmp_path, exported):
 def test_bad_process(tmp_path, exported):
     _d, (keys, cols, _hr), project = exported
     ref = f"{col_letter(cols[project.scenarios[0].name])}{keys['process']}"
-    msg = refused(tmp_path, patch_cell(exported[0], INPUTS_PART, ref, f'<c r="{ref}" t="inlineStr"><is><t>autologus</t></is></c>'))
+    msg = refused(
+        tmp_path, patch_cell(exported[0], INPUTS_PART, ref, f'<c r="{ref}" t="inlineStr"><is><t>autologus</t></is></c>')
+    )
     assert f"Inputs!{ref}" in msg and "expected autologous or allogeneic, found text 'autologus'" in msg
 
 

@@ -42,7 +42,17 @@ def profile(tmp_path_factory):
 def resave(profile, files, outdir):
     """Open each file in LibreOffice Calc (recalculating everything) and save it as .xlsx."""
     outdir.mkdir(exist_ok=True)
-    cmd = [SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(outdir), *map(str, files)]
+    cmd = [
+        SOFFICE,
+        f"-env:UserInstallation={profile.as_uri()}",
+        "--headless",
+        "--norestore",
+        "--convert-to",
+        "xlsx:Calc MS Excel 2007 XML",
+        "--outdir",
+        str(outdir),
+        *map(str, files),
+    ]
     subprocess.run(cmd, check=True, timeout=180, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     outs = [outdir / f.name for f in files]
     for o in outs:
@@ -59,7 +69,7 @@ def results_from(path):
     hr = next(i for i, r in enumerate(rows) if r[:3] == ("Result", "Key", "Unit"))
     names = [n for n in rows[hr][3:] if n]
     out = {}
-    for r in rows[hr + 1:]:
+    for r in rows[hr + 1 :]:
         if r[1] in catalogue().results:
             for j, n in enumerate(names):
                 out[(n, r[1])] = r[3 + j]

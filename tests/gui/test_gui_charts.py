@@ -15,7 +15,7 @@ from cgtdesk.core.catalogue import BREAKDOWN  # noqa: E402
 from cgtdesk.core.model import evaluate  # noqa: E402
 from cgtdesk.io import load_any  # noqa: E402
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "resources" / "example.cgtproj"
+EXAMPLE = Path(__file__).resolve().parents[2] / "resources" / "example.cgtproj"
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +55,7 @@ def not_blank(widget, min_colours=8, min_ink=0.02):
     w, h = img.width(), img.height()
     ptr = img.constBits()
     arr = np.frombuffer(ptr, dtype=np.uint8, count=img.sizeInBytes()).reshape(h, img.bytesPerLine() // 4, 4)[:, :w, :3]
-    plot = arr[h // 10: h * 8 // 10, w // 10: w * 9 // 10].reshape(-1, 3)
+    plot = arr[h // 10 : h * 8 // 10, w // 10 : w * 9 // 10].reshape(-1, 3)
     colours = {tuple(c) for c in plot[:: max(1, len(plot) // 20000)]}
     bg = np.array([255, 255, 255])
     ink = np.mean(np.any(np.abs(plot.astype(int) - bg) > 30, axis=1))
@@ -102,7 +102,10 @@ def test_demand_curves_are_the_model(panel, project):
     x = 10 ** chart.cross_line.value()
     a, b = project.scenario(panel.pair[0]), project.scenario(panel.pair[1])
     for dem in (x * (1 + 1e-6), 10 * x):
-        assert scalar(b, **{"demand.patients_per_year": dem})["cogs_per_dose"] < scalar(a, **{"demand.patients_per_year": dem})["cogs_per_dose"]
+        assert (
+            scalar(b, **{"demand.patients_per_year": dem})["cogs_per_dose"]
+            < scalar(a, **{"demand.patients_per_year": dem})["cogs_per_dose"]
+        )
     assert chart.cross_line.isVisible()
 
 

@@ -42,7 +42,7 @@ def _results_cells(path):
     hr = next(i for i, r in enumerate(rows) if r[:3] == ("Result", "Key", "Unit"))
     names = [n for n in rows[hr][3:] if n]
     cells = {}
-    for i, r in enumerate(rows[hr + 1:], start=hr + 2):
+    for i, r in enumerate(rows[hr + 1 :], start=hr + 2):
         if r[1] in catalogue().results:
             for j, n in enumerate(names):
                 cells[(r[1], n)] = f"{openpyxl.utils.get_column_letter(4 + j)}{i}"
