@@ -16,6 +16,7 @@ AUTO_DECENTRAL = "Autologous, decentralised (4 sites)"
 ALLO_20 = "Allogeneic CAR-T, 20 L bioreactor"
 ALLO_50 = "Allogeneic CAR-T, 50 L bioreactor"
 AUTO_MANUAL = "Autologous, manual open process"
+AUTO_CDMO = "Autologous, contract manufacturer (CDMO)"
 
 
 @pytest.fixture
@@ -70,9 +71,16 @@ def test_deleting_the_current_scenario_selects_its_neighbour_and_undo_brings_the
 
 
 def test_deleting_the_last_scenario_in_the_list_selects_the_one_before(sel):
-    sel.set_current(4)
-    sel.doc.delete_scenario(4)
-    assert sel.current_name() == ALLO_50 and sel.index() == 3
+    # the example lists six scenarios: central, decentralised, allogeneic 20 L, allogeneic 50 L,
+    # manual, CDMO; the last one (the 6th, index 5) is the CDMO one, the manual one before it
+    assert len(sel.doc.scenarios) == 6
+    sel.set_current(5)
+    assert sel.current_name() == AUTO_CDMO
+    sel.seen.clear()
+    sel.doc.delete_scenario(5)
+    assert sel.current_name() == AUTO_MANUAL and sel.index() == 4
+    assert [s.name for s in sel.doc.scenarios][-1] == AUTO_MANUAL
+    assert sel.seen == [("current", AUTO_MANUAL)]  # the default pair (1st vs 3rd) is untouched
 
 
 def test_another_project_starts_on_its_first_scenario_and_its_default_pair(sel):
