@@ -4,8 +4,8 @@ The same distributions are sampled (with the same rank correlations, Iman-Conove
 model's equations (docs/model.md, version 2, dedicated mode) are written out inline with numpy (no catalogue, no dictionaries of
 parameters, no validation), and the same summaries are computed: mean, sd, P5/P10/P50/P90/P95
 and a histogram of each result, the probability of meeting the target, and the Spearman rank
-correlation of every sampled input with cost per dose. DESIGN.md asks the app's run to stay
-within 3x of this.
+correlation of every sampled input with cost per dose. The budget (README.md, "Performance") asks the app's run
+to stay within 3x of this.
 
 Independent of cgtdesk.core.analyses on purpose; only the scenario's numbers are read.
 """

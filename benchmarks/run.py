@@ -1,4 +1,4 @@
-"""Measure every budget of DESIGN.md ("Budgets") on this machine and print each figure beside it.
+"""Measure every time and memory budget (README.md, "Performance") on this machine and print each figure beside it.
 
     make bench                                   (QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/run.py)
     .venv/bin/python benchmarks/run.py --repeat 3 --only compute,montecarlo

@@ -1,4 +1,4 @@
-"""Random inputs for Monte Carlo: the six distributions of DESIGN.md and Iman-Conover rank correlation.
+"""Random inputs for Monte Carlo: the six distributions of docs/model.md ("Analyses") and Iman-Conover rank correlation.
 
 numpy only (no scipy at run time: the inverse normal CDF is Acklam's rational approximation,
 relative error below 1.2e-9, and the normal CDF of scalars comes from :func:`math.erfc`).

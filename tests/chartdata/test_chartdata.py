@@ -1,5 +1,5 @@
 """Chart data (no Qt): every number checked against the model evaluated point by point, and the
-findings stated in words checked against hand-known anchors of MODEL.md."""
+findings stated in words checked against hand-known anchors of docs/model.md."""
 
 import math
 from pathlib import Path
@@ -97,7 +97,7 @@ def test_no_crossover_when_b_never_cheaper():
 
 
 def test_capacity_anchor_of_model_md():
-    # MODEL.md: autologous defaults at 500 patients/yr need 21 devices, 6 suites, 56 FTE
+    # worked by hand: autologous defaults at 500 patients/yr need 21 devices, 6 suites, 56 FTE
     s = new_scenario("Auto", "autologous")
     p = Project(scenarios=[s])
     d = chartdata.capacity_curves(p, demand=np.array([1.0, 500.0, 1e4]))

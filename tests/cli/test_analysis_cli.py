@@ -1,4 +1,4 @@
-"""The analysis commands: --json shapes of issue 5, tables, CSV, and exit 2 on bad input."""
+"""The analysis commands: --json shapes of docs/architecture.md, tables, CSV, and exit 2 on bad input."""
 
 import csv
 import io

@@ -98,7 +98,7 @@ def test_compute_json_shape_and_numbers():
         res = s["results"]
         assert list(res["breakdown"]) == list(BREAKDOWN)
         assert set(res) == {"breakdown", *flat_keys}
-        # the numbers are MODEL.md's, by the independent reference of test_model.py
+        # the numbers are docs/model.md's, by the independent reference of test_model.py
         params = {d["key"]: d["default"][s["process"]] for d in _raw_catalogue() if s["process"] in d["processes"]}
         params.update(src["parameters"])
         expected = reference(s["process"], params)

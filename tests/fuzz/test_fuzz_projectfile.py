@@ -1,6 +1,6 @@
 """Fuzzing project files through the real loader and the real command line (in-process).
 
-The contract (DESIGN.md, "Command line"): every file either loads and computes (exit 0, JSON
+The contract (README.md, "Command line"): every file either loads and computes (exit 0, JSON
 with one entry per scenario) or is refused with exit status 2 and exactly one message line on
 stderr, never a traceback and never any other exception or exit status. Generated inputs are
 valid projects, projects with random mutations (random types, missing and extra keys, random

@@ -101,7 +101,7 @@ def test_functions_used_are_whitelisted(example_path, tmp_path):
 
 
 def test_no_constants_but_the_contracts_in_calculations(tmp_path):
-    """Formulas hold cell references, 0/1 and the 1E-9 of MODEL.md's integer steps; nothing else."""
+    """Formulas hold cell references, 0/1 and the 1E-9 of docs/model.md's integer steps; nothing else."""
     out = tmp_path / "e.xlsx"
     export_workbook(random_project(5, n=2), out)
     wb = openpyxl.load_workbook(out, read_only=True)

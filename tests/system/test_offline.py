@@ -1,4 +1,4 @@
-"""CGT Desk never touches the network (DESIGN.md, "GUI": "It never touches the network").
+"""CGT Desk never touches the network (README.md, "Safety": "The app never opens a network connection").
 
 Two checks: no module under cgtdesk/ imports a networking module (static, by the syntax tree),
 and the main paths of the command line and of the GUI run with every socket blocked, with no
