@@ -4,7 +4,7 @@
     python tools/gen_model_doc.py --check   exit 1 (and say so) when a block has drifted
 
 Generated blocks sit between ``<!-- BEGIN NAME -->`` and ``<!-- END NAME -->`` markers:
-PARAMETERS (the parameter table: kind, defaults, range, neutral value, source), RESULTS (the
+PARAMETERS (the parameter table: kind, defaults, range, neutral value, scope, source), RESULTS (the
 result names), WORKED-AUTO, WORKED-ALLO and WORKED-MODES (worked numbers for the defaults,
 computed by the app's own ``evaluate``). The equations in words around them are hand-written
 and left alone. tests/system/test_docs.py fails when the page and this script disagree, and checks the
@@ -27,7 +27,18 @@ from cgtdesk.core.model import evaluate  # noqa: E402
 DOC = ROOT / "docs" / "model.md"
 BEGIN = "<!-- BEGIN PARAMETERS -->"
 END = "<!-- END PARAMETERS -->"
-HEADER = ("key", "label", "kind", "unit", "default autologous / allogeneic", "valid range", "applies to", "neutral", "source")
+HEADER = (
+    "key",
+    "label",
+    "kind",
+    "unit",
+    "default autologous / allogeneic",
+    "valid range",
+    "applies to",
+    "neutral",
+    "scope",
+    "source",
+)
 #: demand at which the worked numbers are given (the defaults' reference points)
 WORKED_DEMAND = {"autologous": 500, "allogeneic": 1000}
 
@@ -81,7 +92,7 @@ def parameter_table() -> str:
             group = p.group
             lines.append(f"| **{_cell(group)}** |" + " |" * (len(HEADER) - 1))
         neutral = "-" if p.key not in cat.added_in(2) else ("any" if p.neutral is None else doc_number(p.neutral))
-        row = (f"`{p.key}`", p.label, p.kind, p.unit, _default(p), _range(p), _applies(p), neutral, p.source)
+        row = (f"`{p.key}`", p.label, p.kind, p.unit, _default(p), _range(p), _applies(p), neutral, p.scope, p.source)
         lines.append("| " + " | ".join(_cell(c) for c in row) + " |")
     return "\n".join(lines)
 

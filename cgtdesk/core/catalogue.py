@@ -23,6 +23,13 @@ BREAKDOWN: tuple[str, ...] = ("materials", "vector", "labour", "qc", "facility",
 KINDS: tuple[str, ...] = ("money", "fraction", "count", "days", "number", "choice")
 #: the one kind whose values are text from a list, not numbers (never sampled, swung or sought)
 CHOICE = "choice"
+#: what a value describes: ``platform`` (how a manufacturing platform works: process, facility,
+#: labour, logistics, finance, contract manufacturing, launch plan; shareable between clients
+#: in a template) or ``product`` (what one product is: demand, dose, price, clinical response;
+#: never leaves a project)
+SCOPES: tuple[str, ...] = ("platform", "product")
+#: the key prefixes of product values; every other key is a platform value
+PRODUCT_PREFIXES: tuple[str, ...] = ("demand.", "dose.", "commercial.", "clinical.")
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,11 @@ class Parameter:
     choices: tuple[str, ...] = ()  # the allowed strings of a choice, in display order
     neutral: object = None  # model version 2 keys: the value that leaves version 1 results unchanged (None: any)
     version: int = 1  # the model version that added the key
+    scope: str = "platform"  # one of SCOPES: a platform value may go into a template, a product value never
+
+    @property
+    def is_platform(self) -> bool:
+        return self.scope == "platform"
 
     def applies_to(self, process: str) -> bool:
         return process in self.processes
@@ -124,6 +136,14 @@ class Catalogue:
         """The keys added by a model version (2: the keys a version 1 file lacks)."""
         return [k for k, p in self.parameters.items() if p.version == version]
 
+    def platform_keys(self, process: str) -> list[str]:
+        """The keys of the process that describe the platform (the ones a template may hold)."""
+        return [k for k, p in self.parameters.items() if p.applies_to(process) and p.is_platform]
+
+    def product_keys(self, process: str) -> list[str]:
+        """The keys of the process that describe one product (never written into a template)."""
+        return [k for k, p in self.parameters.items() if p.applies_to(process) and not p.is_platform]
+
     def groups(self) -> list[str]:
         seen: list[str] = []
         for p in self.parameters.values():
@@ -169,6 +189,9 @@ def _check_catalogue(params: dict, results: dict) -> None:
                 problems.append(f"{key}: no default for {pr}")
             elif p.check(p.default[pr]) is not None:
                 problems.append(f"{key}: default for {pr} is not valid: expected {p.check(p.default[pr])}")
+        expected_scope = "product" if key.startswith(PRODUCT_PREFIXES) else "platform"
+        if p.scope != expected_scope:
+            problems.append(f"{key}: scope {p.scope!r}, expected {expected_scope!r}")
         if p.kind not in KINDS:
             problems.append(f"{key}: kind {p.kind!r} is not one of {', '.join(KINDS)}")
         if not (p.label and p.unit and p.group and p.description and p.source):
@@ -198,6 +221,7 @@ def catalogue() -> Catalogue:
             choices=tuple(d.get("choices", ())),
             neutral=d.get("neutral"),
             version=int(d.get("version", 1)),
+            scope=d.get("scope"),
         )
     rraw = json.loads(resource("results.json").read_text(encoding="utf-8"))
     results = {d["key"]: ResultInfo(d["key"], d["label"], d["unit"], d["kind"]) for d in rraw["results"]}

@@ -51,7 +51,7 @@ def test_a_drifted_table_is_detected_and_repaired(gen, doc):
     assert gen.render(drifted) == doc
 
 
-def test_the_table_has_one_row_per_parameter_with_nine_columns(gen, doc):
+def test_the_table_has_one_row_per_parameter_with_ten_columns(gen, doc):
     _, table = _split(doc, gen)
     rows = [r for r in table.strip().splitlines() if r.startswith("| `")]
     assert len(rows) == len(catalogue().parameters)
@@ -59,7 +59,8 @@ def test_the_table_has_one_row_per_parameter_with_nine_columns(gen, doc):
     assert [c.strip() for c in header.strip("|").split("|")] == list(gen.HEADER)
     for row, (key, p) in zip(rows, catalogue().parameters.items(), strict=True):
         cells = [c.strip() for c in re.split(r"(?<!\\)\|", row.strip().strip("|"))]
-        assert len(cells) == 9, row
+        assert len(cells) == 10, row
+        assert cells[8] == p.scope
         assert cells[0] == f"`{key}`"
         assert cells[1] == p.label.replace("|", "\\|")
         assert cells[2] == p.kind
