@@ -297,11 +297,37 @@ def _allogeneic(p: dict, strict: bool) -> dict:
     return q
 
 
-def _operations(p: dict, q: dict, mode: str) -> None:
-    """Suites, share, labour and facility by mode (docs/model.md, "Common quantities")."""
+def costs_given_capacity(process: str, params: Mapping[str, object], N_unit_s, N_suite_s, *, capital_as_cash=False) -> dict:
+    """The quantities of the equations and the seven categories (``q["materials"]`` ...) at the
+    demand in ``params``, with the units and suites per site given instead of sized (the launch
+    plan's installed capacity; docs/model.md, "Launch plan"). Arrays broadcast; never strict.
+
+    With ``capital_as_cash`` the capital is paid as cash elsewhere: ``dedicated`` drops the two
+    capital charges (equipment and building), ``cdmo`` the technology transfer charge; ``shared``
+    keeps its charges (an allocation).
+    """
+    cat = catalogue()
+    mode = _mode(params)
+    p = {k: np.asarray(params[k], dtype=float) for k in cat.numeric_keys(process)}
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if process == "autologous":
+            q = _autologous({**p, "auto.service_level": np.zeros(())})  # units are given, not sized
+        else:
+            q = _allogeneic(p, False)
+        q["N_unit_s"] = np.asarray(N_unit_s, dtype=float)
+        _operations(p, q, mode, N_suite_s=np.asarray(N_suite_s, dtype=float), capital_as_cash=capital_as_cash)
+    return q
+
+
+def _operations(p: dict, q: dict, mode: str, *, N_suite_s=None, capital_as_cash: bool = False) -> None:
+    """Suites, share, labour and facility by mode (docs/model.md, "Common quantities").
+
+    ``N_suite_s`` given: the suites are not sized from the units (see :func:`costs_given_capacity`).
+    """
     S, B_s, N_unit_s, op_days = q["S"], q["B_s"], q["N_unit_s"], q["op_days"]
     u = q["u_per_suite"]
-    N_suite_s = ceil_(N_unit_s / u)
+    if N_suite_s is None:
+        N_suite_s = ceil_(N_unit_s / u)
     share = np.where(N_suite_s > 0, B_s * q["cycle"] / np.where(N_suite_s > 0, N_suite_s * u * op_days, 1.0), 0.0)
     E_s = N_unit_s * q["unit_capex"] + N_suite_s * q.get("dsp_capex", 0.0)
     K_s = p["facility.site_capex"] + N_suite_s * p["facility.suite_capex"]
@@ -314,12 +340,14 @@ def _operations(p: dict, q: dict, mode: str) -> None:
     crf_bldg = crf(r, p["finance.building_life_years"])
     upkeep = p["facility.maintenance_rate"] + p["facility.insurance_tax_rate"]
     people = p["staff.support_fte_per_suite"] * N_suite_s + p["staff.site_fte"]
-    building = (
-        K_s * crf_bldg + K_s * upkeep + p["facility.site_running_cost_year"] + N_suite_s * p["facility.suite_running_cost_year"]
-    )
+    running = p["facility.site_running_cost_year"] + N_suite_s * p["facility.suite_running_cost_year"]
+    building = K_s * crf_bldg + K_s * upkeep + running
     if mode == "dedicated":
         F_s = np.maximum(F_crew_s, F_op_s) + F_qq_s + people
-        facility = S * (E_s * crf_eq + E_s * upkeep + building)
+        if capital_as_cash:
+            facility = S * (E_s * upkeep + K_s * upkeep + running)
+        else:
+            facility = S * (E_s * crf_eq + E_s * upkeep + building)
         capex = S * (E_s + K_s)
     elif mode == "shared":
         F_s = np.maximum(share * F_crew_s, F_op_s) + F_qq_s + share * people
@@ -328,9 +356,8 @@ def _operations(p: dict, q: dict, mode: str) -> None:
     else:  # cdmo
         crf_ct = crf(r, p["cdmo.contract_years"])
         F_s = p["cdmo.oversight_fte"] + 0.0 * B_s
-        facility = q["B"] * p["cdmo.fee_per_batch"] + S * (
-            p["cdmo.reservation_fee_per_year"] + p["cdmo.tech_transfer_cost"] * crf_ct
-        )
+        transfer = 0.0 if capital_as_cash else p["cdmo.tech_transfer_cost"] * crf_ct
+        facility = q["B"] * p["cdmo.fee_per_batch"] + S * (p["cdmo.reservation_fee_per_year"] + transfer)
         capex = 0.0 * B_s
         q["crf_contract"] = crf_ct
     q.update(
