@@ -1,6 +1,7 @@
 """Plain data for every chart, and the sentence that states each chart's finding.
 
-One module per chart family (breakdown, demand, capacity, waterfall, tornado, montecarlo) over
+One module per chart family (breakdown, demand, capacity, waterfall, tornado, montecarlo,
+veintovein) over
 what they share in :mod:`.common`. No Qt here: charts, slides and exports draw what these
 functions return, and tests compare it with the model. Numbers are formatted by
 :mod:`cgtdesk.core.formatting`. The list of charts is :mod:`.registry`; the caches of computed
@@ -25,6 +26,7 @@ from cgtdesk.chartdata.common import (
 from cgtdesk.chartdata.demand import DemandData, default_pair, demand_curves, locate_crossover, valid_pair
 from cgtdesk.chartdata.montecarlo import MonteCarloData, monte_carlo_data
 from cgtdesk.chartdata.tornado import TornadoData, TornadoRow, tornado_data
+from cgtdesk.chartdata.veintovein import VeinToVeinData, vein_to_vein
 
 # the function, bound after its module of the same name was imported (chartdata.waterfall(...) is the function)
 from cgtdesk.chartdata.waterfall import WaterfallData, headroom_sentence, waterfall  # isort: skip
@@ -37,6 +39,7 @@ __all__ = [
     "MonteCarloData",
     "TornadoData",
     "TornadoRow",
+    "VeinToVeinData",
     "WaterfallData",
     "breakdown_per_dose",
     "capacity_curves",
@@ -55,5 +58,6 @@ __all__ = [
     "tornado_data",
     "unit_word",
     "valid_pair",
+    "vein_to_vein",
     "waterfall",
 ]

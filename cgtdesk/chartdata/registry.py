@@ -97,6 +97,10 @@ def _tornado(c: ChartContext):
     return c.memo(("tornado", chartdata.scenario_signature(s), cur), lambda: _tornado_of(s, cur))
 
 
+def _vein_to_vein(c: ChartContext):
+    return chartdata.vein_to_vein(c.project, c.results)
+
+
 def _montecarlo(c: ChartContext):
     mc = c.monte_carlo
     if mc is None or c.scenario is None or c.scenario not in [m.name for m in mc.scenarios]:
@@ -112,6 +116,7 @@ CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec("waterfall", "Waterfall", True, True, chartdata.waterfall, _waterfall),
     ChartSpec("tornado", "Tornado", True, True, chartdata.tornado_data, _tornado),
     ChartSpec("montecarlo", "Monte Carlo", True, True, chartdata.monte_carlo_data, _montecarlo),
+    ChartSpec("vein-to-vein", "Vein to vein", True, True, chartdata.vein_to_vein, _vein_to_vein),
 )
 
 BY_ID = {c.id: c for c in CHARTS}

@@ -139,7 +139,7 @@ class ProjectDocument(QtCore.QObject):
             res = evaluate(scenario.process, params)
         except DomainError as e:
             raise DomainError(
-                f"scenario '{scenario.name}', parameter '{key}' ({p.label}) = {fmt_number(v)}: {e}", e.keys
+                f"scenario '{scenario.name}', parameter '{key}' ({p.label}) = {v if p.is_choice else fmt_number(v)}: {e}", e.keys
             ) from None
         return v, res
 

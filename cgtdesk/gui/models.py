@@ -14,9 +14,12 @@ from PySide6 import QtCore, QtGui
 from cgtdesk.core.catalogue import PROCESS_LABELS, catalogue
 from cgtdesk.core.errors import InputError
 from cgtdesk.core.formatting import display_number, fmt_number, format_value, parse_number
+from cgtdesk.gui.unused import MODE_DESCRIPTIONS, unused_keys
 
 Qt = QtCore.Qt
 NO_PARENT = 0xFFFFFFFF  # internal id of a group row
+#: keys whose value decides which other keys are used (see cgtdesk.gui.unused)
+RULE_KEYS = ("facility.mode", "auto.service_level")
 
 
 def _dot_icon(colour: QtGui.QColor) -> QtGui.QIcon:
@@ -35,8 +38,10 @@ class ParameterModel(QtCore.QAbstractItemModel):
     """The parameters of one scenario, grouped as in the catalogue.
 
     Columns: Parameter, Value (editable), Unit, Valid range, Source. A value that differs
-    from the catalogue default of the scenario's process is bold with a dot. An entry the
-    catalogue or the model refuses is not applied; ``refused`` carries the reason.
+    from the catalogue default of the scenario's process is bold with a dot. A key the
+    scenario's facility mode or sizing rule does not use is greyed (still editable) with the
+    reason in its tooltip. An entry the catalogue or the model refuses is not applied;
+    ``refused`` carries the reason.
     """
 
     COLUMNS = ("Parameter", "Value", "Unit", "Valid range", "Source")
@@ -55,6 +60,7 @@ class ParameterModel(QtCore.QAbstractItemModel):
         self._bold = QtGui.QFont()
         self._bold.setBold(True)
         self._dot = _dot_icon(QtGui.QColor("#0072B2"))
+        self._unused_memo: tuple = (None, {})
         doc.parameterChanged.connect(self._on_parameter_changed)
         self._build()
 
@@ -96,12 +102,25 @@ class ParameterModel(QtCore.QAbstractItemModel):
     def _on_parameter_changed(self, index: int, key: str):
         if index != self.scenario_index or key not in self._row_of:
             return
+        if key in RULE_KEYS:  # other rows grey or come back
+            self._all_values_changed()
+            return
         ix = self.index_for_key(key)
         self.dataChanged.emit(ix.siblingAtColumn(0), ix.siblingAtColumn(len(self.COLUMNS) - 1))
 
     def index_for_key(self, key: str, column: int = VALUE) -> QtCore.QModelIndex:
         g, r = self._row_of[key]
         return self.createIndex(r, column, g)
+
+    def unused(self) -> dict[str, str]:
+        """key -> why the current scenario's mode or sizing rule does not use it."""
+        s = self.scenario()
+        if s is None:
+            return {}
+        sig = (id(s), s.process, *(s.parameters.get(k) for k in RULE_KEYS))
+        if self._unused_memo[0] != sig:
+            self._unused_memo = (sig, unused_keys(s.process, s.parameters))
+        return self._unused_memo[1]
 
     def key(self, index: QtCore.QModelIndex) -> str | None:
         if not index.isValid() or index.internalId() == NO_PARENT:
@@ -165,6 +184,8 @@ class ParameterModel(QtCore.QAbstractItemModel):
         p = catalogue().parameters[key]
         s = self.scenario()
         changed = s.parameters[key] != p.default[s.process]
+        if role == Qt.ItemDataRole.ForegroundRole and key in self.unused():
+            return QtGui.QPalette().color(QtGui.QPalette.ColorGroup.Disabled, QtGui.QPalette.ColorRole.Text)
         if role == Qt.ItemDataRole.FontRole and col == self.VALUE and changed:
             return self._bold
         if role == Qt.ItemDataRole.DecorationRole and col == self.VALUE and changed:
@@ -184,6 +205,8 @@ class ParameterModel(QtCore.QAbstractItemModel):
             return p.label
         if col == self.VALUE:
             value = self.scenario().parameters[key]
+            if p.is_choice:
+                return value
             return display_number(value) if role == Qt.ItemDataRole.DisplayRole else fmt_number(value)
         if col == self.UNIT:
             return p.unit_for(self.doc.project.currency)
@@ -198,9 +221,16 @@ class ParameterModel(QtCore.QAbstractItemModel):
         s = self.scenario()
         default = p.default[s.process]
         lines = [f"<b>{p.label}</b> <span style='color:gray'>({key})</span>", p.description, f"<i>Source:</i> {p.source}"]
-        lines.append(f"<i>Valid range:</i> {p.range_text()} {p.unit_for(self.doc.project.currency)}")
+        reason = self.unused().get(key)
+        if reason:
+            lines.insert(0, f"<b>Not used now.</b> {reason}")
+        if p.is_choice:
+            lines.extend(f"<i>{c}</i>: {MODE_DESCRIPTIONS.get(c, '')}" for c in p.choices)
+        else:
+            lines.append(f"<i>Valid range:</i> {p.range_text()} {p.unit_for(self.doc.project.currency)}")
+        shown = default if p.is_choice else display_number(default)
         if s.parameters[key] != default:
-            lines.append(f"<i>Changed from the default</i> {display_number(default)} (for {PROCESS_LABELS[s.process]})")
+            lines.append(f"<i>Changed from the default</i> {shown} (for {PROCESS_LABELS[s.process]})")
         else:
             lines.append("<i>The default value</i>")
         return "<br>".join(lines)
@@ -212,14 +242,20 @@ class ParameterModel(QtCore.QAbstractItemModel):
         p = catalogue().parameters[key]
         s = self.scenario()
         try:
-            number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else parse_number(value)
+            if p.is_choice:
+                number = str(value).strip()
+            elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                number = value
+            else:
+                number = parse_number(value)
             self.doc.set_parameter(self.scenario_index, key, number)
         except InputError as e:
             msg = str(e)
             prefix = f"scenario '{s.name}', parameter '{key}' ({p.label}): "
             if msg.startswith(prefix):
                 msg = msg[len(prefix) :]
-            self.refused.emit(key, f"{p.label}: {msg}. The value stays {display_number(s.parameters[key])}.")
+            was = s.parameters[key] if p.is_choice else display_number(s.parameters[key])
+            self.refused.emit(key, f"{p.label}: {msg}. The value stays {was}.")
             return False
         self.accepted.emit(key)
         return True

@@ -1,4 +1,5 @@
-"""Charts of a project (pyqtgraph): breakdown, cost vs demand, capacity, waterfall, tornado, Monte Carlo.
+"""Charts of a project (pyqtgraph): breakdown, cost vs demand, capacity, waterfall, tornado, Monte
+Carlo, vein to vein.
 
 Each chart is a QWidget named by its id in :mod:`cgtdesk.chartdata.registry`, with
 ``update_data(data)`` taking the plain data of :mod:`cgtdesk.chartdata`; :class:`ChartPanel`
@@ -14,6 +15,7 @@ from cgtdesk.gui.charts.demand import DemandChart
 from cgtdesk.gui.charts.montecarlo import MonteCarloChart
 from cgtdesk.gui.charts.panel import CHART_CLASSES, ChartPanel
 from cgtdesk.gui.charts.tornado import TornadoChart
+from cgtdesk.gui.charts.veintovein import VeinToVeinChart
 from cgtdesk.gui.charts.waterfall import WaterfallChart
 
 __all__ = [
@@ -25,5 +27,6 @@ __all__ = [
     "DemandChart",
     "MonteCarloChart",
     "TornadoChart",
+    "VeinToVeinChart",
     "WaterfallChart",
 ]

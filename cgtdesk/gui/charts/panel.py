@@ -20,13 +20,15 @@ from cgtdesk.gui.charts.capacity import CapacityChart
 from cgtdesk.gui.charts.demand import DemandChart
 from cgtdesk.gui.charts.montecarlo import MonteCarloChart
 from cgtdesk.gui.charts.tornado import TornadoChart
+from cgtdesk.gui.charts.veintovein import VeinToVeinChart
 from cgtdesk.gui.charts.waterfall import WaterfallChart
 from cgtdesk.gui.style import ChartStyle, normal_style
 from cgtdesk.gui.workers import MonteCarloService, TaskRunner
 
 #: the widget of each chart of the registry, by its id (each class names itself)
 CHART_CLASSES = {
-    cls.name: cls for cls in (BreakdownChart, DemandChart, CapacityChart, WaterfallChart, TornadoChart, MonteCarloChart)
+    cls.name: cls
+    for cls in (BreakdownChart, DemandChart, CapacityChart, WaterfallChart, TornadoChart, MonteCarloChart, VeinToVeinChart)
 }
 
 

@@ -12,6 +12,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from cgtdesk.core.catalogue import PROCESS_LABELS, catalogue
 from cgtdesk.gui.models import ParameterFilter, ParameterModel
+from cgtdesk.gui.unused import MODE_DESCRIPTIONS
 
 Qt = QtCore.Qt
 log = logging.getLogger("cgtdesk.gui")
@@ -23,17 +24,43 @@ EDIT_TRIGGERS = (
 )
 
 
+def _choices(index) -> tuple[str, ...]:
+    """The choices of the parameter at ``index`` (empty for a number)."""
+    key = index.data(ParameterModel.KeyRole)
+    p = catalogue().parameters.get(key) if key else None
+    return p.choices if p is not None and p.is_choice else ()
+
+
 class ValueDelegate(QtWidgets.QStyledItemDelegate):
-    """A plain line editor for a value, starting with the full-precision number selected."""
+    """A plain line editor for a number, starting with the full-precision number selected; a
+    combo box for a choice (``facility.mode``), each choice with its short description."""
 
     def createEditor(self, parent, option, index):
+        choices = _choices(index)
+        if choices:
+            combo = QtWidgets.QComboBox(parent)
+            combo.setObjectName("choice_editor")
+            for c in choices:
+                combo.addItem(f"{c} - {MODE_DESCRIPTIONS.get(c, '')}".rstrip(" -"), c)
+            combo.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToContentsOnFirstShow)
+            combo.activated.connect(lambda _i, c=combo: self.commitData.emit(c))
+            return combo
         editor = QtWidgets.QLineEdit(parent)
         editor.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return editor
 
     def setEditorData(self, editor, index):
+        if isinstance(editor, QtWidgets.QComboBox):
+            editor.setCurrentIndex(max(0, editor.findData(index.data(Qt.ItemDataRole.EditRole))))
+            return
         editor.setText(str(index.data(Qt.ItemDataRole.EditRole)))
         editor.selectAll()
+
+    def setModelData(self, editor, model, index):
+        if isinstance(editor, QtWidgets.QComboBox):
+            model.setData(index, editor.currentData(), Qt.ItemDataRole.EditRole)
+            return
+        super().setModelData(editor, model, index)
 
 
 class ParameterEditor(QtWidgets.QWidget):
@@ -69,7 +96,8 @@ class ParameterEditor(QtWidgets.QWidget):
         self.inline.hide()
         lay.addWidget(self.inline)
         legend = QtWidgets.QLabel(
-            "<b>Bold</b> with a dot: changed from the default. Hover a parameter for its meaning and source."
+            "<b>Bold</b> with a dot: changed from the default. <span style='color:gray'>Grey</span>: not used by the"
+            " scenario's facility mode or sizing rule (still editable). Hover a parameter for its meaning and source."
         )
         legend.setWordWrap(True)
         legend.setStyleSheet("color: palette(placeholder-text);")
