@@ -18,3 +18,17 @@ class DomainError(InputError):
     def __init__(self, message: str, keys: tuple[str, ...] = ()):
         super().__init__(message)
         self.keys = tuple(keys)
+
+
+class WriteError(InputError, OSError):
+    """A file could not be written: ``str(err)`` is one message naming the path and the cause in
+    words, such as "cannot write /x/y.cgtproj: the folder /x is read-only (permission denied)".
+
+    An InputError (the command line exits 2, the window shows a plain message) and an OSError
+    (code that catches OSError around a save still catches it). ``errno`` is the system's code
+    when there is one. The previous file and its .bak are left as they were.
+    """
+
+    def __init__(self, message: str, code: int | None = None):
+        super().__init__(message)
+        self.errno = code
