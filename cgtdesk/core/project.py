@@ -58,6 +58,35 @@ class Scenario:
 
 
 @dataclass
+class Plan:
+    """A launch plan (docs/model.md, "Launch plan"): calendar years ``first_year`` ..
+    ``first_year + years - 1``, one demand path for every scenario, and process switches.
+
+    ``demand`` is ``{"patients_per_year": [...]}`` (``years`` numbers) or the S-curve
+    ``{"launch_year", "peak_patients_per_year", "years_to_peak"}``; ``switches`` are
+    ``{"from": name, "to": name, "year": calendar year}``.
+    """
+
+    first_year: int
+    years: int
+    demand: dict
+    look_ahead_years: int = 1
+    switches: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        demand = dict(self.demand)
+        if "patients_per_year" in demand:
+            demand["patients_per_year"] = list(demand["patients_per_year"])
+        return {
+            "first_year": self.first_year,
+            "years": self.years,
+            "demand": demand,
+            "look_ahead_years": self.look_ahead_years,
+            "switches": [dict(s) for s in self.switches],
+        }
+
+
+@dataclass
 class Project:
     """A project. ``notices`` holds what the reader should tell the user once, in words, on
     opening (e.g. that a version 1 file took the version 2 defaults); the core never prints
@@ -68,6 +97,7 @@ class Project:
     currency: str = "USD"
     scenarios: list[Scenario] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    plan: Plan | None = None
 
     def scenario(self, name: str) -> Scenario:
         for s in self.scenarios:
@@ -82,13 +112,24 @@ class Project:
     def copy(self) -> Project:
         return copy.deepcopy(self)
 
+    def rename_scenario(self, old: str, new: str) -> None:
+        """Rename a scenario and every plan switch that names it (the name is not checked here)."""
+        self.scenario(old).name = new
+        for sw in self.plan.switches if self.plan else ():
+            for end in ("from", "to"):
+                if sw[end] == old:
+                    sw[end] = new
+
     def to_dict(self) -> dict:
-        return {
+        d = {
             "format_version": FORMAT_VERSION,
             "title": self.title,
             "currency": self.currency,
             "scenarios": [s.to_dict() for s in self.scenarios],
         }
+        if self.plan is not None:
+            d["plan"] = self.plan.to_dict()
+        return d
 
 
 def new_scenario(name: str, process: str, parameters: dict | None = None, **kw) -> Scenario:
@@ -329,10 +370,10 @@ def project_from_dict(d, *, where_prefix: str = "") -> Project:
         raise InputError(
             f"{where_prefix}'format_version': expected {expected}, found {describe(v) if not _is_number(v) else fmt_number(v)} (a newer or unknown format)"
         )
-    extra = sorted(set(d) - {"format_version", "title", "currency", "scenarios"})
+    extra = sorted(set(d) - {"format_version", "title", "currency", "scenarios", "plan"})
     if extra:
         raise InputError(
-            f"{where_prefix}expected the fields format_version, title, currency, scenarios; found unknown field(s) {', '.join(extra)}"
+            f"{where_prefix}expected the fields format_version, title, currency, scenarios, plan; found unknown field(s) {', '.join(extra)}"
         )
     title = _text(d.get("title", "Untitled project"), f"{where_prefix}'title'", limit=500)
     currency = _text(d.get("currency", "USD"), f"{where_prefix}'currency'", allow_empty=False, limit=12).strip()
@@ -354,8 +395,99 @@ def project_from_dict(d, *, where_prefix: str = "") -> Project:
         scenarios.append(sc)
     for sc in scenarios:
         check_scenario_domain(sc, where_prefix)
+    plan = plan_from_dict(d["plan"], [sc.name for sc in scenarios], where_prefix) if "plan" in d else None
     notices = [upgrade_notice(scen)] if v < FORMAT_VERSION else []
-    return Project(title=title, currency=currency, scenarios=scenarios, notices=notices)
+    return Project(title=title, currency=currency, scenarios=scenarios, notices=notices, plan=plan)
+
+
+# ---------------------------------------------------------------- the launch plan
+
+PLAN_FIELDS = ("first_year", "years", "demand", "look_ahead_years", "switches")
+SCURVE_FIELDS = ("launch_year", "peak_patients_per_year", "years_to_peak")
+SWITCH_FIELDS = ("from", "to", "year")
+DEMAND_KEY = "demand.patients_per_year"
+
+
+def _whole(value, where: str, lo: int, hi: int) -> int:
+    """A whole number from ``lo`` to ``hi`` (an integral float such as 2027.0 is accepted)."""
+    if not _is_number(value) or not math.isfinite(value) or value != int(value) or not lo <= value <= hi:
+        found = describe(value) if not _is_number(value) else fmt_number(value)
+        raise _fail(where, f"a whole number from {lo} to {hi}, found {found}")
+    return int(value)
+
+
+def _patients(value, where: str, *, zero_ok: bool):
+    """A number of patients per year: within the range of demand.patients_per_year (or 0)."""
+    p = catalogue().parameters[DEMAND_KEY]
+    ok = _is_number(value) and math.isfinite(value) and ((zero_ok and value == 0) or p.min <= value <= p.max)
+    if not ok:
+        found = describe(value) if not _is_number(value) else fmt_number(value)
+        zero = "0 or " if zero_ok else ""
+        raise _fail(where, f"{zero}a number of patients per year from {fmt_number(p.min)} to {fmt_number(p.max)}, found {found}")
+    return value
+
+
+def _fields(d, where: str, allowed: tuple[str, ...], required: tuple[str, ...], shape: str) -> None:
+    if not isinstance(d, dict):
+        raise _fail(where, f"an object {shape}, found {describe(d)}")
+    extra = sorted(set(d) - set(allowed), key=str)
+    if extra:
+        raise _fail(where, f"only the fields {', '.join(allowed)}; found unknown field(s) {', '.join(map(str, extra))}")
+    for f in required:
+        if f not in d:
+            raise _fail(where, f"a field '{f}'")
+
+
+def _plan_demand(d, first_year: int, years: int, where: str) -> dict:
+    here = f"{where}.demand"
+    if isinstance(d, dict) and "patients_per_year" in d:
+        _fields(d, here, ("patients_per_year",), (), '{"patients_per_year": [...]}')
+        path = d["patients_per_year"]
+        if not isinstance(path, list) or len(path) != years:
+            found = f"{len(path)}" if isinstance(path, list) else describe(path)
+            raise _fail(f"{here}.patients_per_year", f"a list of {years} numbers (one per plan year), found {found}")
+        return {"patients_per_year": [_patients(v, f"{here}.patients_per_year[{i}]", zero_ok=True) for i, v in enumerate(path)]}
+    shape = '{"launch_year", "peak_patients_per_year", "years_to_peak"} or {"patients_per_year": [...]}'
+    _fields(d, here, SCURVE_FIELDS, SCURVE_FIELDS, shape)
+    launch = _whole(d["launch_year"], f"{here}.launch_year", 1900, 2200)
+    last = first_year + years - 1
+    if not first_year <= launch <= last:
+        raise _fail(f"{here}.launch_year", f"a year within the plan, {first_year} to {last}, found {launch}")
+    peak = _patients(d["peak_patients_per_year"], f"{here}.peak_patients_per_year", zero_ok=False)
+    ramp = _whole(d["years_to_peak"], f"{here}.years_to_peak", 1, 40)
+    return {"launch_year": launch, "peak_patients_per_year": peak, "years_to_peak": ramp}
+
+
+def _plan_switches(raw, names: list[str], first_year: int, years: int, where: str) -> list[dict]:
+    if not isinstance(raw, list):
+        raise _fail(f"{where}.switches", f"a list of switches, found {describe(raw)}")
+    out = []
+    last = first_year + years - 1
+    for i, sw in enumerate(raw):
+        here = f"{where}.switches[{i}]"
+        _fields(sw, here, SWITCH_FIELDS, SWITCH_FIELDS, '{"from": scenario, "to": scenario, "year": calendar year}')
+        for end in ("from", "to"):
+            if not isinstance(sw[end], str) or sw[end] not in names:
+                raise _fail(f"{here}.{end}", f"the name of a scenario of the project, found {describe(sw[end])}")
+        if sw["from"] == sw["to"]:
+            raise _fail(here, f"two different scenarios, found '{sw['from']}' twice")
+        year = _whole(sw["year"], f"{here}.year", 1900, 2200)
+        if not first_year <= year <= last:
+            raise _fail(f"{here}.year", f"a year within the plan, {first_year} to {last}, found {year}")
+        out.append({"from": sw["from"], "to": sw["to"], "year": year})
+    return out
+
+
+def plan_from_dict(d, names: list[str], where_prefix: str = "") -> Plan:
+    """Validate a project's ``plan`` block; ``names`` are the project's scenario names."""
+    where = f"{where_prefix}plan"
+    _fields(d, where, PLAN_FIELDS, ("first_year", "years", "demand"), '{"first_year", "years", "demand", ...}')
+    first = _whole(d["first_year"], f"{where}.first_year", 1900, 2200)
+    years = _whole(d["years"], f"{where}.years", 1, 40)
+    demand = _plan_demand(d["demand"], first, years, where)
+    look = _whole(d.get("look_ahead_years", 1), f"{where}.look_ahead_years", 0, 10)
+    switches = _plan_switches(d.get("switches", []), names, first, years, where)
+    return Plan(first_year=first, years=years, demand=demand, look_ahead_years=look, switches=switches)
 
 
 def upgrade_notice(raw_scenarios: list) -> str:
