@@ -16,6 +16,7 @@ import ast
 import functools
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -199,3 +200,55 @@ def test_the_checker_tells_a_real_name_from_a_made_up_one():
         "tools/gen_model_doc.py",
     }
     assert cited_names("`a.json` `np` `registry.CHARTS` `x.y z`") == {"registry.CHARTS"}
+
+
+# ---------------------------------------------------------------- no document outside the repository
+
+#: documents that live outside this repository, and issue numbers: a reader of the code has neither
+OUTSIDE = re.compile(r"\b(?:MODEL|DESIGN|SOURCES)\.md\b|\b[Ii]ssue #?\d")
+
+
+def _docstrings_and_comments(path: Path):
+    """(line, text) of every docstring and comment of a Python file."""
+    import io
+    import tokenize
+
+    source = path.read_text(encoding="utf-8")
+    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+        if tok.type == tokenize.COMMENT:
+            yield tok.start[0], tok.string
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and ast.get_docstring(node):
+            yield node.body[0].lineno, ast.get_docstring(node)
+
+
+def citations_outside(path: Path, whole: bool) -> list[str]:
+    """Where a file cites a document outside the repository: anywhere in it (``whole``), or in a
+    test only in its docstrings and comments (a test may hold the names to check this rule)."""
+    if whole:
+        pieces = enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+    else:
+        pieces = sorted(_docstrings_and_comments(path))
+    return [f"{path.relative_to(ROOT)}:{line}" for line, text in pieces if OUTSIDE.search(text)]
+
+
+def test_nothing_cites_documents_outside_the_repository():
+    """Docstrings, comments and docs point at docs/model.md, docs/workbook.md, docs/architecture.md
+    and docs/validation.md, never at design notes kept outside the repository or at issue numbers."""
+    files = [(ROOT / "README.md", True), *((p, True) for p in sorted((ROOT / "docs").glob("*.md")))]
+    for folder in ("cgtdesk", "tools", "benchmarks"):
+        files += [(p, True) for p in sorted((ROOT / folder).rglob("*.py"))]
+    files += [(p, False) for p in sorted((ROOT / "tests").rglob("*.py"))]
+    found = [where for path, whole in files for where in citations_outside(path, whole)]
+    assert found == [], "cite docs/*.md of this repository instead:\n" + "\n".join(found)
+
+
+def test_the_citation_rule_sees_comments_and_docstrings(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+    f = tmp_path / "t.py"
+    name = "MODEL" + ".md"
+    f.write_text(f'"""As {name} says."""\nx = "{name}"  # see issue 5\n', encoding="utf-8")
+    assert citations_outside(f, whole=False) == ["t.py:1", "t.py:2"]
+    assert citations_outside(f, whole=True) == ["t.py:1", "t.py:2"]
+    f.write_text(f'x = "{name}"\n', encoding="utf-8")
+    assert citations_outside(f, whole=False) == []
