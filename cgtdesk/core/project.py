@@ -41,13 +41,14 @@ class Scenario:
     uncertainty: dict[str, dict] = field(default_factory=dict)
     correlations: list[dict] = field(default_factory=list)
     notes: str = ""
+    template: dict | None = None  # {"id", "version"} of the platform template it came from (core/templates.py)
 
     def copy(self) -> Scenario:
         return copy.deepcopy(self)
 
     def to_dict(self) -> dict:
         keys = catalogue().keys_for(self.process)
-        return {
+        d = {
             "name": self.name,
             "process": self.process,
             "parameters": {k: self.parameters[k] for k in keys},
@@ -55,6 +56,9 @@ class Scenario:
             "correlations": [dict(c) for c in self.correlations],
             "notes": self.notes,
         }
+        if self.template is not None:
+            d["template"] = dict(self.template)
+        return d
 
 
 @dataclass
@@ -298,11 +302,11 @@ def scenario_from_dict(d, index: int, *, where_prefix: str = "") -> Scenario:
     where = f"{where_prefix}scenario {index + 1}"
     if not isinstance(d, dict):
         raise _fail(where, f"an object, found {describe(d)}")
-    extra = sorted(set(d) - {"name", "process", "parameters", "uncertainty", "correlations", "notes"})
+    extra = sorted(set(d) - {"name", "process", "parameters", "uncertainty", "correlations", "notes", "template"})
     if extra:
         raise _fail(
             where,
-            f"the fields name, process, parameters, uncertainty, correlations, notes; found unknown field(s) {', '.join(extra)}",
+            f"the fields name, process, parameters, uncertainty, correlations, notes, template; found unknown field(s) {', '.join(extra)}",
         )
     if "name" not in d:
         raise _fail(where, "a 'name'")
@@ -336,7 +340,14 @@ def scenario_from_dict(d, index: int, *, where_prefix: str = "") -> Scenario:
         uncertainty[key] = check_distribution(key, dist, where)
     correlations = check_correlations(d.get("correlations", []), uncertainty, process, where)
     notes = _text(d.get("notes", ""), f"{where}, 'notes'")
-    return Scenario(name, process, values, uncertainty, correlations, notes)
+    return Scenario(name, process, values, uncertainty, correlations, notes, _template_ref(d, where))
+
+
+def _template_ref(d: dict, where: str) -> dict | None:
+    """The scenario's optional ``template`` field, validated (core/templates.py)."""
+    from cgtdesk.core.templates import check_template_ref  # templates imports this module
+
+    return check_template_ref(d["template"], where) if "template" in d else None
 
 
 def _suggest(key) -> str:

@@ -104,5 +104,5 @@ def test_a_project_saved_by_the_app_holds_every_key_of_its_process(tmp_path):
     for s in raw["scenarios"]:
         assert set(s["parameters"]) == set(catalogue().keys_for(s["process"])), s["name"]
         assert list(s["parameters"]) == catalogue().keys_for(s["process"])  # catalogue order
-        assert set(s) == {"name", "process", "parameters", "uncertainty", "correlations", "notes"}
+        assert set(s) - {"template"} == {"name", "process", "parameters", "uncertainty", "correlations", "notes"}
     assert load_project(out) == project
