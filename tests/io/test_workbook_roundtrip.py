@@ -32,6 +32,9 @@ def random_scenario(rng: random.Random, name: str, process: str, *, ugly_floats:
             if not p.applies_to(process):
                 continue
             base = p.default[process]
+            if p.is_choice:
+                params[key] = rng.choice(p.choices)
+                continue
             if p.unit in ("fraction", "fraction of price", "fraction of capex/yr") or p.max <= 1:
                 v = base + rng.uniform(-0.3, 0.3) * max(base, 0.05)
             elif base == 0:
@@ -48,6 +51,10 @@ def random_scenario(rng: random.Random, name: str, process: str, *, ugly_floats:
             params["finance.discount_rate"] = 0  # the zero-rate case of crf
         if rng.random() < 0.2:
             params["commercial.price_per_dose"] = 0  # gross margin is null
+        if process == "autologous" and rng.random() < 0.3:
+            params["auto.service_level"] = 0  # devices by the utilisation rule
+        if process == "allogeneic" and rng.random() < 0.3:
+            params["allo.shelf_life_days"] = 0  # no shelf life
         try:
             evaluate(process, params)
         except DomainError:

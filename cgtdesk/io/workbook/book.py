@@ -57,7 +57,14 @@ class Book:
         self.results = [evaluate_scenario(s, intermediates=True) for s in self.scen]
         self.buf = io.BytesIO()
         self.wb = _Workbook(
-            self.buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
+            self.buf,
+            {
+                "in_memory": True,
+                "use_future_functions": True,
+                "strings_to_formulas": False,
+                "strings_to_numbers": False,
+                "strings_to_urls": False,
+            },
         )
         self.wb.set_properties(
             {
@@ -80,6 +87,8 @@ class Book:
         self.link_span: tuple[int, int] = (0, 0)  # first and last input link rows on Calculations
         self.rowcheck_span: tuple[int, int, int] = (0, 0, 0)  # first row, last row, column of the row checks
         self.minmax_cols: tuple[int, int, int] = (0, 0, 0)  # Min, Max, Whole number columns on Calculations
+        self.all_links: tuple[int, int] = (0, 0)  # every input link row on Calculations (numbers, then choices)
+        self.snap_col0 = 0  # first "At export" column on Calculations (values at export, one per scenario)
         self.checks_master: str | None = None
 
     # -------- sheets and cells
@@ -151,6 +160,10 @@ class Book:
 
     def calc_ref(self, name: str, j: int) -> str:
         return f"{SHEET_CALC}!{cell_ref(self.calc_row[name], self.calc_col0 + j)}"
+
+    def snap_ref(self, name: str, j: int) -> str:
+        """The value at export of a Calculations row (an input or an integer count)."""
+        return f"{SHEET_CALC}!{cell_ref(self.calc_row[name], self.snap_col0 + j)}"
 
     def result_ref(self, key: str, j: int) -> str:
         return f"{SHEET_RESULTS}!{cell_ref(self.result_row[key], self.result_col0 + j)}"

@@ -8,7 +8,8 @@ from __future__ import annotations
 from cgtdesk import APP_NAME, __version__
 from cgtdesk.core.catalogue import PROCESS_LABELS
 from cgtdesk.io.workbook.book import Book
-from cgtdesk.io.workbook.formulas import ALLO, AUTO
+from cgtdesk.io.workbook.calc_rows import NONE_FOUND
+from cgtdesk.io.workbook.formulas import ALLO, AUTO, CALC_SECTIONS
 from cgtdesk.io.workbook.layout import (
     COVER_CURRENCY,
     COVER_FORMAT,
@@ -102,10 +103,8 @@ def write_checks(b: Book) -> None:
     )
     add(
         "Capacity covers demand",
-        "units per site x batches or lots per unit >= batches or lots started per site",
-        lambda j, s: (
-            f"IF({b.calc_ref('N_unit_s', j)}*{b.calc_ref('cap', j)}>={b.calc_ref('B_s' if s.process == AUTO else 'L_s', j)}*(1-{tol}),0,1)"
-        ),
+        "units per site x batches or lots per unit >= batches or lots started per site (service-level rule: devices > offered load)",
+        lambda j, s: _capacity_check(b, j, s, tol),
     )
     add(
         "Suites hold the units",
@@ -119,6 +118,32 @@ def write_checks(b: Book) -> None:
         "allogeneic: doses per lot >= 1",
         lambda j, s: f"IF({b.calc_ref('dpl', j)}>=1,0,1)" if s.process == ALLO else None,
     )
+    add(
+        "Facility mode is one of the list",
+        "facility.mode on Inputs reads dedicated, shared or cdmo",
+        lambda j, s: (
+            f"IF(OR({b.calc_ref('facility.mode', j)}={b.calc_ref('mode_dedicated', j)},{b.calc_ref('facility.mode', j)}={b.calc_ref('mode_shared', j)},{b.calc_ref('facility.mode', j)}={b.calc_ref('mode_cdmo', j)}),0,1)"
+        ),
+    )
+    add(
+        "Service-level window large enough",
+        "autologous: a candidate in the helper window meets the service level (else widen the window: see docs/workbook.md)",
+        lambda j, s: (
+            f"IF({b.calc_ref('auto.service_level', j)}=0,0,IF({b.calc_ref('N_sl', j)}<{NONE_FOUND},0,1))"
+            if s.process == AUTO
+            else None
+        ),
+    )
+    for row in integer_rows():
+        add(
+            f"{row.label}: as the app's",
+            f"{row.id} equals the app's value at export (applies while no input has changed since export)",
+            lambda j, s, row=row: (
+                f"IF({b.calc_ref('changed', j)}>0,0,IF({b.calc_ref(row.id, j)}={b.snap_ref(row.id, j)},0,1))"
+                if s.process in row.formulas
+                else None
+            ),
+        )
     # input rows in place: one figure for the workbook
     b.wstr(ws, r, 0, "Input rows in place", st("text"))
     b.wstr(
@@ -161,6 +186,19 @@ def write_checks(b: Book) -> None:
     ws.set_column(1, 1, 70)
     ws.set_column(c0, c_all, 19)
     ws.freeze_panes(hr + 1, c0)
+
+
+def _capacity_check(b: Book, j: int, s, tol: str) -> str:
+    if s.process == ALLO:
+        return f"IF({b.calc_ref('N_unit_s', j)}*{b.calc_ref('cap', j)}>={b.calc_ref('L_s', j)}*(1-{tol}),0,1)"
+    by_use = f"IF({b.calc_ref('N_unit_s', j)}*{b.calc_ref('cap', j)}>={b.calc_ref('B_s', j)}*(1-{tol}),0,1)"
+    by_level = f"IF({b.calc_ref('N_unit_s', j)}>{b.calc_ref('a', j)},0,1)"
+    return f"IF({b.calc_ref('auto.service_level', j)}=0,{by_use},{by_level})"
+
+
+def integer_rows():
+    """The integer counts of Calculations (units, suites, FTE parts, lots, doses per lot)."""
+    return [row for _title, rows in CALC_SECTIONS for row in rows if row.integer]
 
 
 # ---------------------------------------------------------------- Cover

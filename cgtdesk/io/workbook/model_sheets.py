@@ -1,6 +1,6 @@
-"""The model's sheets: Inputs (the client's cells), Uncertainty (distributions and correlations),
-Calculations (every quantity as a live formula over Inputs) and Results (every result as a
-formula over Calculations, with the breakdown chart). See docs/workbook.md.
+"""The model's sheets: Inputs (the client's cells), Uncertainty (distributions and correlations)
+and Results (every result as a formula over Calculations, with the breakdown chart); the
+Calculations sheet is :mod:`.calc_sheet`. See docs/workbook.md.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from cgtdesk.core.catalogue import BREAKDOWN, PROCESS_LABELS
 from cgtdesk.core.formatting import fmt_number
 from cgtdesk.core.project import DISTRIBUTIONS
 from cgtdesk.io.workbook.book import Book
-from cgtdesk.io.workbook.formulas import CALC_SECTIONS, RESULT_FORMULAS, fill
+from cgtdesk.io.workbook.formulas import RESULT_FORMULAS, fill
 from cgtdesk.io.workbook.layout import (
     C_KEY_A,
     C_KEY_B,
@@ -23,7 +23,6 @@ from cgtdesk.io.workbook.layout import (
     H_UNIT,
     KEY_NOTES,
     KEY_PROCESS,
-    SHEET_CALC,
     SHEET_INPUTS,
     SHEET_RESULTS,
     SHEET_UNCERTAINTY,
@@ -33,7 +32,6 @@ from cgtdesk.io.workbook.layout import (
     U_PARAMETER,
     U_SCENARIO,
     U_UNIT,
-    cell_ref,
 )
 from cgtdesk.io.workbook.styles import NAVY, param_kind
 from cgtdesk.palette import CATEGORY_COLOURS
@@ -109,7 +107,9 @@ def _input_row(b: Book, ws, r: int, key: str, p, top: dict, c_range: int, c_sour
     kind = param_kind(p)
     for j, s in enumerate(b.scen):
         c = c0 + j
-        if p.applies_to(s.process):
+        if p.applies_to(s.process) and p.is_choice:
+            b.wstr(ws, r, c, s.parameters[key], st("input", "@", align="center", **top))
+        elif p.applies_to(s.process):
             v = s.parameters[key]
             ws.write_number(r, c, v, st("input", st.nf(kind, v), **top))
         else:
@@ -123,6 +123,16 @@ def _input_row(b: Book, ws, r: int, key: str, p, top: dict, c_range: int, c_sour
 
 def _validation(b: Book, p) -> dict:
     msg = f"{p.description} Valid: {p.range_text()}."
+    if p.is_choice:
+        return {
+            "validate": "list",
+            "source": list(p.choices),
+            "input_title": p.label[:32],
+            "input_message": msg[:250],
+            "error_title": "Not one of the choices",
+            "error_message": f"{p.label}: expected one of {', '.join(p.choices)}."[:250],
+            "show_input": False,
+        }
     return {
         "validate": "integer" if p.integer else "decimal",
         "criteria": "between",
@@ -239,108 +249,6 @@ def _correlations(b: Book, ws, r: int, width: int) -> None:
         for c in range(4):
             ws.write_blank(r, c, None, st("input", "@" if c < 3 else "0.00"))
         r += 1
-
-
-# ---------------------------------------------------------------- Calculations
-
-
-def write_calculations(b: Book) -> None:
-    ws, st = b.sheets[SHEET_CALC], b.st
-    n = len(b.scen)
-    c0 = b.calc_col0
-    c_def, c_min, c_max, c_int, c_rowchk = c0 + n, c0 + n + 1, c0 + n + 2, c0 + n + 3, c0 + n + 4
-    b.title(
-        ws,
-        "Calculations",
-        "Every quantity of the model as a live formula (black); green cells bring the inputs over from the Inputs sheet. Per-site quantities are for one site; all sites are built alike.",
-    )
-    hr = 3
-    ws.set_row(hr, 30)
-    b.header_row(ws, hr, ("Quantity", "Name", "Unit"), c0)
-    for c, h in ((c_def, "Definition"), (c_min, "Min"), (c_max, "Max"), (c_int, "Whole number"), (c_rowchk, "Row check")):
-        b.wstr(ws, hr, c, h, st("header"))
-    r = hr + 1
-    b.wstr(ws, r, 0, "Formulas built for process", st("bold"))
-    b.wstr(ws, r, 1, "process", st("key"))
-    for j, s in enumerate(b.scen):
-        b.wstr(ws, r, c0 + j, s.process, st("process"))
-    b.wstr(ws, r, c_def, "Checks compare this with the process row on Inputs", st("muted"))
-    b.calc_row["process"] = r
-    r += 2
-    b.section(ws, r, "Inputs (from the Inputs sheet)", c_rowchk)
-    r = _input_links(b, ws, r + 1, c_def)
-    for title, rows in CALC_SECTIONS:
-        r += 1
-        b.section(ws, r, title, c_rowchk)
-        r += 1
-        for row in rows:
-            b.calc_row[row.id] = r
-            r += 1
-    # second pass: formulas (rows may refer to rows further down)
-    for _title, rows in CALC_SECTIONS:
-        for row in rows:
-            _calc_row(b, ws, row, c_def)
-    ws.set_column(0, 0, 40)
-    ws.set_column(1, 1, 30)
-    ws.set_column(2, 2, 16)
-    ws.set_column(c0, c0 + n - 1, 19)
-    ws.set_column(c_def, c_def, 70)
-    ws.set_column(c_min, c_max, 14)
-    ws.set_column(c_int, c_int, 10)
-    ws.set_column(c_rowchk, c_rowchk, 10)
-    ws.freeze_panes(hr + 1, c0)
-
-
-def _input_links(b: Book, ws, r: int, c_def: int) -> int:
-    """Every input brought over from Inputs (catalogue order) with its Min, Max, Whole number and
-    Row check columns after ``c_def``; returns the next free row."""
-    st, c0 = b.st, b.calc_col0
-    c_min, c_max, c_int, c_rowchk = c_def + 1, c_def + 2, c_def + 3, c_def + 4
-    b.link_span = (r, r + len(b.cat.parameters) - 1)
-    for key, p in b.cat.parameters.items():
-        b.calc_row[key] = r
-        b.wstr(ws, r, 0, p.label, st("text"))
-        b.wstr(ws, r, 1, key, st("key"))
-        b.wstr(ws, r, 2, p.unit_for(b.cur), st("muted"))
-        kind = param_kind(p)
-        for j, s in enumerate(b.scen):
-            c = c0 + j
-            if p.applies_to(s.process):
-                v = s.parameters[key]
-                b.formula(ws, r, c, b.input_ref(key, j), v, st("link", st.nf(kind, v)))
-            else:
-                ws.write_blank(r, c, None, st("na"))
-        b.wstr(ws, r, c_def, "Inputs", st("muted"))
-        ws.write_number(r, c_min, p.min, st("value", "General"))
-        ws.write_number(r, c_max, p.max, st("value", "General"))
-        ws.write_number(r, c_int, 1 if p.integer else 0, st("value", "0"))
-        b.formula(ws, r, c_rowchk, f"IF({SHEET_INPUTS}!$C${b.input_row[key] + 1}=$B${r + 1},0,1)", 0, st("check"))
-        r += 1
-    b.rowcheck_span = (b.link_span[0], r - 1, c_rowchk)
-    b.minmax_cols = (c_min, c_max, c_int)
-    return r
-
-
-def _calc_row(b: Book, ws, row, c_def: int) -> None:
-    st, c0 = b.st, b.calc_col0
-    rr = b.calc_row[row.id]
-    bold = row.id in ("total",)
-    b.wstr(ws, rr, 0, row.label, st("bold" if bold else "text"))
-    b.wstr(ws, rr, 1, row.id, st("key"))
-    b.wstr(ws, rr, 2, b.unit(row.unit), st("muted"))
-    b.wstr(ws, rr, c_def, row.definition, st("muted"))
-    for j, s in enumerate(b.scen):
-        c = c0 + j
-        t = row.formulas.get(s.process)
-        if t is None:
-            ws.write_blank(rr, c, None, st("na"))
-            continue
-        value = row.value(b.results[j], s.parameters)
-        fmt = st("calc_bold" if bold else "calc", st.nf(row.kind, value))
-        if isinstance(t, (int, float)):
-            ws.write_number(rr, c, t, fmt)
-        else:
-            b.formula(ws, rr, c, fill(t, lambda name, c=c: cell_ref(b.calc_row[name], c)), value, fmt)
 
 
 # ---------------------------------------------------------------- Results

@@ -380,7 +380,11 @@ class _Reader:
                     f"{here}: expected a number, found a formula ({formula[:80]}) with no saved value; "
                     "open the workbook in Excel or LibreOffice, let it recalculate and save it, or type the number"
                 )
-            raise InputError(f"{here}: expected a number, found an empty cell")
+            raise InputError(
+                f"{here}: expected {'one of ' + ', '.join(p.choices) if p.is_choice else 'a number'}, found an empty cell"
+            )
+        if p.is_choice:
+            return check_value(key, v.strip() if isinstance(v, str) else v, f"{self.name}: {ref}, scenario '{name}'")
         if isinstance(v, float) and math.isnan(v):
             raise InputError(f"{here}: expected a number, found NaN")
         if not _is_number(v):

@@ -15,7 +15,7 @@ import os
 
 from cgtdesk.core.project import Project
 from cgtdesk.io.atomic import atomic_write_bytes
-from cgtdesk.io.workbook import analysis_sheets, front_sheets, model_sheets
+from cgtdesk.io.workbook import analysis_sheets, calc_sheet, front_sheets, model_sheets
 from cgtdesk.io.workbook.book import Book
 from cgtdesk.io.workbook.layout import (
     SHEET_CALC,
@@ -44,7 +44,7 @@ def workbook_bytes(project: Project, *, now: _dt.datetime | None = None, analyse
     # writing order: a sheet refers only to cells of sheets written before it
     model_sheets.write_inputs(b)
     model_sheets.write_uncertainty(b)
-    model_sheets.write_calculations(b)
+    calc_sheet.write_calculations(b)
     model_sheets.write_results(b)
     analysis_sheets.write_sweep(b)
     if analyses:
