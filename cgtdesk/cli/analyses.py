@@ -8,16 +8,10 @@ from __future__ import annotations
 
 import math
 
-from cgtdesk.cli.output import EXIT_OK, print_csv, print_json, print_table
+from cgtdesk.cli.output import EXIT_OK, load, print_csv, print_json, print_table
 from cgtdesk.core.analyses.presets import DEMAND_HI, DEMAND_LO, MC_RESULTS, SWEEP_POINTS
 from cgtdesk.core.errors import InputError
 from cgtdesk.core.formatting import format_value
-
-
-def _load(path):
-    from cgtdesk.io import load_any
-
-    return load_any(path)
 
 
 def _result(name: str) -> str:
@@ -57,7 +51,7 @@ def cmd_sweep(args) -> int:
     result = _result(args.result)
     if args.points < 2 or args.points > 1_000_000:
         raise InputError(f"--points: expected a whole number from 2 to 1,000,000, found {args.points}")
-    project = _load(args.file)
+    project = load(args.file)
     grid = demand_grid(args.lo, args.hi, args.points)
     r = sweep(project.scenarios, result, grid)
     if args.json:
@@ -91,7 +85,7 @@ def cmd_crossover(args) -> int:
     from cgtdesk.core.analyses import crossover
 
     result = _result(args.result)
-    project = _load(args.file)
+    project = load(args.file)
     a, b = project.scenario(args.a), project.scenario(args.b)
     if a.name == b.name:
         raise InputError(f"crossover: expected two different scenarios, found '{a.name}' twice")
@@ -131,7 +125,7 @@ def cmd_tornado(args) -> int:
     from cgtdesk.core.catalogue import catalogue
 
     result = _result(args.result)
-    project = _load(args.file)
+    project = load(args.file)
     s = project.scenario(args.scenario)
     r = tornado(s, result)
     if args.json:
@@ -192,7 +186,7 @@ def cmd_montecarlo(args) -> int:
         results = tuple(_result(x.strip()) for x in args.results.split(",") if x.strip())
         if not results:
             raise InputError("--results: expected a comma-separated list of result names")
-    project = _load(args.file)
+    project = load(args.file)
     r = monte_carlo(project, args.samples, args.seed, results)
     if args.json:
         print_json(
@@ -255,7 +249,7 @@ def cmd_solve(args) -> int:
         if not math.isfinite(target):
             raise InputError(f"--target: expected a finite number, found {args.target!r}")
     sense = {"le": "<=", "ge": ">=", None: None}[args.sense]
-    project = _load(args.file)
+    project = load(args.file)
     s = project.scenario(args.scenario)
     r = solve(s, args.vary, result, target, sense=sense)
     if args.json:

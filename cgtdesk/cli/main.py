@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from cgtdesk import __version__
 from cgtdesk.cli import analyses, plan, project, workbook
-from cgtdesk.cli.output import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK
+from cgtdesk.cli.output import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, one_line
 from cgtdesk.core.errors import InputError
 
 #: the command groups, in the order --help lists them; each adds its subcommands
@@ -47,12 +47,6 @@ def command_names() -> list[str]:
     return []
 
 
-def _one_line(message) -> str:
-    """A message as one printable line: control characters and line breaks in names (a scenario
-    called "a<newline>b", a key holding a form feed) are shown escaped, never as a new line."""
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in str(message))
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -63,10 +57,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return int(e.code or 0)
         return int(args.func(args) or 0)
     except UsageError as e:
-        print(_one_line(e), file=sys.stderr)
+        print(one_line(e), file=sys.stderr)
         return EXIT_INPUT
     except InputError as e:
-        print(f"cgtdesk: {_one_line(e)}", file=sys.stderr)
+        print(f"cgtdesk: {one_line(e)}", file=sys.stderr)
         return EXIT_INPUT
     except BrokenPipeError:
         return EXIT_OK
@@ -78,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
     except Exception as e:  # an internal error: one line, never a traceback on a user's screen
         print(
-            f"cgtdesk: internal error ({type(e).__name__}: {_one_line(e)}); please report it with the command you ran",
+            f"cgtdesk: internal error ({type(e).__name__}: {one_line(e)}); please report it with the command you ran",
             file=sys.stderr,
         )
         return EXIT_INTERNAL

@@ -60,6 +60,28 @@ def print_table(header: Sequence[str], rows: Sequence[Sequence[str]], out=None) 
             out.write("  ".join("-" * w for w in widths) + "\n")
 
 
+def one_line(message) -> str:
+    """A message as one printable line: control characters and line breaks in names (a scenario
+    called "a<newline>b", a key holding a form feed) are shown escaped, never as a new line."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in str(message))
+
+
+def load(path):
+    """The project of a .cgtproj file or a workbook, its notices (e.g. that a version 1 file took
+    the version 2 defaults) written once on stderr as notes, never on stdout (so ``--json``
+    output stays plain data)."""
+    from cgtdesk.io import load_any
+
+    return notify(path, load_any(path))
+
+
+def notify(path, project):
+    """Write the project's notices on stderr, one note each, naming the file; the project back."""
+    for notice in project.notices:
+        print(f"cgtdesk: note: {one_line(path)}: {one_line(notice)}", file=sys.stderr)
+    return project
+
+
 def output_path(path: str, suffixes: tuple[str, ...]) -> Path:
     """The file a command will write, checked before any work: its suffix, not a folder, its folder exists."""
     p = Path(path)

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import sys
 
-from cgtdesk.cli.output import EXIT_OK, output_path, print_json, print_table
+from cgtdesk.cli.output import EXIT_OK, load, output_path, print_json, print_table
 from cgtdesk.core.errors import InputError
 from cgtdesk.core.formatting import format_value
+
+MODE = "facility.mode"
 
 
 def cmd_compute(args) -> int:
     from cgtdesk.core.catalogue import catalogue
     from cgtdesk.core.model import evaluate_scenario, nest_breakdown
-    from cgtdesk.io import load_any
 
-    project = load_any(args.file)
+    project = load(args.file)
     computed = [(s, evaluate_scenario(s)) for s in project.scenarios]
     if args.json:
         print_json(
@@ -22,18 +23,30 @@ def cmd_compute(args) -> int:
                 "format_version": 1,
                 "title": project.title,
                 "currency": project.currency,
-                "scenarios": [{"name": s.name, "process": s.process, "results": nest_breakdown(r)} for s, r in computed],
+                "scenarios": [
+                    {"name": s.name, "process": s.process, "mode": _mode(s), "results": nest_breakdown(r)} for s, r in computed
+                ],
             }
         )
         return EXIT_OK
     cur = project.currency
     print(f"{project.title} ({cur})\n")
     header = ["Result", "Unit", *[s.name for s, _ in computed]]
-    rows = [["Process", "", *[s.process for s, _ in computed]]]
+    rows = [
+        ["Process", "", *[s.process for s, _ in computed]],
+        [catalogue().parameters[MODE].label, "", *[_mode(s) for s, _ in computed]],
+    ]
     for key, info in catalogue().results.items():
         rows.append([info.label, info.unit_for(cur), *[format_value(r[key], info.kind, cur) for _, r in computed]])
     print_table(header, rows)
     return EXIT_OK
+
+
+def _mode(scenario) -> str:
+    """The scenario's facility mode (dedicated, shared or cdmo); the catalogue default where absent."""
+    from cgtdesk.core.catalogue import catalogue
+
+    return scenario.parameters.get(MODE, catalogue().parameters[MODE].default[scenario.process])
 
 
 def cmd_templates(args) -> int:

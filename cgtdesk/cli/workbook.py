@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from cgtdesk.cli.output import EXIT_OK, output_path, print_json, print_table
+from cgtdesk.cli.output import EXIT_OK, load, notify, output_path, print_json, print_table
 
 
 def cmd_export(args) -> int:
-    from cgtdesk.io import load_any
     from cgtdesk.io.workbook import export_workbook
 
     out = output_path(args.output, (".xlsx",))
-    project = load_any(args.file)
+    project = load(args.file)
     export_workbook(project, out)
     print(f"wrote {out} with {len(project.scenarios)} scenario(s)", file=sys.stderr)
     return EXIT_OK
@@ -37,10 +36,10 @@ def cmd_import(args) -> int:
     from cgtdesk.io.workbook import read_workbook
 
     out = output_path(args.output, (".cgtproj",))
-    project = read_workbook(args.workbook)  # everything is validated before anything is written
+    project = notify(args.workbook, read_workbook(args.workbook))  # everything is validated before anything is written
     diff = None
     if args.against:
-        diff = diff_projects(load_project(args.against), project)
+        diff = diff_projects(notify(args.against, load_project(args.against)), project)
     save_project(project, out)
     print(f"wrote {out} with {len(project.scenarios)} scenario(s)", file=sys.stderr)
     if diff is None:
