@@ -22,6 +22,7 @@ NEVER = {
     "chartdata": ("qt", "cgtdesk.io", "cgtdesk.gui", "cgtdesk.cli"),
     "io": ("qt", "cgtdesk.chartdata", "cgtdesk.gui", "cgtdesk.cli"),
     "gui": ("cgtdesk.cli",),
+    "deck": ("qt", "cgtdesk.gui", "cgtdesk.cli"),
 }
 
 
