@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from v2_reference import reference
 
 from cgtdesk import chartdata
 from cgtdesk.core import formatting
@@ -97,14 +98,20 @@ def test_no_crossover_when_b_never_cheaper():
 
 
 def test_capacity_anchor_of_model_md():
-    # worked by hand: autologous defaults at 500 patients/yr need 21 devices, 6 suites, 56 FTE
+    # autologous defaults at 500 patients/yr (model version 2, dedicated, service level 0.95):
+    # B_s = 500 / 0.95 = 526.3 batches; the devices by the service-level (Erlang C) rule, from
+    # the independent reference; suites ceil(24 / 4) = 6; FTE by hand: crew ceil(6*2*3000/1700)
+    # = 22, hands-on ceil(526.3*60/1700) = 19, QC/QA 19, support 2*6 = 12, site 15:
+    # max(22, 19) + 19 + 12 + 15 = 68
     s = new_scenario("Auto", "autologous")
     p = Project(scenarios=[s])
     d = chartdata.capacity_curves(p, demand=np.array([1.0, 500.0, 1e4]))
-    assert d.curves["units"]["Auto"][1] == 21
+    ref = reference("autologous", dict(s.parameters))
+    assert ref["units"] == 24 and ref["suites"] == 6 and ref["fte"] == 68
+    assert d.curves["units"]["Auto"][1] == 24
     assert d.curves["suites"]["Auto"][1] == 6
-    assert d.curves["fte"]["Auto"][1] == 56
-    assert d.finding == "Auto needs 21 devices, 6 suites and 56 FTE for 500 patients a year"
+    assert d.curves["fte"]["Auto"][1] == 68
+    assert d.finding == "Auto needs 24 devices, 6 suites and 68 FTE for 500 patients a year"
 
 
 def test_waterfall_walks_from_price_to_margin(project):

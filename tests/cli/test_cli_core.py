@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_model import reference
 from test_projectfile import BAD
+from v2_reference import reference
 
 from cgtdesk.core.catalogue import BREAKDOWN, catalogue
 
@@ -93,12 +93,13 @@ def test_compute_json_shape_and_numbers():
     assert [s["name"] for s in data["scenarios"]] == [s["name"] for s in source["scenarios"]]
     flat_keys = [k for k in catalogue().results if not k.startswith("breakdown.")]
     for s, src in zip(data["scenarios"], source["scenarios"], strict=True):
-        assert set(s) == {"name", "process", "results"}
+        assert set(s) == {"name", "process", "mode", "results"}
         assert s["process"] == src["process"]
+        assert s["mode"] == src["parameters"].get("facility.mode", "dedicated")
         res = s["results"]
         assert list(res["breakdown"]) == list(BREAKDOWN)
         assert set(res) == {"breakdown", *flat_keys}
-        # the numbers are docs/model.md's, by the independent reference of test_model.py
+        # the numbers of model version 2, by the independent reference (tests/core/v2_reference.py)
         params = {d["key"]: d["default"][s["process"]] for d in _raw_catalogue() if s["process"] in d["processes"]}
         params.update(src["parameters"])
         expected = reference(s["process"], params)
@@ -123,7 +124,14 @@ def test_compute_table_names_every_scenario_and_result():
         assert s["name"] in r.stdout
     for info in catalogue().results.values():
         assert info.label in r.stdout
-    assert "USD 94,457" in r.stdout  # the autologous anchor of the example's first scenario
+    assert "Facility mode" in r.stdout
+    modes = next(line for line in r.stdout.splitlines() if line.startswith("Facility mode")).split()[2:]
+    assert modes == [s["parameters"].get("facility.mode", "dedicated") for s in source["scenarios"]]
+    # the first scenario's cost of goods per patient, by the independent reference, as the table shows money
+    first = source["scenarios"][0]
+    params = {d["key"]: d["default"][first["process"]] for d in _raw_catalogue() if first["process"] in d["processes"]}
+    params.update(first["parameters"])
+    assert f"USD {reference(first['process'], params)['cogs_per_patient']:,.0f}" in r.stdout
 
 
 def test_main_py_gives_the_same_as_python_m_cgtdesk():
