@@ -246,8 +246,8 @@ def test_nothing_cites_documents_outside_the_repository():
 def test_the_citation_rule_sees_comments_and_docstrings(tmp_path, monkeypatch):
     monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
     f = tmp_path / "t.py"
-    name = "MODEL" + ".md"
-    f.write_text(f'"""As {name} says."""\nx = "{name}"  # see issue 5\n', encoding="utf-8")
+    name, issue = "MODEL" + ".md", "issue " + "5"  # spelled apart, so this file holds neither
+    f.write_text(f'"""As {name} says."""\nx = "{name}"  # see {issue}\n', encoding="utf-8")
     assert citations_outside(f, whole=False) == ["t.py:1", "t.py:2"]
     assert citations_outside(f, whole=True) == ["t.py:1", "t.py:2"]
     f.write_text(f'x = "{name}"\n', encoding="utf-8")
