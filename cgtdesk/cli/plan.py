@@ -7,7 +7,7 @@ the years across. A project without a plan is refused (exit 2) with a sentence s
 
 from __future__ import annotations
 
-from cgtdesk.cli.output import EXIT_OK, print_csv, print_json, print_table
+from cgtdesk.cli.output import EXIT_OK, load, print_csv, print_json, print_table
 from cgtdesk.core.catalogue import BREAKDOWN
 from cgtdesk.core.errors import InputError
 
@@ -126,11 +126,10 @@ def _summary_cell(v, currency: str) -> str:
 
 def cmd_plan(args) -> int:
     from cgtdesk.core.analyses.plan import NO_PLAN, plan
-    from cgtdesk.io import load_any
 
     if args.json and args.csv:
         raise InputError("plan: choose one of --json and --csv")
-    project = load_any(args.file)
+    project = load(args.file)
     if project.plan is None:
         raise InputError(f"{args.file}: {NO_PLAN}")
     result = plan(project, args.scenario)

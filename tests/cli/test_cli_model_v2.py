@@ -182,6 +182,13 @@ def test_every_command_that_loads_a_version_1_file_notes_it_once(v1_file, args):
         assert "note" not in r.stdout
 
 
+def test_plan_of_a_version_1_file_notes_it_then_says_it_has_no_plan(v1_file):
+    r = run("plan", v1_file, "--json")
+    assert r.returncode == 2 and r.stdout == ""
+    _one_note(r.stderr)
+    assert len(r.stderr.splitlines()) == 2 and "plan" in r.stderr.splitlines()[1]
+
+
 def test_export_and_import_against_note_a_version_1_file(v1_file, tmp_path, monkeypatch, capsys):
     # in process, the workbook itself stubbed: what is checked here is the command line's note
     import cgtdesk.io.workbook as wb
