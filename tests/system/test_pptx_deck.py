@@ -1,0 +1,321 @@
+"""The PowerPoint deck (cgtdesk.deck): native charts with the app's numbers, the inputs table,
+text that stays text in the embedded workbooks, a client's template, and LibreOffice opening it.
+
+Every number a chart holds is checked against the model evaluated here (core.model.evaluate,
+analyses.tornado_range, analyses.monte_carlo at the presets), not against the writer's own data.
+"""
+
+import datetime
+import io
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pytest
+from pptx import Presentation
+from pptx.chart.data import CategoryChartData
+from pptx.enum.chart import XL_CHART_TYPE
+from pptx.util import Inches
+
+from cgtdesk.chartdata import registry
+from cgtdesk.chartdata.board import ChartBoard
+from cgtdesk.core import analyses
+from cgtdesk.core.analyses import presets
+from cgtdesk.core.catalogue import BREAKDOWN, catalogue
+from cgtdesk.core.errors import InputError
+from cgtdesk.core.model import evaluate
+from cgtdesk.deck import export_pptx
+from cgtdesk.deck.charts import CategoryData
+from cgtdesk.io.projectfile import load_project
+from cgtdesk.palette import HIGH_COLOUR, LOW_COLOUR, category_colour, scenario_colour
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "resources" / "example.cgtproj"
+DAY = datetime.date(2026, 1, 2)
+MARK = "CLIENT MASTER MARK"
+
+
+@pytest.fixture(scope="module")
+def project():
+    return load_project(EXAMPLE)
+
+
+@pytest.fixture(scope="module")
+def deck(project, tmp_path_factory):
+    path = tmp_path_factory.mktemp("deck") / "deck.pptx"
+    n = export_pptx(project, path, when=DAY)
+    prs = Presentation(str(path))
+    assert n == len(prs.slides)
+    return path, prs
+
+
+def chart_slides(prs):
+    """chart id -> its slide (the slides after the title, in registry order)."""
+    return dict(zip(registry.SLIDES, list(prs.slides)[1 : 1 + len(registry.SLIDES)], strict=True))
+
+
+def only_chart(slide):
+    charts = [sh.chart for sh in slide.shapes if sh.has_chart]
+    assert len(charts) == 1, f"{len(charts)} charts on {slide.shapes.title.text!r}"
+    return charts[0]
+
+
+def texts(slide) -> list[str]:
+    return [sh.text_frame.text for sh in slide.shapes if sh.has_text_frame]
+
+
+def fill_hex(fmt) -> str:
+    return "#" + str(fmt.fill.fore_color.rgb)
+
+
+def per_dose(scenario) -> dict:
+    r = evaluate(scenario.process, scenario.parameters)
+    doses = scenario.parameters["demand.patients_per_year"] * scenario.parameters["demand.doses_per_patient"]
+    return {c: r[f"breakdown.{c}"] / doses for c in BREAKDOWN} | {"cogs": r["cogs_per_dose"]}
+
+
+def x_values(series) -> list[float]:
+    return [float(v.text) for v in series._element.xpath("./c:xVal//c:pt/c:v")]
+
+
+# ---------------------------------------------------------------- the deck of the example
+
+
+def test_title_slide_chart_slides_and_inputs(project, deck):
+    _path, prs = deck
+    slides = list(prs.slides)
+    assert abs(prs.slide_width / prs.slide_height - 16 / 9) < 0.01
+    assert project.title in texts(slides[0])
+    assert any("CGT Desk" in t and DAY.isoformat() in t for t in texts(slides[0]))
+    data = ChartBoard().chart_data(
+        project, charts=registry.SLIDES, monte_carlo=analyses.monte_carlo(project, presets.MC_SAMPLES, presets.MC_SEED)
+    )
+    for chart_id, slide in chart_slides(prs).items():
+        assert slide.shapes.title.text == data[chart_id].finding, chart_id
+        only_chart(slide)
+        foot = [t for t in texts(slide) if t.startswith("Source:")]
+        assert len(foot) == 1 and project.title in foot[0] and project.currency in foot[0] and DAY.isoformat() in foot[0]
+    tables = [sh.table for s in slides[1 + len(registry.SLIDES) :] for sh in s.shapes if sh.has_table]
+    assert tables, "no inputs table"
+    names = [t.cell(0, j).text for t in tables for j in range(1, len(t.columns))]
+    assert names == project.names()
+
+
+def test_inputs_table_holds_each_scenarios_inputs(project, deck):
+    _path, prs = deck
+    tables = [sh.table for s in list(prs.slides)[1 + len(registry.SLIDES) :] for sh in s.shapes if sh.has_table]
+    rows = {}
+    for t in tables:
+        for i in range(len(t.rows)):
+            rows.setdefault(t.cell(i, 0).text, []).extend(t.cell(i, j).text for j in range(1, len(t.columns)))
+    assert rows["Process"] == [s.process for s in project.scenarios]
+    assert rows["Facility mode"] == [s.parameters["facility.mode"] for s in project.scenarios]
+    assert rows["List price per dose"] == [f"USD {s.parameters['commercial.price_per_dose']:,.0f}" for s in project.scenarios]
+    success = [
+        s.parameters["auto.batch_success_rate" if s.process == "autologous" else "allo.lot_success_rate"]
+        for s in project.scenarios
+    ]
+    assert rows["Batch or lot success rate"] == [f"{100 * v:.1f}%" for v in success]
+
+
+def test_breakdown_series_are_the_categories_per_dose(project, deck):
+    chart = only_chart(chart_slides(deck[1])["breakdown"])
+    assert chart.chart_type == XL_CHART_TYPE.BAR_STACKED
+    plot = chart.plots[0]
+    assert list(plot.categories) == list(reversed(project.names()))  # first scenario on top
+    labels = [catalogue().results[f"breakdown.{c}"].label for c in BREAKDOWN]
+    assert [s.name for s in plot.series] == labels
+    expected = {s.name: per_dose(s) for s in project.scenarios}
+    for c, series in zip(BREAKDOWN, plot.series, strict=True):
+        assert fill_hex(series.format) == category_colour(c)
+        got = dict(zip(plot.categories, series.values, strict=True))
+        for name in project.names():
+            assert got[name] == pytest.approx(expected[name][c], rel=1e-9, abs=1e-9)
+
+
+def test_demand_series_are_the_scenarios_against_demand(project, deck):
+    chart = only_chart(chart_slides(deck[1])["demand"])
+    series = list(chart.plots[0].series)
+    assert [s.name for s in series] == project.names()
+    for i, (scenario, s) in enumerate(zip(project.scenarios, series, strict=True)):
+        assert "#" + str(s.format.line.color.rgb) == scenario_colour(i)
+        xs, ys = x_values(s), list(s.values)
+        assert len(xs) == len(ys) > 100
+        assert xs[0] == pytest.approx(presets.DEMAND_LO) and xs[-1] == pytest.approx(presets.DEMAND_HI)
+        for k in (0, len(xs) // 3, len(xs) - 1):
+            params = dict(scenario.parameters, **{"demand.patients_per_year": xs[k]})
+            assert ys[k] == pytest.approx(evaluate(scenario.process, params)["cogs_per_dose"], rel=1e-9)
+    axes = chart._chartSpace.xpath(".//c:scaling/c:logBase/@val")
+    assert axes == ["10", "10"]  # both axes logarithmic, as in the app
+
+
+def test_waterfall_goes_from_price_down_by_each_category(project, deck):
+    chart = only_chart(chart_slides(deck[1])["waterfall"])
+    s = project.scenarios[0]
+    d = per_dose(s)
+    offset, above, below = (list(x.values) for x in chart.plots[0].series)
+    tops = [o + a for o, a in zip(offset, above, strict=True)]
+    price = s.parameters["commercial.price_per_dose"]
+    assert tops[0] == pytest.approx(price)
+    assert list(chart.plots[0].categories)[1 : 1 + len(BREAKDOWN)] == [
+        catalogue().results[f"breakdown.{c}"].label for c in BREAKDOWN
+    ]
+    heights = above[1 : 1 + len(BREAKDOWN)]
+    assert heights == pytest.approx([d[c] for c in BREAKDOWN], rel=1e-9, abs=1e-6)
+    assert tops[1 + len(BREAKDOWN)] == pytest.approx(price - d["cogs"], rel=1e-9)  # the gross margin
+    assert all(v == 0 for v in below)  # the example's margin is positive: nothing below zero
+
+
+def test_tornado_bars_are_the_result_at_each_inputs_low_and_high(project, deck):
+    chart = only_chart(chart_slides(deck[1])["tornado"])
+    s = project.scenarios[0]
+    low, high = chart.plots[0].series
+    assert fill_hex(low.format) == LOW_COLOUR and fill_hex(high.format) == HIGH_COLOUR
+    by_label = {p.label: k for k, p in catalogue().parameters.items() if p.applies_to(s.process)}
+    cats = list(chart.plots[0].categories)
+    assert len(cats) == 10
+    for cat, lo_value, hi_value in zip(cats, low.values, high.values, strict=True):
+        key = by_label[cat.rsplit(" (", 1)[0]]
+        lo, hi, _ = analyses.tornado_range(s, key)
+        at = {v: evaluate(s.process, dict(s.parameters, **{key: v}))["cogs_per_dose"] for v in (lo, hi)}
+        assert (lo_value, hi_value) == pytest.approx((at[lo], at[hi]), rel=1e-9)
+    base = evaluate(s.process, s.parameters)["cogs_per_dose"]
+    crosses = chart._chartSpace.xpath(".//c:catAx/c:crossesAt/@val")
+    assert [float(v) for v in crosses] == pytest.approx([base])  # bars grow from the base case
+
+
+def test_monte_carlo_histogram_is_the_preset_run(project, deck):
+    slide = chart_slides(deck[1])["montecarlo"]
+    chart = only_chart(slide)
+    mc = analyses.monte_carlo(project, presets.MC_SAMPLES, presets.MC_SEED, results=presets.MC_RESULTS)
+    counts, _edges = mc.scenarios[0].histogram["cogs_per_dose"]
+    total = np.sum([list(s.values) for s in chart.plots[0].series], axis=0)
+    assert total.tolist() == pytest.approx(np.asarray(counts, dtype=float).tolist())
+    assert fill_hex(chart.plots[0].series[0].format) == scenario_colour(0)
+    foot = next(t for t in texts(slide) if t.startswith("Source:"))
+    assert f"{presets.MC_SAMPLES:,} samples" in foot and str(presets.MC_SEED) in foot
+
+
+# ---------------------------------------------------------------- text stays text
+
+
+INJECTION = '=HYPERLINK("http://example.com","click")'
+
+
+def formulas_in(xlsx: bytes) -> list[str]:
+    wb = openpyxl.load_workbook(io.BytesIO(xlsx))
+    return [c.coordinate for ws in wb for row in ws.iter_rows() for c in row if c.data_type == "f"]
+
+
+def test_the_check_sees_a_formula_where_plain_python_pptx_writes_one():
+    plain = CategoryChartData()
+    plain.categories = [INJECTION]
+    plain.add_series(INJECTION, [1.0])
+    assert formulas_in(plain.xlsx_blob)  # XlsxWriter's default: a string starting with = is a formula
+    safe = CategoryData()
+    safe.categories = [INJECTION]
+    safe.add_series(INJECTION, [1.0])
+    assert formulas_in(safe.xlsx_blob) == []
+
+
+def test_a_scenario_named_like_a_formula_stays_text_in_every_embedded_workbook(project, tmp_path):
+    p = project.copy()
+    p.scenarios[0].name = INJECTION
+    path = tmp_path / "inject.pptx"
+    export_pptx(p, path, when=DAY)
+    prs = Presentation(str(path))
+    blobs = [sh.chart.part.chart_workbook.xlsx_part.blob for s in prs.slides for sh in s.shapes if sh.has_chart]
+    assert len(blobs) == len(registry.SLIDES)
+    seen = 0
+    for blob in blobs:
+        assert formulas_in(blob) == []
+        wb = openpyxl.load_workbook(io.BytesIO(blob))
+        seen += sum(c.value == INJECTION for ws in wb for row in ws.iter_rows() for c in row)
+    assert seen >= 2  # the breakdown's category and the demand chart's series name at least
+
+
+# ---------------------------------------------------------------- a client's template
+
+
+def make_template(path: Path) -> None:
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = Inches(13.333), Inches(7.5)
+    master = prs.slide_masters[0]
+    master.name = "Client master"
+    scratch = prs.slides.add_slide(prs.slide_layouts[6])  # python-pptx adds text boxes to slides only
+    mark = scratch.shapes.add_textbox(Inches(0.2), Inches(7.0), Inches(3), Inches(0.4))
+    mark.text_frame.text = MARK
+    master.shapes._spTree.append(mark._element)  # moved onto the master: on every slide
+    title_only = next(la for la in prs.slide_layouts if la.name == "Title Only")
+    title_only.name = "Client heading"  # not a name the writer knows: found by its placeholders
+    sample = prs.slides.add_slide(prs.slide_layouts[1])
+    sample.shapes.title.text = "The client's sample slide"
+    prs.save(str(path))
+
+
+def test_a_template_gives_its_master_and_layouts_and_loses_its_slides(project, tmp_path, deck):
+    template = tmp_path / "client.pptx"
+    make_template(template)
+    path = tmp_path / "client-deck.pptx"
+    n = export_pptx(project, path, template=template, when=DAY)
+    prs = Presentation(str(path))
+    assert n == len(prs.slides) == len(deck[1].slides)  # the sample slide is gone
+    for slide in prs.slides:
+        assert slide.slide_layout.slide_master.name == "Client master"
+        assert MARK in [sh.text_frame.text for sh in slide.slide_layout.slide_master.shapes if sh.has_text_frame]
+        assert "The client's sample slide" not in texts(slide)
+    used = [s.slide_layout.name for s in prs.slides]
+    assert used[0] == "Title Slide"
+    assert set(used[1:]) == {"Client heading"}
+
+
+def test_a_file_that_is_not_a_template_is_refused_in_words(project, tmp_path):
+    bad = tmp_path / "notes.pptx"
+    bad.write_text("not a presentation", encoding="utf-8")
+    with pytest.raises(InputError, match="not a PowerPoint template"):
+        export_pptx(project, tmp_path / "out.pptx", template=bad)
+    with pytest.raises(InputError, match="no such PowerPoint template"):
+        export_pptx(project, tmp_path / "out.pptx", template=tmp_path / "missing.pptx")
+    assert not (tmp_path / "out.pptx").exists()
+
+
+def test_one_scenario_project_still_makes_every_slide(project, tmp_path):
+    p = project.copy()
+    p.scenarios = p.scenarios[:1]
+    n = export_pptx(p, tmp_path / "one.pptx", when=DAY)
+    prs = Presentation(str(tmp_path / "one.pptx"))
+    assert n == len(prs.slides) == 1 + len(registry.SLIDES) + 1
+
+
+# ---------------------------------------------------------------- LibreOffice Impress opens it
+
+
+@pytest.mark.slow
+def test_libreoffice_impress_converts_the_deck_to_pdf(deck, tmp_path):
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed")
+    path, prs = deck
+    r = subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    pdf = tmp_path / (path.stem + ".pdf")
+    assert pdf.is_file(), r.stdout + r.stderr
+    import re
+
+    pages = len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf.read_bytes()))
+    assert pages == len(prs.slides)
