@@ -9,7 +9,9 @@ import numpy as np
 
 from cgtdesk.chartdata.common import category_label, safe_results, with_finding
 from cgtdesk.core.catalogue import BREAKDOWN
-from cgtdesk.core.formatting import money
+from cgtdesk.core.errors import InputError
+from cgtdesk.core.formatting import count, money
+from cgtdesk.core.model import evaluate
 
 
 @dataclass(frozen=True)
@@ -23,14 +25,16 @@ class BreakdownData:
     totals: np.ndarray  # cogs_per_dose per scenario
     problems: dict[str, str]
     finding: str
+    labour_notes: tuple[str, ...] = ()  # per scenario: what the labour FTE is made of ('' when unknown)
 
 
 def breakdown_per_dose(project, results: dict | None = None) -> BreakdownData:
-    names, procs, rows, totals, problems = [], [], [], [], {}
+    names, procs, rows, totals, problems, notes = [], [], [], [], {}, []
     for s in project.scenarios:
         names.append(s.name)
         procs.append(s.process)
         r, why = safe_results(s, results)
+        notes.append("" if r is None else labour_note(s))
         if r is None:
             problems[s.name] = why
             rows.append([math.nan] * len(BREAKDOWN))
@@ -50,8 +54,45 @@ def breakdown_per_dose(project, results: dict | None = None) -> BreakdownData:
         totals=np.array(totals, dtype=float),
         problems=problems,
         finding="",
+        labour_notes=tuple(notes),
     )
     return with_finding(data, _breakdown_finding(data))
+
+
+def labour_parts(scenario) -> dict[str, float]:
+    """The labour FTE of a scenario (every site) by part: ``crew`` (F_crew), ``hands_on``
+    (F_op), ``qc_qa`` (F_qq), ``staff`` (site and support staff, by the share in shared mode;
+    the sponsor's oversight in cdmo mode) and ``fte``, the result (docs/model.md, "Common
+    quantities")."""
+    p = scenario.parameters
+    q = evaluate(scenario.process, p, intermediates=True)
+    sites = p["facility.sites"]
+    mode = p["facility.mode"]
+    people = p["staff.support_fte_per_suite"] * q["calc.N_suite_s"] + p["staff.site_fte"]
+    staff = {"dedicated": people, "shared": q["calc.share"] * people}.get(mode, p["cdmo.oversight_fte"])
+    crew = q["calc.F_crew_s"] * (q["calc.share"] if mode == "shared" else 1.0)
+    return {
+        "crew": sites * crew,
+        "hands_on": sites * q["calc.F_op_s"],
+        "qc_qa": sites * q["calc.F_qq_s"],
+        "staff": sites * staff,
+        "fte": q["fte"],
+    }
+
+
+def labour_note(scenario) -> str:
+    """The labour FTE in words: crew, hands-on, QC/QA and site/support staff (or the oversight)."""
+    try:
+        f = labour_parts(scenario)
+    except InputError:
+        return ""
+    if scenario.parameters["facility.mode"] == "cdmo":
+        return f"{count(f['fte'])} FTE: the sponsor's oversight (the contract manufacturer's staff are in its fee)"
+    crew = "crew (by the share)" if scenario.parameters["facility.mode"] == "shared" else "crew"
+    return (
+        f"{count(f['fte'])} FTE = the larger of {crew} {count(f['crew'])} and hands-on {count(f['hands_on'])}, "
+        f"+ QC/QA {count(f['qc_qa'])} + site and support staff {count(f['staff'])}"
+    )
 
 
 def _breakdown_finding(d: BreakdownData) -> str:

@@ -22,8 +22,9 @@ class SetParameterCommand(QtGui.QUndoCommand):
         self._label()
 
     def _label(self):
-        label = catalogue().parameters[self.key].label
-        self.setText(f"{label} = {display_number(self.new)} in '{self.scenario.name}'")
+        p = catalogue().parameters[self.key]
+        shown = self.new if p.is_choice else display_number(self.new)
+        self.setText(f"{p.label} = {shown} in '{self.scenario.name}'")
 
     def id(self):
         return SET_PARAMETER_ID

@@ -95,8 +95,11 @@ class BreakdownChart(BaseChart):
             return f"{d.scenarios[i]}: {d.problems.get(d.scenarios[i], 'cannot be evaluated')}"
         if 0 <= y and j < len(row):
             share = row[j] / tot if tot else 0
-            return (
+            text = (
                 f"{d.scenarios[i]} - {d.labels[j]}: {money(row[j], d.currency)} per dose "
                 f"({share:.0%} of {money(tot, d.currency)})"
             )
+            if d.categories[j] == "labour" and i < len(d.labour_notes) and d.labour_notes[i]:
+                text += f"; {d.labour_notes[i]}"
+            return text
         return f"{d.scenarios[i]}: {money(tot, d.currency)} per dose"

@@ -79,6 +79,7 @@ class ParameterEditor(QtWidgets.QWidget):
         self.title.setTextFormat(Qt.TextFormat.RichText)
         self.title.setWordWrap(True)
         lay.addWidget(self.title)
+        lay.addWidget(self._notice_bar())
         self.search = QtWidgets.QLineEdit()
         self.search.setPlaceholderText("Search parameters by name or key (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
@@ -129,6 +130,33 @@ class ParameterEditor(QtWidgets.QWidget):
             tree.setColumnWidth(column, width * em)
         tree.expandAll()
         return tree
+
+    def _notice_bar(self) -> QtWidgets.QFrame:
+        """What the project's reader had to say once (a version 1 file upgraded): non-modal, closable."""
+        self.notice_frame = QtWidgets.QFrame()
+        self.notice_frame.setObjectName("notice_bar")
+        self.notice_frame.setStyleSheet(
+            "QFrame#notice_bar { border: 1px solid #0072B2; border-radius: 3px; background: rgba(86, 180, 233, 40); }"
+        )
+        row = QtWidgets.QHBoxLayout(self.notice_frame)
+        row.setContentsMargins(6, 4, 4, 4)
+        self.notice = QtWidgets.QLabel()
+        self.notice.setWordWrap(True)
+        self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        row.addWidget(self.notice, 1)
+        close = QtWidgets.QToolButton()
+        close.setText("\u00d7")
+        close.setToolTip("Dismiss this notice")
+        close.setAutoRaise(True)
+        close.clicked.connect(lambda: self.show_notice(""))
+        row.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
+        self.notice_frame.hide()
+        return self.notice_frame
+
+    def show_notice(self, text: str) -> None:
+        """Show a notice above the parameters ('' hides it)."""
+        self.notice.setText(text)
+        self.notice_frame.setVisible(bool(text))
 
     def attach(self, actions: list[QtGui.QAction]) -> None:
         """The actions of the tree's context menu (on the parameter under the cursor)."""

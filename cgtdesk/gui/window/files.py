@@ -125,12 +125,13 @@ class FileController(QtCore.QObject):
             )
             return False
         recovery.remove_recovery(self.recovery_dir, self.doc.path)
+        notices = " ".join(project.notices)  # the window shows them (and spends them) on loading
         if path.suffix.lower() == ".cgtproj":
             self.doc.load(project, path)
         else:
             self.doc.load(project, None, origin=path.name)
         self._add_recent(path)
-        self.message.emit(f"Opened {path.name}: {len(project.scenarios)} scenario(s).")
+        self.message.emit(f"Opened {path.name}: {len(project.scenarios)} scenario(s). {notices}".rstrip())
         return True
 
     def save(self) -> bool:

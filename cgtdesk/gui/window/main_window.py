@@ -114,6 +114,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._scenarios_changed()
         self._update_title()
         self.chart_panel.set_theme(self.dark)
+        self.tell_notices()
 
     # ================================================================ building
 
@@ -172,6 +173,7 @@ class MainWindow(QtWidgets.QMainWindow):
         d.scenariosChanged.connect(self._scenarios_changed)
         d.modifiedChanged.connect(self._update_title)
         d.pathChanged.connect(self._update_title)
+        d.projectLoaded.connect(self.tell_notices)
         self.selection.current_changed.connect(self._current_changed)
         self.selection.pair_changed.connect(self._schedule_charts)
         svc = self.monte_carlo
@@ -180,6 +182,15 @@ class MainWindow(QtWidgets.QMainWindow):
         svc.failed.connect(lambda text: self.message.emit(f"Monte Carlo did not run: {text}"))
 
     # ================================================================ following the document and the selection
+
+    def tell_notices(self):
+        """Say once what the project's reader noticed (a version 1 file upgraded to version 2), in
+        the status bar and above the parameters; never a modal dialog. The notices are then spent."""
+        notices, self.doc.project.notices = list(self.doc.project.notices), []
+        text = " ".join(notices)
+        self.editor.show_notice(text)
+        if text:
+            self.statusBar().showMessage(text, 15000)
 
     def current_index(self) -> int:
         return self.selection.index()
