@@ -14,6 +14,7 @@ import zipfile
 from pathlib import Path
 
 from cgtdesk.core.errors import InputError
+from cgtdesk.io.files import check_regular_file
 from cgtdesk.io.workbook.layout import (
     MAX_FILE_BYTES,
     MAX_MEMBERS,
@@ -46,7 +47,7 @@ def read_file(p: Path) -> bytes:
     if suffix == ".xls":
         raise fail("the old binary Excel format (.xls) is not read; save it as an Excel workbook (.xlsx)")
     try:
-        size = p.stat().st_size
+        size = check_regular_file(p, "an Excel workbook (.xlsx)").st_size  # refuses a FIFO or a device at once
         if p.is_dir():
             raise fail("is a folder, expected an Excel workbook (.xlsx)")
         if size > MAX_FILE_BYTES:
