@@ -11,12 +11,12 @@ import sys
 from collections.abc import Sequence
 
 from cgtdesk import __version__
-from cgtdesk.cli import analyses, plan, project, workbook
+from cgtdesk.cli import analyses, plan, project, template, workbook
 from cgtdesk.cli.output import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, one_line
 from cgtdesk.core.errors import InputError
 
 #: the command groups, in the order --help lists them; each adds its subcommands
-COMMAND_GROUPS = (project, workbook, analyses, plan)
+COMMAND_GROUPS = (project, template, workbook, analyses, plan)
 
 
 class UsageError(InputError):

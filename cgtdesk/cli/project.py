@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from cgtdesk.cli import template
 from cgtdesk.cli.output import EXIT_OK, load, output_path, print_json, print_table
 from cgtdesk.core.errors import InputError
 from cgtdesk.core.formatting import format_value
@@ -49,35 +50,11 @@ def _mode(scenario) -> str:
     return scenario.parameters.get(MODE, catalogue().parameters[MODE].default[scenario.process])
 
 
-def cmd_templates(args) -> int:
-    from cgtdesk.core.templates import templates
-
-    ts = templates()
-    if args.json:
-        print_json(
-            [
-                {
-                    "id": t.id,
-                    "name": t.name,
-                    "process": t.process,
-                    "description": t.description,
-                    "overrides": t.overrides,
-                    "sources": t.sources,
-                }
-                for t in ts.values()
-            ]
-        )
-        return EXIT_OK
-    print_table(["Template", "Process", "Description"], [[t.id, t.process, t.name] for t in ts.values()])
-    return EXIT_OK
-
-
 def cmd_new(args) -> int:
     from cgtdesk.core.project import Project, project_from_dict
-    from cgtdesk.core.templates import template
     from cgtdesk.io.projectfile import save_project
 
-    t = template(args.template)
+    t = template.find_template(args.template, args)
     out = output_path(args.output, (".cgtproj",))
     scenario = t.scenario(args.name)
     project = Project(title=args.title or f"New project: {t.name}", currency=args.currency, scenarios=[scenario])
@@ -96,12 +73,14 @@ def register(sub) -> None:
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_compute)
 
-    p = sub.add_parser("templates", help="list the process templates")
+    p = sub.add_parser("templates", help="list the templates: bundled, the library's and other folders'")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_templates)
+    template.add_library_options(p)
+    p.set_defaults(func=template.cmd_templates)
 
     p = sub.add_parser("new", help="a new project from a template")
-    p.add_argument("--template", required=True, metavar="NAME")
+    p.add_argument("--template", required=True, metavar="NAME_OR_FILE", help="a template's id or name, or a .cgttemplate file")
+    template.add_library_options(p)
     p.add_argument("-o", "--output", required=True, metavar="OUT.cgtproj")
     p.add_argument("--name", help="scenario name (default: the template's name)")
     p.add_argument("--title", help="project title")

@@ -8,7 +8,20 @@ from cgtdesk import __main__ as entry
 from cgtdesk import __version__
 from cgtdesk.cli.main import command_names
 
-COMMANDS = ["compute", "templates", "new", "export", "import", "sweep", "crossover", "tornado", "montecarlo", "solve", "plan"]
+COMMANDS = [
+    "compute",
+    "templates",
+    "new",
+    "template",
+    "export",
+    "import",
+    "sweep",
+    "crossover",
+    "tornado",
+    "montecarlo",
+    "solve",
+    "plan",
+]
 
 
 @pytest.fixture
