@@ -493,6 +493,41 @@ def bench_gui_latency(ws: Workspace, repeat: int) -> list[Row]:
     return rows
 
 
+def bench_plan(ws: Workspace, repeat: int) -> list[Row]:
+    """The launch plan (benchmarks/plan_bench.py, each figure in its own process)."""
+    try:
+        import cgtdesk.core.analyses.plan  # noqa: F401
+    except ImportError as e:
+        raise NotAvailable(str(e)) from None
+    script = str(HERE / "plan_bench.py")
+    table = json.loads(_checked(run_process([script, "--only", "table", "--repeat", str(max(repeat, 20))]), [script]).stdout)
+    mc = _checked(run_process([script, "--only", "mc"]), [script])
+    got = json.loads(mc.stdout)
+    return [
+        Row(
+            "launch plan, 6 scenarios x 40 years",
+            _fmt_s(table["plan_6x40_s"]),
+            "< 50 ms",
+            _status(table["plan_6x40_s"], 0.050),
+            f"in-process, every table and summary, {table['switches']} switch(es)",
+        ),
+        Row(
+            "launch plan Monte Carlo, 100,000 samples x 15 years",
+            _fmt_s(mc.seconds),
+            "< 3 s",
+            _status(mc.seconds, 3.0),
+            f"whole process; the run itself {_fmt_s(got['mc_s'])}",
+        ),
+        Row(
+            "peak memory of the launch plan Monte Carlo",
+            f"{mc.maxrss_mb:,.0f} MB",
+            "< 1,536 MB",
+            _status(mc.maxrss_mb, 1536),
+            "ru_maxrss of the child",
+        ),
+    ]
+
+
 BENCHES: dict[str, tuple[str, Callable]] = {
     "compute": ("`compute` of 6 scenarios, whole process", bench_compute),
     "imports": ("`compute` loads no heavy modules", bench_imports),
@@ -502,6 +537,7 @@ BENCHES: dict[str, tuple[str, Callable]] = {
     "sweep": ("demand sweep, 1,000 points x 6 scenarios", bench_sweep),
     "montecarlo": ("Monte Carlo 1,000,000 samples", bench_montecarlo),
     "gui": ("edit of one parameter to every chart redrawn", bench_gui_latency),
+    "plan": ("launch plan, 6 x 40 years / Monte Carlo 100,000 x 15 years", bench_plan),
 }
 
 BUDGETS = {
@@ -513,6 +549,7 @@ BUDGETS = {
     "sweep": "< 50 ms",
     "montecarlo": "< 3 s / < 2 s / < 3x / >= 100x / < 1.5 GB",
     "gui": "median < 100 ms",
+    "plan": "< 50 ms / < 3 s / < 1.5 GB",
 }
 
 

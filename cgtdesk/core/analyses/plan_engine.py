@@ -152,21 +152,23 @@ def _purchases(C: np.ndarray, life: np.ndarray, lead: np.ndarray, u1: np.ndarray
     years while ``s + m*life <= u1``, each paid ``lead`` years before service (never before the
     first year); and the residual value at ``u1`` (straight line, whole years of life left)."""
     n, T = C.shape
-    cash = np.zeros((n, T))
-    resid = np.zeros(n)
-    rows = np.arange(n)
-    for s in np.flatnonzero((C != 0).any(axis=0)):
-        c = C[:, s]
-        live = (c != 0) & (s <= u1)
-        v = np.full(n, float(s))
-        act = live
-        while act.any():
-            idx = np.maximum(v - lead, 0.0).astype(np.int64)
-            cash[rows[act], idx[act]] += c[act]
-            v = v + life
-            act = live & (v <= u1)
+    s = np.arange(T, dtype=float)[None, :]
+    life, lead, u1 = life[:, None], lead[:, None], u1[:, None]
+    live = (C != 0) & (s <= u1)
+    weights = np.where(live, C, 0.0)
+    base = (np.arange(n) * T)[:, None]
+    cash = np.zeros(n * T)
+    v = np.broadcast_to(s, (n, T))
+    act = live
+    while act.any():  # the m-th purchase of every asset at once
+        idx = base + np.maximum(v - lead, 0.0).astype(np.int64)
+        cash += np.bincount(idx[act], weights=weights[act], minlength=n * T)
+        v = v + life
+        act = live & (v <= u1)
+    with np.errstate(divide="ignore", invalid="ignore"):
         last = s + np.floor((u1 - s) / life) * life
-        resid += np.where(live, c * np.maximum(0.0, last + life - 1.0 - u1) / life, 0.0)
+        resid = np.where(live, weights * np.maximum(0.0, last + life - 1.0 - u1) / life, 0.0).sum(axis=1)
+    cash = cash.reshape(n, T)
     return cash, resid
 
 
