@@ -194,3 +194,17 @@ def test_a_version_1_project_says_once_that_it_was_upgraded(qtbot, make_window, 
     assert "format version 1" in w.editor.notice.text() and not w.editor.notice_frame.isHidden()
     assert "format version 1" in w.statusBar().currentMessage()
     assert fake_prompts.errors == [] and QtWidgets.QApplication.activeModalWidget() is None
+
+
+def test_the_results_table_shows_the_version_2_results(make_window):
+    w = make_window()
+    m = w.results.model()
+    rows = {m.result_key(r): r for r in range(m.rowCount())}
+    for key in ("expired_fraction", "slot_wait_days", "payer_cost_per_durable_response"):
+        assert key in rows
+    col = 2  # the first scenario (autologous): no expired fraction, a slot wait
+    assert m.data(m.index(rows["expired_fraction"], col)) == "-"
+    assert m.data(m.index(rows["slot_wait_days"], col)).endswith(" d")
+    # the payer's view by hand: (400,000 * 1 + 50,000) / 0.4 = 1,125,000
+    assert m.data(m.index(rows["payer_cost_per_durable_response"], col)) == "USD 1,125,000"
+    assert m.data(m.index(rows["slot_wait_days"], col + 2)) == "-"  # allogeneic: none
