@@ -109,8 +109,15 @@ def patch_cell(xlsx: bytes, sheet_part: str, ref: str, cell_xml: str) -> bytes:
     return out.getvalue()
 
 
+def no_plan(p: Project) -> dict:
+    """The project as a dict without its launch plan (the workbook does not carry the plan)."""
+    d = p.to_dict()
+    d.pop("plan", None)
+    return d
+
+
 def same_project(a: Project, b: Project) -> bool:
-    return a.to_dict() == b.to_dict()
+    return no_plan(a) == no_plan(b)
 
 
 # ---------------------------------------------------------------- tests
@@ -121,7 +128,7 @@ def test_example_round_trip_is_exact(example_path, tmp_path):
     out = tmp_path / "example.xlsx"
     export_workbook(project, out)
     back = read_workbook(out)
-    assert back.to_dict() == project.to_dict()
+    assert no_plan(back) == no_plan(project)
     assert json.loads(example_path.read_text())["scenarios"][0]["notes"] == back.scenarios[0].notes
 
 
@@ -134,7 +141,7 @@ def test_random_projects_round_trip(seed, tmp_path):
     out = tmp_path / "r.xlsx"
     export_workbook(project, out)
     back = read_workbook(out)
-    assert back.to_dict() == project.to_dict()
+    assert no_plan(back) == no_plan(project)
 
 
 def test_uncertainty_and_correlations_round_trip(tmp_path):
@@ -152,7 +159,7 @@ def test_uncertainty_and_correlations_round_trip(tmp_path):
     project = project_from_dict(project.to_dict())  # as the app holds it
     out = tmp_path / "u.xlsx"
     export_workbook(project, out)
-    assert read_workbook(out).to_dict() == project.to_dict()
+    assert no_plan(read_workbook(out)) == no_plan(project)
 
 
 def test_inputs_layout_and_styles(example_path, tmp_path):
@@ -166,7 +173,8 @@ def test_inputs_layout_and_styles(example_path, tmp_path):
     keys, cols, hr = layout(out)
     header = [c.value for c in ws[hr]]
     assert header[:4] == ["Group", "Parameter", "Key", "Unit"]
-    assert header[4:9] == project.names() and header[9:11] == ["Valid range", "Source"]
+    n = len(project.scenarios)
+    assert header[4 : 4 + n] == project.names() and header[4 + n : 6 + n] == ["Valid range", "Source"]
     auto_col = cols[project.scenarios[0].name]
     allo_col = cols[project.scenarios[2].name]
     cell = ws.cell(keys["auto.process_days"], auto_col)
@@ -183,6 +191,9 @@ def test_inputs_layout_and_styles(example_path, tmp_path):
     assert sites.type == "whole" and float(sites.formula1) == 1 and float(sites.formula2) == 1000
     v2 = dv[f"{col_letter(auto_col)}{keys['auto.batch_success_rate']}"]
     assert v2.type == "decimal" and float(v2.formula1) == 0.01 and float(v2.formula2) == 1
+    mode = dv[f"{col_letter(auto_col)}{keys['facility.mode']}"]
+    assert mode.type == "list" and mode.formula1 == '"dedicated,shared,cdmo"'
+    assert ws.cell(keys["facility.mode"], auto_col).value == project.scenarios[0].parameters["facility.mode"]
     # user text is text, not a formula
     assert wb["Cover"]["C5"].value == project.title
 
@@ -317,4 +328,43 @@ def test_columns_inserted_rows_sorted_and_extra_sheets_are_read_right(example_pa
     wb.create_sheet("Notes", 0)["A1"] = "our own sheet first"
     edited = tmp_path / "edited.xlsx"
     wb.save(edited)
-    assert read_workbook(edited).to_dict() == project.to_dict()
+    assert no_plan(read_workbook(edited)) == no_plan(project)
+
+
+def test_facility_mode_cell_reads_back_and_an_unknown_mode_is_refused(example_path, tmp_path, capsys):
+    xlsx = tmp_path / "client.xlsx"
+    assert main(["export", str(example_path), "-o", str(xlsx)]) == 0
+    keys, cols, _ = layout(xlsx)
+    old = load_project(example_path)
+    s0 = old.scenarios[0]
+    ref = f"{col_letter(cols[s0.name])}{keys['facility.mode']}"
+    # the cell is a list-validated input offering the three modes
+    with zipfile.ZipFile(xlsx) as z:
+        sheet = z.read("xl/worksheets/sheet2.xml").decode()
+    assert re.search(
+        rf'<dataValidation type="list"[^>]*sqref="[^"]*\b{ref}\b[^"]*"[^>]*>\s*<formula1>"dedicated,shared,cdmo"</formula1>',
+        sheet,
+    )
+    new_mode = "shared" if s0.parameters["facility.mode"] != "shared" else "cdmo"
+    edited = tmp_path / "edited.xlsx"
+    edited.write_bytes(
+        patch_cell(
+            xlsx.read_bytes(), "xl/worksheets/sheet2.xml", ref, f'<c r="{ref}" t="inlineStr"><is><t>{new_mode}</t></is></c>'
+        )
+    )
+    capsys.readouterr()
+    assert main(["import", str(edited), "-o", str(tmp_path / "b.cgtproj"), "--against", str(example_path), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [(c["scenario"], c["key"], c["old"], c["new"]) for c in report["changes"]] == [
+        (s0.name, "facility.mode", s0.parameters["facility.mode"], new_mode)
+    ]
+    # a mode the model does not know: exit 2 from import and compute, naming the cell and the choices
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(
+        patch_cell(xlsx.read_bytes(), "xl/worksheets/sheet2.xml", ref, f'<c r="{ref}" t="inlineStr"><is><t>in-house</t></is></c>')
+    )
+    for argv in (["import", str(bad), "-o", str(tmp_path / "c.cgtproj")], ["compute", str(bad)]):
+        capsys.readouterr()
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert f"Inputs!{ref}" in err and "dedicated, shared, cdmo" in err and "in-house" in err, err
