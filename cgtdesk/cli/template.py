@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from cgtdesk.cli.output import EXIT_OK, output_path, print_json, print_table
+from cgtdesk.cli.output import EXIT_OK, load, output_path, print_json, print_table
 from cgtdesk.core.errors import InputError
 
 
@@ -80,10 +80,9 @@ def cmd_templates(args) -> int:
 
 def cmd_export(args) -> int:
     from cgtdesk.core.templates import template_from_scenario
-    from cgtdesk.io import load_any
     from cgtdesk.io.templatefile import SUFFIX, export_template
 
-    project = load_any(args.file)
+    project = load(args.file)
     scenario = project.scenario(args.scenario)
     out = output_path(args.output, (SUFFIX,))
     result = template_from_scenario(

@@ -170,8 +170,9 @@ def test_version_1_file_computes_on_version_2_defaults_with_one_note(v1_file):
         ("tornado", "{f}", "--scenario", "Auto", "--json"),
         ("montecarlo", "{f}", "--samples", "50", "--seed", "1", "--json"),
         ("solve", "{f}", "--scenario", "Auto", "--vary", "auto.consumables_per_batch", "--json"),
+        ("template", "export", "{f}", "--scenario", "Auto", "-o", "{d}/auto.cgttemplate"),
     ],
-    ids=lambda a: a[0],
+    ids=lambda a: "-".join(a[:2]) if a[0] == "template" else a[0],
 )
 def test_every_command_that_loads_a_version_1_file_notes_it_once(v1_file, args):
     r = run(*(a.format(f=v1_file, d=v1_file.parent) for a in args))
