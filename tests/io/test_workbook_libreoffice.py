@@ -163,3 +163,45 @@ def test_resaved_with_rows_moved_and_inserted_reads_back_right(profile, tmp_path
         (a.name, "demand.patients_per_year", 500, 650),
         (c.name, "allo.lot_success_rate", 0.9, 0.85),
     ]
+
+
+def test_libreoffice_recalculates_v2_scenarios_to_the_apps_numbers(profile, tmp_path):
+    """Every mode, both device rules (POISSON.DIST candidates), shelf life on and off, 1-3 sites."""
+    from test_workbook_formulas import v2_matrix_project
+
+    project = v2_matrix_project(31)
+    exported = tmp_path / "v2.xlsx"
+    export_workbook(project, exported, analyses=False)
+    (out,) = resave(profile, [exported], tmp_path / "lo")
+    values, master = results_from(out)
+    assert_matches_app(values, project.scenarios)
+    assert master and all(v == 0 for v in master)
+
+
+def test_client_changes_mode_and_service_level_in_libreoffice(profile, tmp_path, example_path):
+    old = load_project(example_path)
+    exported = tmp_path / "exported.xlsx"
+    export_workbook(old, exported, analyses=False)
+    keys, cols, _ = layout(exported)
+    a = old.scenarios[0]
+    new_mode = "cdmo" if a.parameters["facility.mode"] != "cdmo" else "shared"
+    wb = openpyxl.load_workbook(exported)
+    ws = wb["Inputs"]
+    ws.cell(keys["facility.mode"], cols[a.name]).value = new_mode
+    ws.cell(keys["auto.service_level"], cols[a.name]).value = 0.9
+    client = tmp_path / "client.xlsx"
+    wb.save(client)
+    (resaved,) = resave(profile, [client], tmp_path / "lo")
+    back = read_workbook(resaved)
+    d = diff_projects(old, back)
+    assert d["added"] == [] and d["removed"] == []
+    assert sorted((x["scenario"], x["key"], x["old"], x["new"]) for x in d["changes"]) == sorted(
+        [
+            (a.name, "facility.mode", a.parameters["facility.mode"], new_mode),
+            (a.name, "auto.service_level", a.parameters["auto.service_level"], 0.9),
+        ]
+    )
+    # and LibreOffice's recalculation of the edited workbook is the app's
+    values, master = results_from(resaved)
+    assert_matches_app(values, back.scenarios)
+    assert master and all(v == 0 for v in master)
