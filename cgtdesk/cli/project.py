@@ -1,4 +1,4 @@
-"""Project commands: ``compute FILE [--json]``, ``templates [--json]``, ``new --template NAME -o OUT.cgtproj``."""
+"""Project commands: ``compute FILE [--json]``, ``templates [--json]``, ``new --template NAME_OR_FILE -o OUT.cgtproj``."""
 
 from __future__ import annotations
 
