@@ -1,5 +1,5 @@
 """Application start: the options, then the main window (or headless rendering, see
-:mod:`cgtdesk.gui.headless`, for ``--screenshot`` and ``--export-deck``).
+:mod:`cgtdesk.gui.headless`, for ``--screenshot``, ``--export-deck`` and ``--export-pptx``).
 
 Start-up stays light: the project is read and the window built, nothing is analysed until a
 view needs it; heavy modules (pandas, the Excel libraries) load only when used.
@@ -26,6 +26,8 @@ def parse_gui_args(argv):
     )
     p.add_argument("--present", action="store_true", help="start in presentation mode")
     p.add_argument("--export-deck", metavar="PDF", help="write the chart deck to a PDF and exit")
+    p.add_argument("--export-pptx", metavar="PPTX", help="write the deck to PowerPoint (native, editable charts) and exit")
+    p.add_argument("--pptx-template", metavar="PPTX", help="with --export-pptx: the client's template (slide master and layouts)")
     args = p.parse_args(argv)
     if args.view not in VIEWS:
         p.error(f"--view: expected one of {', '.join(VIEWS)}, found {args.view!r}")
@@ -68,7 +70,7 @@ def build_window(project, path, **options):
 
 def run(argv) -> int:
     args = parse_gui_args(argv)
-    if args.screenshot or args.export_deck:
+    if args.screenshot or args.export_deck or args.export_pptx:
         from cgtdesk.gui import headless
 
         return headless.run(args)

@@ -1,5 +1,5 @@
 """Rendering without showing anything: ``--screenshot PNG [--view NAME] [--size WxH] [--theme]``
-and ``--export-deck PDF``, on Qt's offscreen platform, then exit.
+and ``--export-deck PDF`` / ``--export-pptx PPTX [--pptx-template PPTX]``, on Qt's offscreen platform, then exit.
 
 A screenshot builds the main window as a user would see it (a throw-away settings file: it
 neither reads nor changes the user's layout) and grabs one view of it; the views are those of
@@ -36,7 +36,11 @@ def run(args) -> int:
         print(f"cgtdesk: {e}", file=sys.stderr)
         return 2
     if args.export_deck and not args.screenshot:
-        return export_deck(project, args.export_deck)
+        code = export_deck(project, args.export_deck)
+        if code or not args.export_pptx:
+            return code
+    if args.export_pptx and not args.screenshot:
+        return export_pptx(project, args.export_pptx, args.pptx_template)
     return screenshot(app, project, path, args)
 
 
@@ -140,6 +144,20 @@ def render_view(window, view: str):
     panel.locate_crossover_now()
     QtWidgets.QApplication.processEvents()
     return export.chart_image(chart, CHART_SIZE)
+
+
+def export_pptx(project, pptx, template=None) -> int:
+    """Write the PowerPoint deck of ``project`` (the default pair, the first scenario) to ``pptx``."""
+    from cgtdesk.core.errors import InputError
+    from cgtdesk.deck import export_pptx as write_pptx
+
+    try:
+        slides = write_pptx(project, pptx, template=template)
+    except InputError as e:
+        print(f"cgtdesk: {e}", file=sys.stderr)
+        return 2
+    print(f"wrote {pptx}: {slides} slide(s)", file=sys.stderr)
+    return 0
 
 
 def export_deck(project, pdf) -> int:

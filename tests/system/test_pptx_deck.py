@@ -7,8 +7,10 @@ analyses.tornado_range, analyses.monte_carlo at the presets), not against the wr
 
 import datetime
 import io
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -319,3 +321,64 @@ def test_libreoffice_impress_converts_the_deck_to_pdf(deck, tmp_path):
 
     pages = len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf.read_bytes()))
     assert pages == len(prs.slides)
+
+
+# ---------------------------------------------------------------- the window and the command line
+
+
+def test_the_window_exports_the_deck_plain_and_on_a_template(make_window, fake_prompts, tmp_path):
+    w = make_window()
+    fake_prompts.save_as_answer = str(tmp_path / "window.pptx")
+    assert w.files.export_pptx()
+    plain = Presentation(str(tmp_path / "window.pptx"))
+    assert sum(sh.has_chart for s in plain.slides for sh in s.shapes) == len(registry.SLIDES)
+    make_template(tmp_path / "client.pptx")
+    fake_prompts.open_answer = str(tmp_path / "client.pptx")
+    fake_prompts.save_as_answer = str(tmp_path / "window-client.pptx")
+    assert w.files.export_pptx_template()
+    on_template = Presentation(str(tmp_path / "window-client.pptx"))
+    assert {s.slide_layout.slide_master.name for s in on_template.slides} == {"Client master"}
+    fake_prompts.open_answer = None  # the template dialog cancelled: nothing written
+    fake_prompts.save_as_answer = str(tmp_path / "never.pptx")
+    assert not w.files.export_pptx_template()
+    assert not (tmp_path / "never.pptx").exists()
+
+
+def test_main_py_export_pptx_with_a_template(tmp_path):
+    make_template(tmp_path / "client.pptx")
+    out = tmp_path / "cli.pptx"
+    r = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "main.py"),
+            str(EXAMPLE),
+            "--export-pptx",
+            str(out),
+            "--pptx-template",
+            str(tmp_path / "client.pptx"),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path)},
+    )
+    assert r.returncode == 0, r.stderr
+    prs = Presentation(str(out))
+    assert {s.slide_layout.slide_master.name for s in prs.slides} == {"Client master"}
+    bad = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "main.py"),
+            "--export-pptx",
+            str(tmp_path / "x.pptx"),
+            "--pptx-template",
+            str(tmp_path / "none.pptx"),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path)},
+    )
+    assert bad.returncode == 2 and "no such PowerPoint template" in bad.stderr and "Traceback" not in bad.stderr

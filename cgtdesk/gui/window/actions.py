@@ -79,6 +79,20 @@ ACTIONS: tuple[ActionSpec, ...] = (
         icon_text="Export workbook",
     ),
     ActionSpec("export_deck", "Export &deck (PDF)...", "files.export_deck", ("Ctrl+Shift+E",), "Every chart on a 16:9 PDF page"),
+    ActionSpec(
+        "export_pptx",
+        "Export deck (&PowerPoint)...",
+        "files.export_pptx",
+        (),
+        "Every chart as a native, editable PowerPoint chart, with the key inputs",
+    ),
+    ActionSpec(
+        "export_pptx_template",
+        "Export deck (PowerPoint, client's &template)...",
+        "files.export_pptx_template",
+        (),
+        "The PowerPoint deck on a client's template: its slide master, layouts, fonts and colours",
+    ),
     ActionSpec("quit", "&Quit", "close", (SK.Quit,), "Close CGT Desk", fallback="Ctrl+Q"),
     # ---- edit
     ActionSpec("undo", "&Undo", None, (SK.Undo,), icon="SP_ArrowBack"),
@@ -215,7 +229,25 @@ SUBMENUS = {"recent": "Open &recent", "templates": "Add from &template"}
 
 #: the menu bar: action ids, "-" a separator, "menu:ID" a submenu, "dock:ATTR" the window's dock's toggle
 MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("&File", ("new", "open", "menu:recent", "-", "save", "save_as", "-", "import", "export", "export_deck", "-", "quit")),
+    (
+        "&File",
+        (
+            "new",
+            "open",
+            "menu:recent",
+            "-",
+            "save",
+            "save_as",
+            "-",
+            "import",
+            "export",
+            "export_deck",
+            "export_pptx",
+            "export_pptx_template",
+            "-",
+            "quit",
+        ),
+    ),
     ("&Edit", ("undo", "redo", "-", "find", "reset_value", "copy_results")),
     ("&Scenario", ("add", "menu:templates", "duplicate", "rename_global", "delete", "-", "move_up", "move_down")),
     ("&Chart", ("chart_png", "chart_png4k", "chart_svg", "chart_copy")),

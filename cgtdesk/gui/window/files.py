@@ -249,6 +249,45 @@ class FileController(QtCore.QObject):
         self.message.emit(f"Wrote {Path(path).name}: {pages} page(s).")
         return True
 
+    def export_pptx(self, template: str | None = None) -> bool:
+        """The deck as PowerPoint with native charts (cgtdesk.deck), on ``template`` when given."""
+        from cgtdesk.chartdata.board import project_signature
+        from cgtdesk.deck import export_pptx
+
+        base = self.doc.path.with_suffix(".pptx") if self.doc.path else self._suggest(".pptx")
+        path = self.prompts.save_path(self.window, "Export the deck to PowerPoint", str(base), "PowerPoint files (*.pptx)")
+        if not path:
+            return False
+        mc = self.monte_carlo.result
+        if mc is not None and self.monte_carlo.signature != project_signature(self.doc.project):
+            mc = None  # a run of other inputs: the deck makes the preset run of these
+        try:
+            QtWidgets.QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            slides = export_pptx(
+                self.doc.project,
+                path,
+                pair=self.selection.pair(),
+                scenario=self.selection.current_name(),
+                monte_carlo=mc,
+                template=template,
+            )
+        except (InputError, OSError) as e:
+            self._file_error("The deck was not written", e, "Choose another folder or name and export again.")
+            return False
+        finally:
+            QtWidgets.QApplication.restoreOverrideCursor()
+        self.message.emit(f"Wrote {Path(path).name}: {slides} slide(s).")
+        return True
+
+    def export_pptx_template(self) -> bool:
+        """The PowerPoint deck on a client's template (its slide master and layouts)."""
+        template = self.prompts.open_path(
+            self.window, "Choose the client's PowerPoint template", self.last_folder(), "PowerPoint files (*.pptx *.potx)"
+        )
+        if not template:
+            return False
+        return self.export_pptx(template)
+
     def export_chart(self, kind: str, size) -> bool:
         """The chart on top: "png" at ``size``, "svg", or "copy" to the clipboard."""
         from cgtdesk.gui import export
