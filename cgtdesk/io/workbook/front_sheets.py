@@ -182,8 +182,8 @@ def write_checks(b: Book) -> None:
         },
     )
     ws.conditional_format(*rng, {"type": "formula", "criteria": f"=ISERROR({cell_ref(rows_first, c0)})", "format": red})
-    ws.set_column(0, 0, 32)
-    ws.set_column(1, 1, 70)
+    ws.set_column(0, 0, 52)
+    ws.set_column(1, 1, 80)
     ws.set_column(c0, c_all, 19)
     ws.freeze_panes(hr + 1, c0)
 
