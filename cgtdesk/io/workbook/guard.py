@@ -4,7 +4,7 @@ the caps or at a zip bomb's ratio, an encrypted part, macros, and XML that decla
 
 The caps are on the zip's declared sizes; Python's zipfile then refuses to inflate a member
 past its declared size, so the declared sizes bound the memory used. openpyxl parses through
-defusedxml (which refuses entity declarations); without defusedxml every XML part is scanned.
+defusedxml (which refuses entity declarations), and every XML part is scanned for them first.
 """
 
 from __future__ import annotations
@@ -79,10 +79,9 @@ def check_zip(raw: bytes, name: str) -> None:
     if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
         raise fail("a zip archive but not an Excel workbook (no [Content_Types].xml or xl/ folder)")
     _check_content_types(zf, fail)
-    import openpyxl
-
-    if not openpyxl.DEFUSEDXML:  # parsing must go through defusedxml; without it, scan every part
-        _scan_entities(zf, infos, fail)
+    # every XML part is scanned, whatever parses it later (openpyxl goes through defusedxml, but not
+    # every part is read by openpyxl): an entity declaration anywhere is refused before parsing
+    _scan_entities(zf, infos, fail)
 
 
 def _failer(name: str):
