@@ -3,7 +3,8 @@
 Each :class:`ActionSpec` says what an action is called, its shortcuts, its tip, its icon and
 which method of the window (or of one of its controllers) it calls. :data:`MENUS` and
 :data:`TOOLBAR` lay the actions out. :func:`install` turns the three tables into QActions
-(every one added to the window, so that its shortcut works wherever the focus is), the menu bar
+(every one added to the window, so that its shortcut works wherever the focus is, but for
+the few whose key means something else elsewhere: those work only in the widget that holds them), the menu bar
 and the toolbar. The README's table of keys lists the same shortcuts.
 """
 
@@ -41,7 +42,9 @@ class ActionSpec:
     all_bindings: bool = False
     checkable: bool = False
     group: str | None = None  # checkable actions of one group exclude each other
-    widget_shortcut: bool = False  # the shortcut works only in the widget the action is added to
+    #: the shortcut works only in (and under) the widget its owner adds the action to, never
+    #: window-wide: the action is not added to the window
+    widget_shortcut: bool = False
 
 
 ACTIONS: tuple[ActionSpec, ...] = (
@@ -129,8 +132,17 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "Copy the selected scenario",
         icon_text="Duplicate",
     ),
-    ActionSpec("rename", "&Rename scenario", "scenarios.rename", ("F2",), "Rename the selected scenario", widget_shortcut=True),
-    ActionSpec("rename_global", "Rename scenario", "scenarios.rename", ("Ctrl+F2",)),
+    # F2 renames in the scenario list only (in the parameter table F2 edits the value, as in Excel);
+    # Ctrl+F2 and the menu rename from anywhere: both open the name's in-place editor in the list
+    ActionSpec(
+        "rename",
+        "&Rename scenario",
+        "scenarios.rename",
+        ("F2",),
+        "Rename the selected scenario (F2 in the list)",
+        widget_shortcut=True,
+    ),
+    ActionSpec("rename_global", "&Rename scenario", "scenarios.rename", ("Ctrl+F2",), "Rename the selected scenario"),
     ActionSpec(
         "delete",
         "De&lete scenario",
@@ -331,8 +343,10 @@ def build_action(window, spec: ActionSpec, made: QtGui.QAction | None = None) ->
     a.setCheckable(spec.checkable)
     if spec.slot is not None:
         target, args = attrgetter(spec.slot)(window), spec.args
-        a.triggered.connect(lambda _checked=False: target(*args))
-    window.addAction(a)
+        # the slot gets the spec's args and never the signal's ``checked`` flag (a rename to "False")
+        a.triggered.connect(lambda *_signal: target(*args))
+    if not spec.widget_shortcut:
+        window.addAction(a)
     return a
 
 

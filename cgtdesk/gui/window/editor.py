@@ -2,6 +2,10 @@
 
 A value typed in goes to the document (undoable); a value refused is kept out and the reason
 shown below the table. The editor follows the :class:`~cgtdesk.gui.selection.Selection`.
+
+Keys, as in a spreadsheet: Ctrl+F puts the cursor in the search box; Down/Up there move between
+the matches, Enter opens the value of the current match for editing and Tab goes to it; in the
+table, typing on a row (or F2) edits its value, Enter commits it.
 """
 
 from __future__ import annotations
@@ -63,6 +67,21 @@ class ValueDelegate(QtWidgets.QStyledItemDelegate):
         super().setModelData(editor, model, index)
 
 
+class ParameterTree(QtWidgets.QTreeView):
+    """The parameter table: typing (or F2) on a parameter's row edits its value, whichever cell of
+    the row is current (the row is selected whole)."""
+
+    def keyPressEvent(self, event):
+        text = event.text()
+        typed = bool(text) and text.isprintable() and not event.modifiers() & ~Qt.KeyboardModifier.ShiftModifier
+        if typed or event.key() == Qt.Key.Key_F2:
+            current = self.currentIndex()
+            value = current.siblingAtColumn(ParameterModel.VALUE)
+            if current.isValid() and current.column() != ParameterModel.VALUE and value.flags() & Qt.ItemFlag.ItemIsEditable:
+                self.setCurrentIndex(value)
+        super().keyPressEvent(event)
+
+
 class ParameterEditor(QtWidgets.QWidget):
     """Title, search box, the parameter tree, the reason of a refusal and a legend."""
 
@@ -84,6 +103,7 @@ class ParameterEditor(QtWidgets.QWidget):
         self.search.setPlaceholderText("Search parameters by name or key (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._search)
+        self.search.installEventFilter(self)
         lay.addWidget(self.search)
         self.model = ParameterModel(doc, self)
         self.filter = ParameterFilter(self)
@@ -112,7 +132,7 @@ class ParameterEditor(QtWidgets.QWidget):
         self._scenarios_changed()
 
     def _tree(self) -> QtWidgets.QTreeView:
-        tree = QtWidgets.QTreeView()
+        tree = ParameterTree()
         tree.setModel(self.filter)
         tree.setItemDelegateForColumn(ParameterModel.VALUE, ValueDelegate(tree))
         tree.setAlternatingRowColors(True)
@@ -182,6 +202,49 @@ class ParameterEditor(QtWidgets.QWidget):
     def _search(self, text):
         self.filter.set_text(text)
         self.tree.expandAll()
+        matches = self.matches()
+        if matches:  # the first match is the current one: Enter or Tab goes to it
+            self._go_to(matches[0])
+
+    # ---------------------------------------------------------------- keys of the search box
+
+    def matches(self) -> list[QtCore.QModelIndex]:
+        """The value cells (of the filter model) of the parameters shown, top to bottom."""
+        f, out = self.filter, []
+        for g in range(f.rowCount()):
+            group = f.index(g, 0)
+            out.extend(f.index(r, ParameterModel.VALUE, group) for r in range(f.rowCount(group)))
+        return out
+
+    def _current_match(self, matches) -> int:
+        row = self.tree.currentIndex().siblingAtColumn(ParameterModel.VALUE)
+        return matches.index(row) if row in matches else -1
+
+    def _go_to(self, index: QtCore.QModelIndex) -> None:
+        self.tree.setCurrentIndex(index)
+        self.tree.scrollTo(index)
+
+    def eventFilter(self, obj, event):
+        if obj is self.search and event.type() == QtCore.QEvent.Type.KeyPress and self._search_key(event.key()):
+            return True
+        return super().eventFilter(obj, event)
+
+    def _search_key(self, key) -> bool:
+        """Enter: edit the current match's value; Tab: go to it; Down/Up: the next/previous match."""
+        matches = self.matches()
+        if not matches or key not in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab, Qt.Key.Key_Down, Qt.Key.Key_Up):
+            return False
+        i = self._current_match(matches)
+        if key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
+            step = 1 if key == Qt.Key.Key_Down else -1
+            self._go_to(matches[0 if i < 0 else max(0, min(len(matches) - 1, i + step))])
+            return True
+        target = matches[max(i, 0)]
+        self._go_to(target)
+        self.tree.setFocus(Qt.FocusReason.TabFocusReason)
+        if key != Qt.Key.Key_Tab:
+            self.tree.edit(target)
+        return True
 
     def _refused(self, key: str, reason: str):
         self.show_inline(reason)

@@ -174,18 +174,23 @@ class ScenarioPanel(QtWidgets.QWidget):
         if i is not None:
             self.selection.set_current(i)
 
-    def rename(self, name: str | None = None):
-        """Rename the current scenario to ``name``; without one, start editing its name in the list."""
-        if name is not None:
-            self._guard(self.doc.rename_scenario, self.selection.index(), name)
-            return
+    def rename(self):
+        """Open the in-place editor on the current scenario's name in the list (F2, Ctrl+F2, the
+        menu); the name typed there is applied on Enter (undoable), Escape keeps the old one."""
         item = self.list.currentItem()
-        if item is not None:
-            dock = self.parentWidget()
-            if isinstance(dock, QtWidgets.QDockWidget):
-                dock.show()
-            self.list.setFocus()
-            self.list.editItem(item)
+        if item is None:
+            return
+        dock = self.parentWidget()
+        if isinstance(dock, QtWidgets.QDockWidget):
+            dock.show()
+            dock.raise_()
+        self.list.setFocus()
+        self.list.scrollToItem(item)
+        self.list.editItem(item)
+
+    def rename_to(self, name: str) -> None:
+        """Rename the current scenario to ``name`` (scripts and tests; the user types in the list)."""
+        self._guard(self.doc.rename_scenario, self.selection.index(), name)
 
     def delete(self):
         gone = self.selection.current()
