@@ -162,9 +162,14 @@ def write_checks(b: Book) -> None:
     b.wstr(ws, r, 1, "sum of every check above: 0 when all hold", st("muted"))
     b.formula(ws, r, c_all, f"SUM({cell_ref(rows_first, c_all)}:{cell_ref(r - 2, c_all)})", 0, st("check_bold", "0"))
     b.checks_master = f"{SHEET_CHECKS}!{cell_ref(r, c_all)}"
+    _style_checks(b, ws, (rows_first, c0, r, c_all), hr)
+
+
+def _style_checks(b: Book, ws, rng: tuple, hr: int) -> None:
+    """Green for a check that holds, red for one that fails or reads an error; widths; panes."""
+    rows_first, c0, _r, c_all = rng
     green = b.wb.add_format({"bg_color": OK_FILL, "font_color": OK_FONT})
     red = b.wb.add_format({"bg_color": BAD_FILL, "font_color": BAD_FONT})
-    rng = (rows_first, c0, r, c_all)
     ws.conditional_format(
         *rng,
         {
