@@ -26,20 +26,29 @@ from cgtdesk.core.analyses.plan_engine import (
     plan_arrays,
     summarise,
 )
+from cgtdesk.core.catalogue import ResultInfo, catalogue
 from cgtdesk.core.errors import InputError
 
 __all__ = [
     "NO_PLAN",
     "PLAN_ANALYSIS_RESULTS",
+    "PLAN_MEETS",
     "PLAN_RESULTS",
+    "PLAN_RESULT_INFO",
+    "SWITCH_SAVING",
     "SWITCH_FIELDS",
     "TABLE_FIELDS",
     "PlanResult",
     "PlanSeries",
     "SwitchPlan",
+    "add_plan_results",
+    "check_analysis_result",
     "demand_path",
+    "is_plan_result",
     "plan",
     "plan_samples",
+    "result_info",
+    "switch_saving_samples",
 ]
 
 #: what to tell a user whose project holds no plan
@@ -50,6 +59,21 @@ NO_PLAN = (
 )
 #: samples evaluated at once by plan_samples (bounds the memory of a large run)
 SAMPLE_BLOCK = 20_000
+#: goal seek's switch result: the net present cost of never switching (the source scenario's plan
+#: alone) minus that of switching in the given year (positive: the switch pays)
+SWITCH_SAVING = "switch_saving"
+#: the Monte Carlo's per-sample flag: levelised cost of goods per dose <= maximum allowable cost per dose
+PLAN_MEETS = "plan_meets_target"
+#: labels, units and kinds of the plan results an analysis may ask for
+PLAN_RESULT_INFO = {
+    "npc": ResultInfo("npc", "Net present cost (launch plan)", "{cur}", "money"),
+    "levelised_cogs_per_dose": ResultInfo(
+        "levelised_cogs_per_dose", "Levelised cost of goods per dose (launch plan)", "{cur}/dose", "money"
+    ),
+    "npv_gross_profit": ResultInfo("npv_gross_profit", "Net present value of gross profit (launch plan)", "{cur}", "money"),
+    "peak_funding": ResultInfo("peak_funding", "Peak funding (launch plan)", "{cur}", "money"),
+    SWITCH_SAVING: ResultInfo(SWITCH_SAVING, "Net present cost saved by the switch (against never switching)", "{cur}", "money"),
+}
 
 
 @dataclass(frozen=True)
@@ -160,23 +184,137 @@ def plan(project, scenario: str | None = None) -> PlanResult:
     return PlanResult(p.first_year, years, D, k, series, switches)
 
 
-def plan_samples(scenario, plan_block, samples: Mapping[str, np.ndarray], *, block: int = SAMPLE_BLOCK) -> dict:
+def _block_params(scenario, samples: Mapping[str, object], lo: int, hi: int, n: int) -> dict:
+    params = dict(scenario.parameters)
+    for k, v in samples.items():
+        a = np.asarray(v, dtype=float)
+        params[k] = np.broadcast_to(a, (n,))[lo:hi] if a.ndim else float(a)
+    return params
+
+
+def _rows_of(samples: Mapping[str, object]) -> int:
+    return max((np.shape(v)[0] for v in samples.values() if np.ndim(v)), default=1)
+
+
+def plan_samples(scenario, plan_block, samples: Mapping[str, object], *, block: int = SAMPLE_BLOCK, n: int | None = None) -> dict:
     """The summary results (:data:`PLAN_RESULTS`) of ``n`` samples of one scenario's plan.
 
-    ``samples`` maps parameter keys to ``(n,)`` arrays (the other keys stay at the scenario's
-    values). Returns ``(n,)`` arrays, NaN where a sample is invalid, and ``valid``."""
-    n = max((np.shape(v)[0] for v in samples.values()), default=1)
+    ``samples`` maps parameter keys to ``(n,)`` arrays or scalars (the other keys stay at the
+    scenario's values); ``n`` defaults to the longest array (1 when every value is a scalar).
+    Returns ``(n,)`` arrays, NaN where a sample is invalid, and ``valid``."""
+    n = _rows_of(samples) if n is None else int(n)
     D = demand_path(plan_block)
     out = {k: np.empty(n) for k in PLAN_RESULTS}
     valid = np.empty(n, dtype=bool)
     for lo in range(0, n, block):
         hi = min(n, lo + block)
-        params = dict(scenario.parameters)
-        params.update({k: np.broadcast_to(np.asarray(v, dtype=float), (n,))[lo:hi] for k, v in samples.items()})
+        params = _block_params(scenario, samples, lo, hi, n)
         arrays = plan_arrays(scenario.process, params, D, plan_block.look_ahead_years)
         summary = summarise(arrays, params["finance.discount_rate"])
+        ok = np.broadcast_to(arrays["valid"], (hi - lo,))
         for k in PLAN_RESULTS:
-            out[k][lo:hi] = np.where(arrays["valid"], summary[k], np.nan)
-        valid[lo:hi] = arrays["valid"]
+            out[k][lo:hi] = np.where(ok, np.broadcast_to(summary[k], (hi - lo,)), np.nan)
+        valid[lo:hi] = ok
     out["valid"] = valid
     return out
+
+
+# ---------------------------------------------------------------- the plan in the tornado, Monte Carlo and goal seek
+
+
+def is_plan_result(result: str) -> bool:
+    """True for the launch plan's results that the analyses take (and goal seek's ``switch_saving``)."""
+    return result in PLAN_ANALYSIS_RESULTS or result == SWITCH_SAVING
+
+
+def result_info(result: str) -> ResultInfo:
+    """Label, unit and kind of an annual result or of a plan result."""
+    return PLAN_RESULT_INFO.get(result) or catalogue().results[result]
+
+
+def check_analysis_result(result: str, plan_block=None, *, switch: bool = False) -> str:
+    """``result`` checked for an analysis: an annual result, or a plan result (:data:`PLAN_ANALYSIS_RESULTS`)
+    when the project has a plan (``plan_block``; :data:`NO_PLAN` otherwise); ``switch_saving`` only
+    where ``switch`` says the analysis takes it (goal seek)."""
+    if result in PLAN_ANALYSIS_RESULTS or (switch and result == SWITCH_SAVING):
+        if plan_block is None:
+            raise InputError(NO_PLAN)
+        return result
+    if result not in catalogue().results:
+        plan_names = [*PLAN_ANALYSIS_RESULTS, *([SWITCH_SAVING] if switch else [])]
+        raise InputError(
+            f"unknown result {result!r}; expected one of {', '.join(catalogue().results)}, "
+            f"or of the launch plan: {', '.join(plan_names)}"
+        )
+    return result
+
+
+def add_plan_results(r: Mapping, scenario, params: Mapping, plan_block) -> dict:
+    """The annual results ``r`` of ``n`` samples with the plan's summary results of the same samples added.
+
+    ``params`` are the samples' parameters (scalars or ``(n,)`` arrays). ``valid`` becomes
+    valid in the annual model and in the plan; :data:`PLAN_MEETS` is True where the levelised
+    cost of goods per dose is at most the maximum allowable cost of goods per dose.
+    """
+    out = dict(r)
+    n = np.shape(r["valid"])[0]
+    numbers = {k: v for k, v in params.items() if not isinstance(v, str)}
+    p = plan_samples(scenario, plan_block, numbers, n=n)
+    for k in PLAN_ANALYSIS_RESULTS:
+        out[k] = p[k]
+    out["valid"] = np.asarray(r["valid"], dtype=bool) & p["valid"]
+    with np.errstate(invalid="ignore"):
+        out[PLAN_MEETS] = p["levelised_cogs_per_dose"] <= np.asarray(r["max_allowable_cogs_per_dose"], dtype=float)
+    return out
+
+
+def check_switch(plan_block, source, target, year) -> int:
+    """The switch year as an index ``y`` (1 at the plan's first year), checked."""
+    if source.name == target.name:
+        raise InputError(f"switch: expected two different scenarios, found '{source.name}' twice")
+    first, T = plan_block.first_year, plan_block.years
+    if isinstance(year, bool) or not isinstance(year, (int, np.integer)) or not first <= year < first + T:
+        raise InputError(
+            f"switch year: expected a calendar year from {first} to {first + T - 1} (the plan's years), found {year!r}"
+        )
+    return int(year) - first + 1
+
+
+def _npv(cost: np.ndarray, r, n: int) -> np.ndarray:
+    T = cost.shape[1]
+    disc = (1.0 + np.broadcast_to(np.asarray(r, dtype=float), (n,))[:, None]) ** -np.arange(1, T + 1, dtype=float)
+    return (np.broadcast_to(cost, (n, T)) * disc).sum(axis=1)
+
+
+def switch_saving_samples(source, target, plan_block, year: int, *, source_samples=None, target_samples=None, n=None) -> dict:
+    """``switch_saving`` per row: the net present cost of never switching (``source``'s plan
+    on the whole demand path) minus that of switching from ``source`` to ``target`` in calendar
+    ``year`` (the switch series of docs/model.md, "Switching process after launch", comparability
+    cost included), both discounted at the source's ``finance.discount_rate``. Positive: the
+    switch pays. ``*_samples`` map keys to ``(n,)`` arrays or scalars replacing either
+    scenario's parameters. Returns ``saving`` (NaN where invalid) and ``valid``."""
+    y = check_switch(plan_block, source, target, year)
+    sa, sb = dict(source_samples or {}), dict(target_samples or {})
+    n = max(_rows_of(sa), _rows_of(sb)) if n is None else int(n)
+    D = demand_path(plan_block)
+    k = plan_block.look_ahead_years
+    t = np.arange(1, D.size + 1)
+    Da, Db = np.where(t < y, D, 0.0), np.where(t >= y, D, 0.0)
+    both = bool((Da > 0).any() and (Db > 0).any())
+    saving, valid = np.empty(n), np.empty(n, dtype=bool)
+    for lo in range(0, n, SAMPLE_BLOCK):
+        hi = min(n, lo + SAMPLE_BLOCK)
+        pa, pb = _block_params(source, sa, lo, hi, n), _block_params(target, sb, lo, hi, n)
+        never = plan_arrays(source.process, pa, D, k)
+        a = plan_arrays(source.process, pa, Da, k)
+        b = plan_arrays(target.process, pb, Db, k)
+        m = hi - lo
+        comp = np.zeros((m, D.size))
+        if both:
+            comp[:, y - 2] = pb["plan.comparability_cost"]
+        switched = np.broadcast_to(a["cost"], (m, D.size)) + b["cost"] + comp
+        r = pa["finance.discount_rate"]
+        ok = np.broadcast_to(never["valid"] & a["valid"] & b["valid"], (m,))
+        saving[lo:hi] = np.where(ok, _npv(never["cost"], r, m) - _npv(switched, r, m), np.nan)
+        valid[lo:hi] = ok
+    return {"saving": saving, "valid": valid}
