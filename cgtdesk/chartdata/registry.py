@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cgtdesk import chartdata
+from cgtdesk.chartdata import plan as plan_charts
 from cgtdesk.core import analyses
 from cgtdesk.core.errors import InputError
 
@@ -108,6 +109,34 @@ def _montecarlo(c: ChartContext):
     return chartdata.monte_carlo_data(mc, c.scenario, c.project)
 
 
+def _plan_result(c: ChartContext):
+    """The project's launch plan, run once per set of inputs (None without a plan or when it cannot run)."""
+    sig = plan_charts.plan_signature(c.project)
+    if sig is None:
+        return None
+    return c.memo(("plan", sig), lambda: plan_charts.plan_of(c.project)[0])
+
+
+def _plan_capacity(c: ChartContext):
+    return plan_charts.plan_capacity(_plan_result(c), c.project, c.scenario)
+
+
+def _plan_cost(c: ChartContext):
+    return plan_charts.plan_cost(_plan_result(c), c.project, c.scenario)
+
+
+def _plan_cash(c: ChartContext):
+    return plan_charts.plan_cash(_plan_result(c), c.project)
+
+
+def _plan_npc(c: ChartContext):
+    return plan_charts.plan_npc(_plan_result(c), c.project, chartdata.valid_pair(c.project, c.pair))
+
+
+def _plan_switch(c: ChartContext):
+    return plan_charts.plan_switch(_plan_result(c), c.project)
+
+
 #: every chart, in tab and slide order
 CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec("breakdown", "Breakdown", True, True, chartdata.breakdown_per_dose, _breakdown),
@@ -117,6 +146,12 @@ CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec("tornado", "Tornado", True, True, chartdata.tornado_data, _tornado),
     ChartSpec("montecarlo", "Monte Carlo", True, True, chartdata.monte_carlo_data, _montecarlo),
     ChartSpec("vein-to-vein", "Vein to vein", True, True, chartdata.vein_to_vein, _vein_to_vein),
+    # the launch plan: slides, and charts of the Launch plan view (not tabs of the chart panel)
+    ChartSpec("plan-capacity", "Plan: demand and capacity", False, True, plan_charts.plan_capacity, _plan_capacity),
+    ChartSpec("plan-cost", "Plan: annual cost", False, True, plan_charts.plan_cost, _plan_cost),
+    ChartSpec("plan-cash", "Plan: cumulative cash", False, True, plan_charts.plan_cash, _plan_cash),
+    ChartSpec("plan-npc", "Plan: net present cost", False, True, plan_charts.plan_npc, _plan_npc),
+    ChartSpec("plan-switch", "Plan: switch year", False, True, plan_charts.plan_switch, _plan_switch),
 )
 
 BY_ID = {c.id: c for c in CHARTS}
@@ -135,6 +170,9 @@ def chart(chart_id: str) -> ChartSpec:
 WINDOW_VIEWS = ("main", "editor", "results")
 #: the presentation (its first slide)
 PRESENT_VIEW = "present"
+#: the Launch plan view (its editor and charts); its charts alone are the ids of PLAN_CHARTS
+PLAN_VIEW = "plan"
+PLAN_CHARTS = plan_charts.PLAN_CHARTS
 #: views of the Analyses panel: --view name -> the analysis it shows ("analyses": the whole window
 #: with the panel open on it; "tornado" and "montecarlo" alone name the chart panel's charts)
 ANALYSIS_VIEWS = {
@@ -146,4 +184,4 @@ ANALYSIS_VIEWS = {
     "uncertainty": "uncertainty",
 }
 #: every --view name, in the order the help lists them
-VIEWS = (*WINDOW_VIEWS, *(c.id for c in CHARTS), PRESENT_VIEW, *ANALYSIS_VIEWS)
+VIEWS = (*WINDOW_VIEWS, *(c.id for c in CHARTS), PRESENT_VIEW, *ANALYSIS_VIEWS, PLAN_VIEW)

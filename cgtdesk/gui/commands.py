@@ -5,6 +5,8 @@ Consecutive edits of one value (same scenario, same key) merge into one undo ste
 
 from __future__ import annotations
 
+import copy
+
 from PySide6 import QtGui
 
 from cgtdesk.core.catalogue import catalogue
@@ -123,3 +125,19 @@ class SetUncertaintyCommand(QtGui.QUndoCommand):
 
     def undo(self):
         self.doc._set_uncertainty(self.scenario, {k: dict(v) for k, v in self.old[0].items()}, [dict(c) for c in self.old[1]])
+
+
+class SetPlanCommand(QtGui.QUndoCommand):
+    """The project's launch plan replaced by another (validated before), or added or removed (None)."""
+
+    def __init__(self, doc, plan, text):
+        super().__init__(text)
+        self.doc = doc
+        self.old = copy.deepcopy(doc.project.plan)
+        self.new = copy.deepcopy(plan)
+
+    def redo(self):
+        self.doc._set_plan(copy.deepcopy(self.new))
+
+    def undo(self):
+        self.doc._set_plan(copy.deepcopy(self.old))

@@ -7,6 +7,7 @@ scenario and recomputed only for the scenario that changed.
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 from PySide6 import QtCore, QtGui
@@ -33,6 +34,8 @@ class ProjectDocument(QtCore.QObject):
     modifiedChanged = QtCore.Signal(bool)
     #: scenario index: its uncertainty distributions or correlations changed
     uncertaintyChanged = QtCore.Signal(int)
+    #: the launch plan was added, changed or removed
+    planChanged = QtCore.Signal()
 
     def __init__(self, project: Project, path: Path | None = None, parent=None):
         super().__init__(parent)
@@ -210,7 +213,18 @@ class ProjectDocument(QtCore.QObject):
 
         if len(self.project.scenarios) <= 1:
             raise InputError("a project keeps at least one scenario; add another one before deleting this one")
+        plan, name = self.project.plan, self.project.scenarios[index].name
+        if plan is None or not any(name in (sw["from"], sw["to"]) for sw in plan.switches):
+            self.undo_stack.push(RemoveScenarioCommand(self, index))
+            return
+        from cgtdesk.gui.commands import SetPlanCommand
+
+        kept = copy.deepcopy(plan)
+        kept.switches = [sw for sw in kept.switches if name not in (sw["from"], sw["to"])]
+        self.undo_stack.beginMacro(f"Delete scenario '{name}'")
+        self.undo_stack.push(SetPlanCommand(self, kept, f"Remove the switches of '{name}'"))
         self.undo_stack.push(RemoveScenarioCommand(self, index))
+        self.undo_stack.endMacro()
 
     def move_scenario(self, index: int, new_index: int) -> None:
         from cgtdesk.gui.commands import MoveScenarioCommand
@@ -264,6 +278,15 @@ class ProjectDocument(QtCore.QObject):
         unc = {k: dict(v) for k, v in scenario.uncertainty.items()}
         self.undo_stack.push(SetUncertaintyCommand(self, scenario, unc, corrs, f"Correlations of '{scenario.name}'"))
 
+    def set_plan(self, plan, text: str) -> None:
+        """Replace the launch plan (a validated ``Plan``, or None to remove it), undoably."""
+        from cgtdesk.gui.commands import SetPlanCommand
+
+        old = self.project.plan
+        if (old is None and plan is None) or (old is not None and plan is not None and old.to_dict() == plan.to_dict()):
+            return
+        self.undo_stack.push(SetPlanCommand(self, plan, text))
+
     def replace_project(self, project: Project, text: str) -> None:
         from cgtdesk.gui.commands import ReplaceProjectCommand
 
@@ -287,8 +310,13 @@ class ProjectDocument(QtCore.QObject):
         return s
 
     def _rename(self, scenario: Scenario, name: str) -> None:
-        scenario.name = name
+        if self.index_of(scenario) >= 0:
+            self.project.rename_scenario(scenario.name, name)  # and the plan's switches that name it
+        else:
+            scenario.name = name
         self.scenariosChanged.emit()
+        if self.project.plan is not None and self.project.plan.switches:
+            self.planChanged.emit()
 
     def _move(self, index: int, new_index: int) -> None:
         s = self.project.scenarios.pop(index)
@@ -304,3 +332,8 @@ class ProjectDocument(QtCore.QObject):
         self.project = project
         self._cache.clear()
         self.scenariosChanged.emit()
+        self.planChanged.emit()
+
+    def _set_plan(self, plan) -> None:
+        self.project.plan = plan
+        self.planChanged.emit()

@@ -13,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from cgtdesk.chartdata.registry import ANALYSIS_VIEWS, PRESENT_VIEW
+from cgtdesk.chartdata.registry import ANALYSIS_VIEWS, PLAN_CHARTS, PLAN_VIEW, PRESENT_VIEW
 
 SCREENSHOT_SIZE = (1440, 900)
 #: charts and slides are drawn at this size, as exported
@@ -135,6 +135,10 @@ def render_view(window, view: str):
         finally:
             pw.close()
             pw.deleteLater()
+    if view == PLAN_VIEW or view in PLAN_CHARTS:
+        from cgtdesk.gui.plan.view import screenshot_view as plan_view
+
+        return plan_view(window, view, (window.width(), window.height()) if view == PLAN_VIEW else CHART_SIZE)
     panel = window.chart_panel
     chart = panel.charts.get(view)
     if chart is None:

@@ -1,7 +1,9 @@
 """Tornado: one-at-a-time swings of a result, each input at its low and its high.
 
 Low and high come from the input's uncertainty when it has one, else from the preset spread
-around the base value (``presets.TORNADO_DEFAULT_SPREAD``).
+around the base value (``presets.TORNADO_DEFAULT_SPREAD``). A launch-plan result (``npc``,
+``levelised_cogs_per_dose``, ``npv_gross_profit``, ``peak_funding``) recomputes the scenario's
+plan at every end (docs/model.md, "Launch plan").
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from cgtdesk.core.analyses import presets
-from cgtdesk.core.analyses.common import DEFAULT_RESULT, _eval, _scalar_result, check_result
+from cgtdesk.core.analyses.common import DEFAULT_RESULT, DEMAND_KEY, _eval, _scalar_result
+from cgtdesk.core.analyses.plan import check_analysis_result, is_plan_result, plan_samples
 from cgtdesk.core.catalogue import catalogue
 from cgtdesk.core.errors import InputError
 
@@ -70,27 +73,53 @@ def tornado_range(scenario, key: str) -> tuple[float, float, str]:
     return float(lo), float(hi), src
 
 
-def tornado(scenario, result: str = DEFAULT_RESULT, keys=None) -> TornadoResult:
+def _keys(scenario, keys, planned: bool) -> list:
+    """The inputs to swing: every number of the scenario's process by default (the launch plan's
+    keys only for a plan result, and the annual demand, which the plan does not use, only for an
+    annual result); never a choice."""
+    cat = catalogue()
+    if keys is None:
+        if planned:
+            return [k for k in cat.numeric_keys(scenario.process) if k != DEMAND_KEY]
+        return [k for k in cat.numeric_keys(scenario.process) if cat.parameters[k].group != "Launch plan"]
+    keys = list(keys)
+    for k in keys:
+        if k in cat.parameters and cat.parameters[k].is_choice:
+            raise InputError(f"tornado: '{k}' is a choice, not a number: it is never swung")
+        if k not in cat.keys_for(scenario.process):
+            raise InputError(f"tornado: '{k}' is not a parameter of the {scenario.process} scenario '{scenario.name}'")
+    return keys
+
+
+def _evaluate(scenario, result: str, arrays: dict, plan):
+    """The result and the validity at every row of ``arrays`` (annual model or plan)."""
+    if is_plan_result(result):
+        r = plan_samples(scenario, plan, arrays)
+    else:
+        r = _eval(scenario, arrays)
+    return np.asarray(r[result], dtype=float), np.asarray(r["valid"], dtype=bool)
+
+
+def tornado(scenario, result: str = DEFAULT_RESULT, keys=None, *, plan=None) -> TornadoResult:
     """One-at-a-time swings of ``result``: each parameter at its low and its high, the others at base.
+
+    ``result`` is an annual result or a launch-plan result (:data:`PLAN_ANALYSIS_RESULTS`); a
+    plan result needs ``plan``, the project's plan block (``project.plan``), and recomputes the
+    scenario's plan at each end: the launch plan's keys (``plan.*``) swing too, the annual
+    demand does not (the plan has its own demand path). An annual result never swings the plan's
+    keys. ``facility.mode`` is a choice and never swings.
 
     Bars are sorted by swing, largest first, ties by key; bars with zero swing come after the
     others (kept, so that every parameter is accounted for), and bars whose low or high makes the
     scenario invalid come last, flagged ``invalid`` with NaN at the invalid end and a NaN swing.
     """
-    check_result(result)
-    cat = catalogue()
-    # choices (facility.mode) are never swung; the launch plan's keys do not enter the annual model
-    all_keys = [k for k in cat.numeric_keys(scenario.process) if cat.parameters[k].group != "Launch plan"]
-    if keys is None:
-        keys = all_keys
+    check_analysis_result(result, plan)
+    planned = is_plan_result(result)
+    keys = _keys(scenario, keys, planned)
+    if planned:
+        base = float(plan_samples(scenario, plan, {})[result][0])
     else:
-        keys = list(keys)
-        for k in keys:
-            if k in cat.parameters and cat.parameters[k].is_choice:
-                raise InputError(f"tornado: '{k}' is a choice, not a number: it is never swung")
-            if k not in cat.keys_for(scenario.process):
-                raise InputError(f"tornado: '{k}' is not a parameter of the {scenario.process} scenario '{scenario.name}'")
-    base = _scalar_result(scenario, result)
+        base = _scalar_result(scenario, result)
     if not keys:
         return TornadoResult(scenario.name, result, base, [])
     ranges = [tornado_range(scenario, k) for k in keys]
@@ -100,9 +129,7 @@ def tornado(scenario, result: str = DEFAULT_RESULT, keys=None) -> TornadoResult:
         col = np.full(2 * n, float(scenario.parameters[k]))
         col[2 * i], col[2 * i + 1] = ranges[i][0], ranges[i][1]
         arrays[k] = col
-    r = _eval(scenario, arrays)
-    vals = np.asarray(r[result], dtype=float)
-    valid = np.asarray(r["valid"], dtype=bool)
+    vals, valid = _evaluate(scenario, result, arrays, plan)
     bars = []
     for i, k in enumerate(keys):
         lo, hi, src = ranges[i]

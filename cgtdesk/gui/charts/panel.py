@@ -22,6 +22,7 @@ from cgtdesk.gui.charts.montecarlo import MonteCarloChart
 from cgtdesk.gui.charts.tornado import TornadoChart
 from cgtdesk.gui.charts.veintovein import VeinToVeinChart
 from cgtdesk.gui.charts.waterfall import WaterfallChart
+from cgtdesk.gui.plan.charts import PLAN_CHART_CLASSES
 from cgtdesk.gui.style import ChartStyle, normal_style
 from cgtdesk.gui.workers import MonteCarloService, TaskRunner
 
@@ -29,7 +30,7 @@ from cgtdesk.gui.workers import MonteCarloService, TaskRunner
 CHART_CLASSES = {
     cls.name: cls
     for cls in (BreakdownChart, DemandChart, CapacityChart, WaterfallChart, TornadoChart, MonteCarloChart, VeinToVeinChart)
-}
+} | PLAN_CHART_CLASSES
 
 
 class ChartPanel(QtWidgets.QWidget):

@@ -204,6 +204,13 @@ ACTIONS: tuple[ActionSpec, ...] = (
         args=("uncertainty",),
     ),
     ActionSpec(
+        "show_plan",
+        "&Launch plan",
+        "show_plan",
+        ("Ctrl+6",),
+        "The launch plan: demand, capacity, cost and cash of every scenario year by year",
+    ),
+    ActionSpec(
         "run_mc",
         "&Run Monte Carlo",
         "run_monte_carlo",
@@ -271,6 +278,7 @@ MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "&View",
         (
             "present",
+            "show_plan",
             "-",
             "light",
             "dark",
@@ -280,6 +288,7 @@ MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "dock:results_dock",
             "reset_layout",
             "dock:analyses_dock",
+            "dock:plan_dock",
         ),
     ),
     ("&Help", ("guide", "about")),

@@ -27,6 +27,7 @@ from cgtdesk.gui import appdata, dialogs
 from cgtdesk.gui.analyses import AnalysesPanel
 from cgtdesk.gui.charts import ChartPanel
 from cgtdesk.gui.document import ProjectDocument
+from cgtdesk.gui.plan.view import PlanView
 from cgtdesk.gui.present import PresentationWindow, choose_screen
 from cgtdesk.gui.selection import Selection
 from cgtdesk.gui.theme import apply_theme
@@ -147,6 +148,10 @@ class MainWindow(QtWidgets.QMainWindow):
         scroll.setWidget(self.analyses)
         self.analyses_dock = self._dock("Analyses", "AnalysesDock", scroll, Area.LeftDockWidgetArea)
         self.tabifyDockWidget(self.editor_dock, self.analyses_dock)
+        self.plan_view = PlanView(doc, sel)
+        self.plan_view.set_theme(self.dark)
+        self.plan_dock = self._dock("Launch plan", "PlanDock", self.plan_view, Area.LeftDockWidgetArea)
+        self.tabifyDockWidget(self.analyses_dock, self.plan_dock)
         self.editor_dock.raise_()
 
     def _build_actions(self):
@@ -248,6 +253,12 @@ class MainWindow(QtWidgets.QMainWindow):
         view.follow_scenario(self.selection.current_name())
         return view
 
+    def show_plan(self):
+        """Bring the Launch plan dock forward (its editor and charts)."""
+        self.plan_dock.show()
+        self.plan_dock.raise_()
+        return self.plan_view
+
     def analyse_parameter(self, name: str):
         """The uncertainty or the goal seek of the parameter under the cursor in the editor."""
         key = self.editor.current_key()
@@ -288,6 +299,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.acts["dark" if dark else "light"].setChecked(True)
         self.chart_panel.set_theme(dark)
         self.analyses.set_theme(dark)
+        self.plan_view.set_theme(dark)
         self.scenarios.refresh()
         self._scenarios_changed()
 
