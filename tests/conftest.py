@@ -39,6 +39,9 @@ class FakePrompts:
         self.rename_answer = None
         self.review_answer = True
         self.recover_answer = True
+        self.recover_texts: list = []
+        self.changed_answer = "overwrite"
+        self.changed_texts: list = []
         self.confirm_answer = True
         self.asked: list = []
         self.errors: list = []
@@ -78,9 +81,17 @@ class FakePrompts:
         self.reviews.append((title, summary, list(rows)))
         return self.review_answer
 
-    def recover(self, parent, name, when):
+    def recover(self, parent, name, text):
+        """recover_answer: True or 'recover', False or 'discard', None or 'keep' (Cancel)."""
         self.asked.append(("recover", name))
-        return self.recover_answer
+        self.recover_texts.append(text)
+        return {True: "recover", False: "discard", None: "keep"}.get(self.recover_answer, self.recover_answer)
+
+    def file_changed(self, parent, name, text):
+        """changed_answer: 'overwrite', 'save_as' or 'cancel'."""
+        self.asked.append(("file_changed", name))
+        self.changed_texts.append(text)
+        return self.changed_answer
 
 
 @pytest.fixture

@@ -74,6 +74,24 @@ def run(argv) -> int:
         from cgtdesk.gui import headless
 
         return headless.run(args)
+    from cgtdesk.gui import appdata
+
+    app = qt_app()
+    folder = appdata.data_dir()
+    log_path = appdata.setup_logging(folder)
+    window = start_window(args, settings=appdata.default_settings(), data_dir=folder)
+
+    def show_error(title, what, todo):
+        window.prompts.error(window, title, what, todo)
+
+    appdata.install_excepthook(show_error, log_path)
+    return app.exec()
+
+
+def start_window(args, *, settings, data_dir: Path, prompts=None):
+    """The main window on the file given (or the example project), shown; once the event loop
+    runs, it says why a file could not be opened, or offers the recovery file a crashed session
+    left for this project (see :meth:`~cgtdesk.gui.window.files.FileController.offer_recovery`)."""
     from PySide6 import QtCore
 
     from cgtdesk.core.errors import InputError
@@ -87,20 +105,11 @@ def run(argv) -> int:
     except InputError as e:
         startup_error = str(e)
         project, path = open_project(None)
-
-    folder = appdata.data_dir()
-    log_path = appdata.setup_logging(folder)
-    settings = appdata.default_settings()
     if args.theme:
         settings.setValue("view/theme", args.theme)
-    dark = settings.value("view/theme", "light") == "dark"
-    apply_theme(app, dark)
-    window = build_window(project, path, settings=settings, data_dir=folder)
-
-    def show_error(title, what, todo):
-        window.prompts.error(window, title, what, todo)
-
-    appdata.install_excepthook(show_error, log_path)
+    apply_theme(app, settings.value("view/theme", "light") == "dark")
+    options = {"settings": settings, "data_dir": data_dir} | ({"prompts": prompts} if prompts is not None else {})
+    window = build_window(project, path, **options)
     appdata.log.info("started with %s", path or "the example project")
     window.show()
     if startup_error:
@@ -117,4 +126,4 @@ def run(argv) -> int:
         QtCore.QTimer.singleShot(0, window.files.offer_recovery)
     if args.present:
         QtCore.QTimer.singleShot(0, window.present)
-    return app.exec()
+    return window

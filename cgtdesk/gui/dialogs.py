@@ -7,6 +7,9 @@ that answers at once, so no modal dialog ever opens in a test.
 
 from __future__ import annotations
 
+import datetime
+import errno
+import time
 from dataclasses import dataclass
 
 from PySide6 import QtCore, QtWidgets
@@ -88,14 +91,112 @@ class Prompts:
         d = ChangesDialog(parent, title, summary, rows)
         return d.exec() == QtWidgets.QDialog.DialogCode.Accepted
 
-    def recover(self, parent, name: str, when: str) -> bool:
-        return self.confirm(
-            parent,
-            "Recover unsaved work",
-            f"CGT Desk did not close properly last time. Unsaved changes to {name} from {when} were kept.\n\n"
-            "Recover them? (If you don't, they are deleted.)",
-            ok="Recover",
+    def recover(self, parent, name: str, text: str) -> str:
+        """After a crash: 'recover', 'discard', or 'keep' (Cancel, or the dialog closed: the
+        recovery file stays, to be offered again). ``text`` from :func:`recovery_text`."""
+        box = QtWidgets.QMessageBox(parent)
+        box.setIcon(QtWidgets.QMessageBox.Icon.Warning)
+        box.setWindowTitle("Recover unsaved work")
+        box.setText(f"Recover the unsaved changes to {name}?")
+        box.setInformativeText(text)
+        recover = box.addButton("Recover", QtWidgets.QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton("Discard", QtWidgets.QMessageBox.ButtonRole.DestructiveRole)
+        cancel = box.addButton(QtWidgets.QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel if "saved later" in text else recover)
+        box.setEscapeButton(cancel)
+        box.exec()
+        return {id(recover): "recover", id(discard): "discard"}.get(id(box.clickedButton()), "keep")
+
+    def file_changed(self, parent, name: str, text: str) -> str:
+        """The file changed on disk since it was opened or saved: 'overwrite', 'save_as' or 'cancel'."""
+        box = QtWidgets.QMessageBox(parent)
+        box.setIcon(QtWidgets.QMessageBox.Icon.Warning)
+        box.setWindowTitle("The file changed on disk")
+        box.setText(f"{name} changed on disk since you opened or last saved it.")
+        box.setInformativeText(text)
+        overwrite = box.addButton("Overwrite", QtWidgets.QMessageBox.ButtonRole.DestructiveRole)
+        save_as = box.addButton("Save As...", QtWidgets.QMessageBox.ButtonRole.AcceptRole)
+        cancel = box.addButton(QtWidgets.QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(save_as)
+        box.setEscapeButton(cancel)
+        box.exec()
+        return {id(overwrite): "overwrite", id(save_as): "save_as"}.get(id(box.clickedButton()), "cancel")
+
+
+# ---------------------------------------------------------------- what the file dialogs say
+
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def when_in_words(ts: float, now: float) -> str:
+    """A time as people say it: "today at 14:05", "yesterday at 09:30", "on 3 March 2025 at 17:00"."""
+    t, n = time.localtime(ts), time.localtime(now)
+    clock = f"{t.tm_hour:02d}:{t.tm_min:02d}"
+    days = (datetime.date(n.tm_year, n.tm_mon, n.tm_mday) - datetime.date(t.tm_year, t.tm_mon, t.tm_mday)).days
+    if days == 0:
+        return f"today at {clock}"
+    if days == 1:
+        return f"yesterday at {clock}"
+    return f"on {t.tm_mday} {_MONTHS[t.tm_mon - 1]} {t.tm_year} at {clock}"
+
+
+def recovery_text(name: str, found, now: float) -> str:
+    """What the offer to recover says about ``found`` (a :class:`cgtdesk.io.recovery.Recovery`)."""
+    autosaved = when_in_words(found.recovery_mtime, now)
+    text = f"CGT Desk did not close properly while {name} had unsaved changes. They were autosaved {autosaved}."
+    if found.project_is_newer:
+        text += (
+            f"\n\nThe project file was saved later, {when_in_words(found.project_mtime, now)}, than these changes"
+            f" were autosaved ({autosaved}): it may hold newer work, saved in another window, on another computer or"
+            " by another program. Recover shows the autosaved version; the file changes only when you save."
         )
+    return text + (
+        "\n\nRecover opens the autosaved changes (save them to keep them). Discard deletes them."
+        " Cancel keeps them, to be offered again the next time you open the project."
+    )
+
+
+def changed_text(path) -> str:
+    """What the question before overwriting a file changed on disk says."""
+    from pathlib import Path
+
+    path = Path(path)
+    if not path.exists():
+        return (
+            f"{path} is no longer there: it was moved, renamed or deleted. Save writes it there again;"
+            " Save As chooses another place."
+        )
+    return (
+        f"Someone (another program, another window, a synchronised folder) saved {path} after you opened it."
+        " Overwrite replaces their version with yours (their version is kept as .bak); Save As keeps both."
+    )
+
+
+def write_error_advice(error) -> str:
+    """What to do when a file could not be written, by the cause (the error's ``errno``)."""
+    code = getattr(error, "errno", None)
+    if code in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        todo = "Free some space on the disk, or save to another disk with File > Save As."
+    elif code in (errno.EACCES, errno.EPERM, errno.EROFS):
+        todo = "Save to a folder you may write to (File > Save As), or ask for write access to this one."
+    elif code in (errno.EISDIR, errno.ENOTDIR, errno.ENOENT, errno.ENAMETOOLONG):
+        todo = "Choose another folder or name with File > Save As."
+    else:
+        todo = "Choose another folder or name (File > Save As), or check the disk."
+    return todo + " Your work is still open and unsaved."
 
 
 # ---------------------------------------------------------------- dialogs

@@ -86,9 +86,98 @@ def test_a_save_that_fails_says_what_to_do_and_keeps_the_work(make_window, fake_
     assert w.isWindowModified()
 
 
+def _unsaved_on_file(make_window, tmp_path, example_path):
+    """A window on a copy of the example with one unsaved edit and its recovery file written."""
+    import shutil
+
+    path = tmp_path / "work.cgtproj"
+    shutil.copy(example_path, path)
+    w = make_window(load_project(path), path)
+    w.set_value("demand.patients_per_year", "777")
+    return w, path, w.files.autosave_now()
+
+
+@pytest.mark.parametrize("where", ["parent is a file", "target is a folder"])
+def test_a_write_failure_is_one_plain_message_and_changes_nothing(make_window, fake_prompts, tmp_path, example_path, where):
+    w, path, rec = _unsaved_on_file(make_window, tmp_path, example_path)
+    recent = w.files.recent_files()
+    if where == "parent is a file":  # as root, a read-only mode stops nothing: a real error needs this
+        (tmp_path / "notes").write_text("a file, not a folder")
+        target = tmp_path / "notes" / "copy.cgtproj"
+        cause = "a part of the path is not a folder"
+    else:
+        target = tmp_path / "taken.cgtproj"
+        target.mkdir()
+        cause = "it is a folder, not a file"
+    fake_prompts.save_as_answer = str(target)
+    assert not w.acts["save_as"].trigger() and len(fake_prompts.errors) == 1
+    title, what, todo = fake_prompts.errors[0]
+    assert title == "The project was not saved"
+    assert what == f"cannot write {target}: {cause}"  # the path once, the cause in words
+    assert "File > Save As" in todo and "still open and unsaved" in todo
+    # nothing else changed: still unsaved, same file, same recent list, the recovery file kept
+    assert w.isWindowModified() and w.windowTitle().startswith("work.cgtproj") and "[*]" in w.windowTitle()
+    assert w.doc.path == path and w.files.recent_files() == recent and rec.is_file()
+    assert load_project(path).scenarios[0].parameters["demand.patients_per_year"] == 500
+    assert not target.is_file() and sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")) == []
+
+
+def test_save_asks_before_overwriting_a_file_changed_on_disk(make_window, fake_prompts, tmp_path, example_path):
+    w, path, _ = _unsaved_on_file(make_window, tmp_path, example_path)
+    # only touched, the same bytes: not a change
+    os.utime(path, (time.time() + 5, time.time() + 5))
+    fake_prompts.changed_answer = "cancel"
+    assert w.files.save() and ("file_changed", "work.cgtproj") not in fake_prompts.asked
+    # another program saves its own version
+    theirs = load_project(path)
+    theirs.title = "Their version"
+    from cgtdesk.io.projectfile import save_project
+
+    save_project(theirs, path)
+    w.set_value("demand.patients_per_year", "778")
+    assert not w.files.save()  # cancelled: theirs stays, ours stays open and unsaved
+    assert ("file_changed", "work.cgtproj") in fake_prompts.asked and "after you opened it" in fake_prompts.changed_texts[-1]
+    assert load_project(path).title == "Their version" and w.isWindowModified()
+    fake_prompts.changed_answer = "save_as"  # keep both
+    fake_prompts.save_as_answer = str(tmp_path / "mine.cgtproj")
+    assert w.files.save() and w.doc.path == tmp_path / "mine.cgtproj"
+    assert load_project(path).title == "Their version"
+    assert load_project(tmp_path / "mine.cgtproj").scenarios[0].parameters["demand.patients_per_year"] == 778
+    # overwrite: theirs goes to the .bak
+    save_project(theirs, tmp_path / "mine.cgtproj")
+    w.set_value("demand.patients_per_year", "779")
+    fake_prompts.changed_answer = "overwrite"
+    assert w.files.save() and not w.isWindowModified()
+    assert load_project(tmp_path / "mine.cgtproj").scenarios[0].parameters["demand.patients_per_year"] == 779
+    assert load_project(tmp_path / "mine.cgtproj.bak").title == "Their version"
+    # removed on disk: said in words, and Save writes it again
+    (tmp_path / "mine.cgtproj").unlink()
+    w.set_value("demand.patients_per_year", "780")
+    assert w.files.save() and "no longer there" in fake_prompts.changed_texts[-1]
+    assert load_project(tmp_path / "mine.cgtproj").scenarios[0].parameters["demand.patients_per_year"] == 780
+
+
+def test_renaming_and_deleting_a_scenario_named_by_a_plan_switch(make_window, example_path):
+    w = make_window(load_project(example_path), example_path)
+    manual = "Autologous, manual open process"
+    assert w.doc.project.plan.switches == [{"from": manual, "to": "Autologous, automated, central", "year": 2032}]
+    i = w.doc.project.names().index(manual)
+    w.doc.rename_scenario(i, "Manual")
+    assert w.doc.project.plan.switches[0]["from"] == "Manual"
+    w.acts["undo"].trigger()
+    assert w.doc.project.plan.switches[0]["from"] == manual and w.doc.project.names()[i] == manual
+    w.doc.delete_scenario(i)  # the switch goes with it, in one undo step
+    assert manual not in w.doc.project.names() and w.doc.project.plan.switches == []
+    w.acts["undo"].trigger()
+    assert w.doc.project.names()[i] == manual and len(w.doc.project.plan.switches) == 1
+    assert not w.isWindowModified()
+
+
 def test_opening_a_broken_file_shows_the_place_and_keeps_the_project(make_window, fake_prompts, tmp_path):
     bad = tmp_path / "bad.cgtproj"
-    data = json.loads((load_project.__globals__["Path"](__file__).resolve().parents[2] / "resources" / "example.cgtproj").read_text())
+    data = json.loads(
+        (load_project.__globals__["Path"](__file__).resolve().parents[2] / "resources" / "example.cgtproj").read_text()
+    )
     data["scenarios"][0]["parameters"]["auto.batch_success_rate"] = 1.7
     bad.write_text(json.dumps(data))
     w = make_window()
@@ -120,6 +209,7 @@ def test_drag_and_drop_of_a_project_opens_it(qtbot, make_window, tmp_path, examp
     p = load_project(example_path)
     p.title = "Dropped project"
     p.scenarios = p.scenarios[:2]
+    p.plan = None  # its switch names a scenario left out
     save_project(p, tmp_path / "dropped.cgtproj")
     w = make_window()
     assert not drop(w, tmp_path / "notes.txt")  # other files are refused
@@ -142,8 +232,9 @@ def test_autosave_and_recovery_after_a_crash(make_window, fake_prompts, tmp_path
     rec = w.files.autosave_now()
     assert rec is not None and rec.is_file()
     assert json.loads(rec.read_text())["recovery_of"] == str(path.resolve())
-    # the "crash": the window disappears without closing; a new one starts on the same file
-    w.doc.undo_stack.setClean()  # so that this window's own teardown does not prompt or clean up
+    # the "crash": the process dies without closing the window; a new one starts on the same file
+    recovery._OURS.clear()  # the recovery file is no longer this (new) process's own
+    w.doc.undo_stack.setClean()  # so that this window's own teardown does not prompt
     w2 = make_window(load_project(path), path)
     assert w2.doc.project.scenarios[0].name != "Edited before the crash"
     fake_prompts.recover_answer = True
@@ -156,32 +247,21 @@ def test_autosave_and_recovery_after_a_crash(make_window, fake_prompts, tmp_path
     assert load_project(path).scenarios[0].name == "Edited before the crash"
 
 
-def test_recovery_declined_or_stale_is_not_offered_again(make_window, fake_prompts, tmp_path):
+def test_recovery_declined_is_deleted_and_cancelled_is_kept(make_window, fake_prompts):
     w = make_window()
     w.set_value("demand.patients_per_year", "1111")
     rec = w.files.autosave_now()
     assert rec.name.startswith("untitled")
+    recovery._OURS.clear()  # the crash
     w.doc.undo_stack.setClean()
-    fake_prompts.recover_answer = False
+    fake_prompts.recover_answer = None  # Cancel, or the dialog closed: kept for next time
     w2 = make_window()
+    assert not w2.files.offer_recovery() and rec.exists() and not w2.isWindowModified()
+    fake_prompts.recover_answer = False  # Discard
     assert not w2.files.offer_recovery() and not rec.exists()
-    assert not w2.files.offer_recovery()
-    # a recovery file older than the project file is stale (the project was saved since)
-    from cgtdesk.io.projectfile import save_project
-
-    proj = tmp_path / "p.cgtproj"
-    save_project(w2.doc.project, proj)
-    stale = recovery.write_recovery(w2.files.recovery_dir, proj, w2.doc.project)
-    old = time.time() - 60
-    os.utime(stale, (old, old))
-    assert recovery.find_recovery(w2.files.recovery_dir, proj) is None
-
-
-def test_autosave_timer_runs_every_minute(make_window):
-    from cgtdesk.gui.window.files import AUTOSAVE_MS
-
-    w = make_window()
-    assert AUTOSAVE_MS == 60_000 and w.files.autosave_timer.isActive() and w.files.autosave_timer.interval() == AUTOSAVE_MS
+    assert [a for a in fake_prompts.asked if a[0] == "recover"] == [("recover", "Untitled")] * 2
+    assert not w2.files.offer_recovery()  # nothing left to offer
+    assert len(fake_prompts.recover_texts) == 2
 
 
 def _edited_workbook(tmp_path, example_path):

@@ -1,6 +1,8 @@
 """The file workflow of the window: new, open, save, save as, recent files, drag and drop,
-workbook import and export, chart and deck export, the unsaved-changes prompt, autosave to a
-recovery file and the offer to recover after a crash.
+workbook import and export, chart and deck export, the unsaved-changes prompt, the question
+before overwriting a file changed on disk, and (through :class:`~cgtdesk.gui.window.autosave.Autosave`)
+autosave to a recovery file and the offer to recover one, on every way a project opens: the command
+line at start, File > Open, Open recent and a drop.
 
 :class:`FileController` works on the :class:`ProjectDocument` (``load``, ``mark_saved``,
 ``replace_project``); the views follow the document's signals. Every question to the user goes
@@ -15,18 +17,19 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtWidgets
 
-from cgtdesk.core.errors import InputError
+from cgtdesk.core.errors import InputError, WriteError
 from cgtdesk.core.project import Project
 from cgtdesk.core.templates import template
 from cgtdesk.gui.changes import change_rows, summary
-from cgtdesk.gui.dialogs import OPEN_FILTER, PROJECT_FILTER, WORKBOOK_FILTER
-from cgtdesk.io import load_any, recovery
-from cgtdesk.io.projectfile import save_project
+from cgtdesk.gui.dialogs import OPEN_FILTER, PROJECT_FILTER, WORKBOOK_FILTER, changed_text, write_error_advice
+from cgtdesk.gui.window.autosave import Autosave
+from cgtdesk.io import load_any
+from cgtdesk.io.files import same_file
+from cgtdesk.io.projectfile import FileStamp, changed_on_disk, file_stamp, load_project_stamped, save_project
 
 Qt = QtCore.Qt
 log = logging.getLogger("cgtdesk.gui")
 
-AUTOSAVE_MS = 60_000
 MAX_RECENT = 8
 SUPPORTED_DROPS = (".cgtproj", ".xlsx")
 
@@ -49,10 +52,11 @@ class FileController(QtCore.QObject):
         self.charts = charts
         self.monte_carlo = monte_carlo
         self.recent_menu: QtWidgets.QMenu | None = None
-        self.autosave_timer = QtCore.QTimer(self)
-        self.autosave_timer.setInterval(AUTOSAVE_MS)
-        self.autosave_timer.timeout.connect(self.autosave_now)
-        self.autosave_timer.start()
+        #: what the project file held when read or last saved here (None: no file, or not read here)
+        self.stamp: FileStamp | None = file_stamp(doc.path) if doc.path else None
+        Autosave.clean_up(Path(recovery_dir).parent, recovery_dir)  # temporaries of killed writers
+        self.autosave = Autosave(doc, recovery_dir, self)
+        self.autosave.message.connect(self.message)
         window.setAcceptDrops(True)
         window.installEventFilter(self)
 
@@ -70,17 +74,16 @@ class FileController(QtCore.QObject):
         if answer == "save":
             return self.save()
         if answer == "discard":
-            recovery.remove_recovery(self.recovery_dir, self.doc.path)
+            self.autosave.saved(self.doc.path)
             return True
         return False
 
     def close(self) -> bool:
         """The window closes: False to keep it open (the user cancelled); else autosave stops and
-        the recovery file goes."""
+        this session's recovery file goes."""
         if not self.maybe_save():
             return False
-        self.autosave_timer.stop()
-        recovery.remove_recovery(self.recovery_dir, self.doc.path)
+        self.autosave.saved(self.doc.path)
         return True
 
     # ---------------------------------------------------------------- new, open, save
@@ -99,7 +102,8 @@ class FileController(QtCore.QObject):
                 name, n = f"{t.name} ({n})", n + 1
             names.add(name)
             scenarios.append(t.scenario(name))
-        recovery.remove_recovery(self.recovery_dir, self.doc.path)
+        self.autosave.saved(self.doc.path)
+        self.stamp = None
         self.doc.load(Project(title=spec.title, currency=spec.currency, scenarios=scenarios), None)
         self.message.emit(f"New project with {len(scenarios)} scenario(s). Edit the parameters; save with Ctrl+S.")
 
@@ -111,12 +115,14 @@ class FileController(QtCore.QObject):
             self.open_file(path, ask=False)
 
     def open_file(self, path, ask: bool = True) -> bool:
-        """Open a .cgtproj (or a workbook, as an unsaved project). False when refused or cancelled."""
+        """Open a .cgtproj (or a workbook, as an unsaved project), then offer its recovery file if
+        it has one. False when refused or cancelled."""
         if ask and not self.maybe_save():
             return False
         path = Path(path)
+        is_project = path.suffix.lower() == ".cgtproj"
         try:
-            project = load_any(path)
+            project, stamp = load_project_stamped(path) if is_project else (load_any(path), None)
         except InputError as e:
             self._file_error(
                 "The file could not be opened",
@@ -124,42 +130,57 @@ class FileController(QtCore.QObject):
                 "Check that it is a CGT Desk project or a workbook exported by CGT Desk; the message names the place to fix.",
             )
             return False
-        recovery.remove_recovery(self.recovery_dir, self.doc.path)
+        self.autosave.saved(self.doc.path)
         notices = " ".join(project.notices)  # the window shows them (and spends them) on loading
-        if path.suffix.lower() == ".cgtproj":
+        self.stamp = stamp
+        if is_project:
             self.doc.load(project, path)
         else:
             self.doc.load(project, None, origin=path.name)
         self._add_recent(path)
         self.message.emit(f"Opened {path.name}: {len(project.scenarios)} scenario(s). {notices}".rstrip())
+        if is_project:
+            self.offer_recovery()
         return True
 
     def save(self) -> bool:
         if self.doc.path is None:
             return self.save_as()
-        return self._save_to(self.doc.path)
+        return self._save_checked(self.doc.path)
 
     def save_as(self) -> bool:
         suggested = str(self.doc.path) if self.doc.path else str(self._suggest(".cgtproj"))
         path = self.prompts.save_path(self.window, "Save the project as", suggested, PROJECT_FILTER)
         if not path:
             return False
-        return self._save_to(_with_suffix(path, ".cgtproj"))
+        path = _with_suffix(path, ".cgtproj")
+        if self.doc.path is not None and same_file(path, self.doc.path):
+            return self._save_checked(path)
+        return self._save_to(path)  # the file dialog asked before replacing another file
+
+    def _save_checked(self, path: Path) -> bool:
+        """Save over the project's own file, asking first when it changed on disk since it was
+        read or last saved here (overwrite, save as, or cancel)."""
+        if changed_on_disk(path, self.stamp):
+            answer = self.prompts.file_changed(self.window, path.name, changed_text(path))
+            if answer == "save_as":
+                return self.save_as()
+            if answer != "overwrite":
+                self.message.emit(f"Not saved: {path.name} changed on disk. Your work is still open.")
+                return False
+        return self._save_to(path)
 
     def _save_to(self, path: Path) -> bool:
+        """Write the project to ``path``; a failure changes nothing (the project stays unsaved)."""
         old = self.doc.path
         try:
-            save_project(self.doc.project, path)
-        except OSError as e:
-            self._file_error(
-                "The project was not saved",
-                f"{path}: {e.strerror or e}",
-                "Choose another folder or name (File > Save As), or check that the disk is not full and the file is not "
-                "read-only. Your work is still open.",
-            )
+            stamp = save_project(self.doc.project, path)
+        except OSError as e:  # WriteError names the path and the cause
+            what = str(e) if isinstance(e, WriteError) else f"cannot write {path}: {e.strerror or e}"
+            self._file_error("The project was not saved", what, write_error_advice(e))
             return False
-        recovery.remove_recovery(self.recovery_dir, old)
-        recovery.remove_recovery(self.recovery_dir, path)
+        self.stamp = stamp
+        self.autosave.saved(old, path)
         self.doc.origin = None
         self.doc.mark_saved(path)
         self._add_recent(path)
@@ -388,31 +409,13 @@ class FileController(QtCore.QObject):
     # ---------------------------------------------------------------- autosave and recovery
 
     def autosave_now(self) -> Path | None:
-        if not self.doc.is_modified():
-            return None
-        try:
-            return recovery.write_recovery(self.recovery_dir, self.doc.path, self.doc.project)
-        except (OSError, ValueError) as e:
-            log.warning("autosave failed: %s", e)
-            self.message.emit(f"Autosave failed ({e}); save your work with Ctrl+S.")
-            return None
+        """Write the recovery file now (when there are unsaved changes): its path, or None."""
+        return self.autosave.write_now()
 
     def offer_recovery(self) -> bool:
-        """After a crash: offer the recovery file of this project (or of an untitled one)."""
-        found = recovery.find_recovery(self.recovery_dir, self.doc.path)
-        if found is None:
-            return False
-        if self.prompts.recover(self.window, self.doc.display_name(), found.saved_at):
-            self.doc.load(found.project, self.doc.path)
-            self.doc.set_dirty(True)
-            self.message.emit("Recovered the unsaved work. Save it (Ctrl+S) to keep it.")
-            log.info("recovered %s", found.path)
-            return True
-        try:
-            found.path.unlink()
-        except OSError:
-            pass
-        return False
+        """Offer the recovery file of the open project (or of an untitled one), if there is one:
+        at start and after every open. True when the user recovered it."""
+        return self.autosave.offer(self.window, self.prompts)
 
 
 def dropped_path(mime: QtCore.QMimeData) -> Path | None:
