@@ -27,6 +27,7 @@ class DemandData:
     b_cheaper_from: float | None
     crossover_pending: bool
     finding: str
+    steps_too_fine: bool = False  # the crossover search could not pin every count step (see analyses.crossover)
 
 
 def default_pair(project) -> tuple[str, str] | None:
@@ -98,11 +99,19 @@ def demand_curves(
         b_cheaper_from=crossover.b_cheaper_from if crossover is not None else None,
         crossover_pending=pending,
         finding="",
+        steps_too_fine=bool(getattr(crossover, "steps_too_fine", False)),
     )
     return with_finding(data, _demand_finding(data))
 
 
 def _demand_finding(d: DemandData) -> str:
+    text = _pair_finding(d)
+    if d.steps_too_fine:
+        text += " (too many count steps to pin each one: those nearest a crossing were)"
+    return text
+
+
+def _pair_finding(d: DemandData) -> str:
     lo, hi = patients(float(d.demand[0])), patients(float(d.demand[-1]))
     what = "cheaper" if d.result == "cogs_per_dose" else f"lower in {lower_first(d.label)}"
     if d.pair is None:
