@@ -176,9 +176,9 @@ class PlanView(QtWidgets.QWidget):
         if has_plan:
             self.fit_charts()
             self.editor.refresh()
-            data = self.chart_data()
-            for cid, chart in self.charts.items():
-                chart.update_data(data[cid])
+        data = self.chart_data()  # every chart None without a plan (their empty state)
+        for cid, chart in self.charts.items():
+            chart.update_data(data[cid])
         self.redrawn.emit()
 
 
