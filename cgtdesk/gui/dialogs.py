@@ -26,6 +26,7 @@ class NewProjectSpec:
     title: str
     currency: str
     templates: list  # template ids, in order
+    plan: bool = True  # start with the default launch plan (cgtdesk.gui.plan.defaults.default_plan)
 
 
 class Prompts:
@@ -251,6 +252,9 @@ class NewProjectDialog(QtWidgets.QDialog):
         )
         lay.addWidget(self.list)
         lay.addWidget(self.desc)
+        self.plan = QtWidgets.QCheckBox("Add a launch plan (15 years, launch in two years; edit it in View > Launch plan)")
+        self.plan.setChecked(True)
+        lay.addWidget(self.plan)
         bb = QtWidgets.QDialogButtonBox(
             QtWidgets.QDialogButtonBox.StandardButton.Ok | QtWidgets.QDialogButtonBox.StandardButton.Cancel
         )
@@ -271,7 +275,8 @@ class NewProjectDialog(QtWidgets.QDialog):
             for i in range(self.list.count())
             if self.list.item(i).checkState() == QtCore.Qt.CheckState.Checked
         ]
-        return NewProjectSpec(self.title.text().strip() or "New project", self.currency.text().strip() or "USD", ids)
+        title, currency = self.title.text().strip() or "New project", self.currency.text().strip() or "USD"
+        return NewProjectSpec(title, currency, ids, self.plan.isChecked())
 
 
 class AddScenarioDialog(QtWidgets.QDialog):

@@ -115,3 +115,13 @@ def test_screenshot_views(view):
     assert img.width() == 1200
     img = screenshot_view(window, "plan-cost", (960, 540))
     assert (img.width(), img.height()) == (960, 540)
+
+
+def test_new_project_dialog_offers_a_plan_ticked_by_default(qtbot):
+    from cgtdesk.gui.dialogs import NewProjectDialog
+
+    d = NewProjectDialog()
+    qtbot.addWidget(d)
+    assert d.spec().plan is True
+    d.plan.setChecked(False)
+    assert d.spec().plan is False

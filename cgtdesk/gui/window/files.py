@@ -22,6 +22,7 @@ from cgtdesk.core.project import Project
 from cgtdesk.core.templates import template
 from cgtdesk.gui.changes import change_rows, summary
 from cgtdesk.gui.dialogs import OPEN_FILTER, PROJECT_FILTER, WORKBOOK_FILTER, changed_text, write_error_advice
+from cgtdesk.gui.plan.defaults import default_plan
 from cgtdesk.gui.window.autosave import Autosave
 from cgtdesk.io import load_any
 from cgtdesk.io.files import same_file
@@ -104,7 +105,8 @@ class FileController(QtCore.QObject):
             scenarios.append(t.scenario(name))
         self.autosave.saved(self.doc.path)
         self.stamp = None
-        self.doc.load(Project(title=spec.title, currency=spec.currency, scenarios=scenarios), None)
+        plan = default_plan(scenarios) if spec.plan else None
+        self.doc.load(Project(title=spec.title, currency=spec.currency, scenarios=scenarios, plan=plan), None)
         self.message.emit(f"New project with {len(scenarios)} scenario(s). Edit the parameters; save with Ctrl+S.")
 
     def open_dialog(self):
