@@ -3,6 +3,13 @@
 The whole valid range of the input is scanned, its steps pinned and each boundary bisected
 (see :func:`cgtdesk.core.analyses.common._locate`); the answer is a boundary of the set of
 values that meet the target.
+
+Launch-plan results (docs/model.md, "Launch plan") are sought the same way with the project's
+plan block (``plan=project.plan``): a scenario's ``npc``, ``levelised_cogs_per_dose``,
+``npv_gross_profit`` or ``peak_funding``, or ``switch_saving``, the net present cost that a
+switch from one scenario to another in a given year saves against never switching
+(``switch=(source, target, year)``; e.g. the highest ``plan.comparability_cost`` of the target
+at which switching in 2031 still pays: ``switch_saving >= 0``).
 """
 
 from __future__ import annotations
@@ -12,13 +19,23 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from cgtdesk.core.analyses.common import _COUNTS, DEFAULT_RESULT, _eval, _locate, check_result
+from cgtdesk.core.analyses.common import _COUNTS, DEFAULT_RESULT, _eval, _locate
+from cgtdesk.core.analyses.plan import (
+    SWITCH_SAVING,
+    check_analysis_result,
+    check_switch,
+    is_plan_result,
+    plan_samples,
+    switch_saving_samples,
+)
 from cgtdesk.core.catalogue import catalogue
 from cgtdesk.core.errors import InputError
 from cgtdesk.core.formatting import fmt_number
 
 #: results where more is better (goal seek looks for result >= target); every other result: <= target
-AT_LEAST_RESULTS = frozenset({"gross_margin", "headroom_per_dose", "doses_per_lot", "utilisation"})
+AT_LEAST_RESULTS = frozenset(
+    {"gross_margin", "headroom_per_dose", "doses_per_lot", "utilisation", "npv_gross_profit", SWITCH_SAVING}
+)
 
 
 @dataclass(frozen=True)
@@ -40,6 +57,12 @@ class SolveResult:
     base_meets: bool = False
     feasible: list = field(default_factory=list)  # [(from, to), ...] every interval of values that meet the target
     all_meet: bool = False
+    switch: tuple | None = None  # (source name, target name, calendar year) for switch_saving
+
+
+#: step cells pinned at a time, and trial values in all, in a plan result's scan (each trial is a
+#: whole plan, and a plan has steps in every year: those nearest a change of state are pinned first)
+_PLAN_LIMITS = {"max_cells": 2_000, "budget": 40_000}
 
 
 def _solve_grid(p, base: float) -> np.ndarray:
@@ -64,6 +87,12 @@ def _check_solve(scenario, vary: str, target, sense: str | None, result: str):
         raise InputError(f"goal seek: '{vary}' is not a parameter of the {scenario.process} scenario '{scenario.name}'")
     if catalogue().parameters[vary].is_choice:
         raise InputError(f"goal seek: '{vary}' is a choice, not a number: it cannot be sought")
+    if target is None:
+        target = 0.0 if result == SWITCH_SAVING else "max_allowable"
+    elif result == SWITCH_SAVING and isinstance(target, str):
+        raise InputError(
+            f"goal seek of {SWITCH_SAVING}: expected a number as the target (0: the switch breaks even), found {target!r}"
+        )
     if sense is None:
         sense = ">=" if result in AT_LEAST_RESULTS else "<="
     if sense not in ("<=", ">="):
@@ -89,17 +118,38 @@ def _met(g):
 class _Seek:
     """One goal seek's evaluations: the result, the target and the integer counts at trial values."""
 
-    def __init__(self, scenario, vary: str, result: str, target, moving: bool, sense: str):
+    def __init__(self, scenario, vary: str, result: str, target, moving: bool, sense: str, plan=None, switch=None):
         self.scenario, self.vary, self.result = scenario, vary, result
         self.target, self.moving = target, moving
         self.flip = 1.0 if sense == "<=" else -1.0
+        self.plan, self.switch = plan, switch
 
     def at(self, v):
+        if is_plan_result(self.result):
+            return self._plan_at(np.asarray(v, dtype=float))
         r = _eval(self.scenario, {self.vary: np.asarray(v, dtype=float)}, intermediates=True)
         y = np.asarray(r[self.result], dtype=float)
         t = np.asarray(r["max_allowable_cogs_per_dose"], dtype=float) if self.moving else np.full(y.shape, self.target)
         counts = [np.nan_to_num(np.asarray(r[k], dtype=float), nan=-1.0) for k in (*_COUNTS, "doses_per_lot") if k in r]
         return y, t, np.stack(counts)
+
+    def _plan_at(self, v):
+        """The plan result, the target and the plan's installed units and suites by year (the steps)."""
+        x = {self.vary: v}
+        if self.result == SWITCH_SAVING:
+            source, target, year = self.switch
+            mine = {"source_samples": x} if self.scenario.name == source.name else {"target_samples": x}
+            y = switch_saving_samples(source, target, self.plan, year, n=v.size, **mine)["saving"]
+            counts = np.zeros((1, v.size))
+        else:
+            r = plan_samples(self.scenario, self.plan, x, fields=("units", "suites"))
+            y = r[self.result]
+            counts = np.concatenate([r["units"], r["suites"]], axis=1).T
+        if self.moving:
+            t = np.asarray(_eval(self.scenario, x)["max_allowable_cogs_per_dose"], dtype=float)
+        else:
+            t = np.full(y.shape, self.target)
+        return y, t, counts
 
     def gap(self, v):
         """(result - target), signed so that <= 0 meets, and the counts."""
@@ -117,7 +167,9 @@ class _Seek:
             curve_x = x if x.size <= 20001 else x[np.unique(np.linspace(0, x.size - 1, 20001).astype(int))]
             return x, st, brackets, curve_x
         grid = _solve_grid(p, base)
-        x, _g, st, brackets = _locate(self.gap, grid, _met, tol=1e-10, abs_tol=1e-300)
+        # a plan's steps (units and suites of every year) are many: those nearest a change of state first
+        limits = _PLAN_LIMITS if is_plan_result(self.result) else {}
+        x, _g, st, brackets = _locate(self.gap, grid, _met, tol=1e-10, abs_tol=1e-300, **limits)
         return x, st, brackets, grid
 
 
@@ -151,13 +203,55 @@ def _boundary(feasible: list, base: float, base_meets: bool, ends: tuple[float, 
     return value, "raise" if value > base else "lower"
 
 
-def solve(scenario, vary: str, result: str = DEFAULT_RESULT, target="max_allowable", *, sense: str | None = None) -> SolveResult:
+def _check_switch(scenario, result: str, plan, switch):
+    """``switch`` for ``switch_saving``: (source, target, calendar year), the scenario one of the two."""
+    if result != SWITCH_SAVING:
+        if switch is not None:
+            raise InputError(f"goal seek: a switch is given only with the result {SWITCH_SAVING}, found {result}")
+        return None, result
+    if switch is None:
+        raise InputError(f"goal seek of {SWITCH_SAVING}: expected a switch (from, to, year)")
+    source, target, year = switch
+    check_switch(plan, source, target, year)
+    if scenario.name not in (source.name, target.name):
+        raise InputError(
+            f"goal seek of {SWITCH_SAVING}: the scenario whose parameter varies, '{scenario.name}', "
+            f"is neither the switch's 'from' ('{source.name}') nor its 'to' ('{target.name}')"
+        )
+    label = f"the net present cost saved by switching from '{source.name}' to '{target.name}' in {year}"
+    return (source, target, int(year)), label
+
+
+def solve(
+    scenario,
+    vary: str,
+    result: str = DEFAULT_RESULT,
+    target=None,
+    *,
+    sense: str | None = None,
+    plan=None,
+    switch=None,
+) -> SolveResult:
     """Goal seek: the value of ``vary`` within its valid range at which ``result`` meets ``target``.
 
-    The condition is ``result <= target`` (``>=`` for gross margin, headroom, doses per lot and
-    utilisation, or as ``sense`` says); invalid scenarios never meet it. ``target`` is a number
-    or "max_allowable", the scenario's ``max_allowable_cogs_per_dose`` recomputed at each trial
-    value (so varying the price or the target margin moves the target too).
+    The condition is ``result <= target`` (``>=`` for gross margin, headroom, doses per lot,
+    utilisation, ``npv_gross_profit`` and ``switch_saving``, or as ``sense`` says); invalid
+    scenarios never meet it. ``target`` is a number or "max_allowable" (the default), the
+    scenario's ``max_allowable_cogs_per_dose`` recomputed at each trial value (so varying the
+    price or the target margin moves the target too).
+
+    Launch-plan results need ``plan``, the project's plan block (``project.plan``):
+
+    - ``npc``, ``levelised_cogs_per_dose``, ``npv_gross_profit``, ``peak_funding``: the
+      scenario's plan recomputed at each trial value (``levelised_cogs_per_dose <=
+      max_allowable`` is the plan's version of the target product profile);
+    - ``switch_saving`` with ``switch=(source, target, year)`` (two scenarios and a calendar year
+      of the plan): the net present cost of never switching (the source's plan over the whole
+      demand path) minus that of the switch series of docs/model.md ("Switching process after
+      launch", comparability cost included), both at the source's discount rate. ``scenario``
+      (the one whose ``vary`` moves) is the source or the target; the target defaults to 0
+      (the switch breaks even) and the condition to ``>=``: e.g. the highest
+      ``plan.comparability_cost`` of the target at which switching in 2031 still pays.
 
     The whole valid range is scanned (every integer for integer parameters; otherwise a dense
     linear + log grid whose steps are then pinned, with each boundary bisected to 1e-10 relative).
@@ -174,11 +268,12 @@ def solve(scenario, vary: str, result: str = DEFAULT_RESULT, target="max_allowab
 
     A boundary value is reported on its meeting side, so ``achieved`` meets the target.
     """
-    check_result(result)
+    check_analysis_result(result, plan, switch=True)
+    switch, label = _check_switch(scenario, result, plan, switch)
     sense, moving, target = _check_solve(scenario, vary, target, sense, result)
     p = catalogue().parameters[vary]
     base = float(scenario.parameters[vary])
-    seek = _Seek(scenario, vary, result, target, moving, sense)
+    seek = _Seek(scenario, vary, result, target, moving, sense, plan, switch)
     x, st, brackets, curve_x = seek.scan(p, base)
     cy, ct, _ = seek.at(curve_x)
     curve_target = ct if moving else None
@@ -191,7 +286,6 @@ def solve(scenario, vary: str, result: str = DEFAULT_RESULT, target="max_allowab
     base_meets = bool(_met(seek.flip * (yb - tb))[0])
     all_meet = len(feasible) == 1 and feasible[0] == (lo_end, hi_end)
     rel = "at most" if sense == "<=" else "at least"
-    label = result
     tname = "the maximum allowable cost of goods per dose" if moving else fmt_number(target)
 
     if not feasible:
@@ -233,4 +327,5 @@ def solve(scenario, vary: str, result: str = DEFAULT_RESULT, target="max_allowab
         base_meets=base_meets,
         feasible=feasible,
         all_meet=all_meet,
+        switch=None if switch is None else (switch[0].name, switch[1].name, switch[2]),
     )

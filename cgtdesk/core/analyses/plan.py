@@ -196,15 +196,19 @@ def _rows_of(samples: Mapping[str, object]) -> int:
     return max((np.shape(v)[0] for v in samples.values() if np.ndim(v)), default=1)
 
 
-def plan_samples(scenario, plan_block, samples: Mapping[str, object], *, block: int = SAMPLE_BLOCK, n: int | None = None) -> dict:
+def plan_samples(
+    scenario, plan_block, samples: Mapping[str, object], *, block: int = SAMPLE_BLOCK, n: int | None = None, fields=()
+) -> dict:
     """The summary results (:data:`PLAN_RESULTS`) of ``n`` samples of one scenario's plan.
 
     ``samples`` maps parameter keys to ``(n,)`` arrays or scalars (the other keys stay at the
     scenario's values); ``n`` defaults to the longest array (1 when every value is a scalar).
-    Returns ``(n,)`` arrays, NaN where a sample is invalid, and ``valid``."""
+    Returns ``(n,)`` arrays, NaN where a sample is invalid, and ``valid``; plus an ``(n, T)``
+    array for each of ``fields`` (fields of the table by year, e.g. ``units``)."""
     n = _rows_of(samples) if n is None else int(n)
     D = demand_path(plan_block)
     out = {k: np.empty(n) for k in PLAN_RESULTS}
+    out.update({f: np.empty((n, D.size)) for f in fields})
     valid = np.empty(n, dtype=bool)
     for lo in range(0, n, block):
         hi = min(n, lo + block)
@@ -214,6 +218,8 @@ def plan_samples(scenario, plan_block, samples: Mapping[str, object], *, block: 
         ok = np.broadcast_to(arrays["valid"], (hi - lo,))
         for k in PLAN_RESULTS:
             out[k][lo:hi] = np.where(ok, np.broadcast_to(summary[k], (hi - lo,)), np.nan)
+        for f in fields:
+            out[f][lo:hi] = arrays[f]
         valid[lo:hi] = ok
     out["valid"] = valid
     return out
