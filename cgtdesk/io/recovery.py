@@ -113,12 +113,6 @@ def pending_recovery(folder: Path, project_path: Path | None) -> Recovery | None
     return None
 
 
-def find_recovery(folder: Path, project_path: Path | None) -> Recovery | None:
-    """The recovery file for this project if it is newer than the project file and readable."""
-    found = pending_recovery(folder, project_path)
-    return None if found is None or found.project_is_newer else found
-
-
 def _read(rp: Path, project_path: Path | None) -> Recovery | None:
     try:
         rec_mtime = rp.stat().st_mtime
@@ -188,7 +182,3 @@ class AutosaveClock:
     def due(self, now: float) -> bool:
         d = self.delay(now)
         return d is not None and d <= 0.0
-
-
-#: the window's former name for :func:`remove_after_save`; goes once cgtdesk/gui calls the new one
-remove_recovery = remove_after_save

@@ -226,7 +226,7 @@ def test_workbook_export_killed_at_random_moments(tmp_path):
 @pytest.mark.skipif(not _have("cgtdesk.io.recovery"), reason="the GUI's recovery module has not landed yet")
 def test_recovery_file_killed_at_random_moments(tmp_path):
     from cgtdesk.core.project import project_from_dict
-    from cgtdesk.io.recovery import find_recovery, recovery_path, write_recovery
+    from cgtdesk.io.recovery import pending_recovery, recovery_path, write_recovery
 
     folder = tmp_path / "recovery"
     project_path = tmp_path / "p.cgtproj"
@@ -240,7 +240,7 @@ def test_recovery_file_killed_at_random_moments(tmp_path):
         v = _version(project_from_dict(data["project"]).title)
         allowed = seen.file_allowed(done, in_flight)
         assert v in allowed, f"kill {k}: the recovery file holds version {v}; expected one of {sorted(allowed)}"
-        found = find_recovery(folder, project_path)
+        found = pending_recovery(folder, project_path)
         assert found is not None and _version(found.project.title) == v, "the app would not offer the recovery"
         seen.file = v
 

@@ -73,6 +73,7 @@ class Autosave(QtCore.QObject):
 
     def write_now(self) -> Path | None:
         """Write the recovery file now if there are unsaved changes; its path, or None."""
+        self.timer.stop()  # when called, not fired: the next one is after the next edit
         if not self.doc.is_modified():
             return None
         try:
