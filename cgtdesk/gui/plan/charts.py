@@ -329,8 +329,8 @@ class PlanNpcChart(BaseChart):
         y = np.arange(n, dtype=float)
         self.names_axis.setTicks([list(zip(y, data.scenarios, strict=True)), []])
         for plot, values, title, fmt in (
-            (self.npc_plot, data.npc / MILLION, f"Net present cost, {data.currency} M", "npc"),
-            (self.dose_plot, data.levelised, f"Per dose, {data.currency}", "dose"),
+            (self.npc_plot, data.npc / MILLION, f"NPC, {data.currency} M", "npc"),
+            (self.dose_plot, data.levelised, f"{data.currency}/dose", "dose"),
         ):
             v = drawable(values)
             brushes = [scenario_colour(i) for i in range(n)]
