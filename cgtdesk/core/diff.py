@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+from cgtdesk.core.analyses.plan_engine import demand_path
 from cgtdesk.core.catalogue import catalogue
 from cgtdesk.core.project import Project, Scenario
 
@@ -70,6 +71,36 @@ def _scenario_changes(name: str, old: Scenario, new: Scenario) -> list[dict]:
     return changes
 
 
+def _switches_text(plan) -> str:
+    return "; ".join(f"{s['from']} -> {s['to']} in {s['year']}" for s in plan.switches) or "none"
+
+
+def _plan_changes(old, new) -> list[dict]:
+    """The launch plan's changes: added or removed, its years and look-ahead, the demand path
+    year by year (``plan.patients_per_year[2031]``, whatever form each path is given in), and
+    the switches."""
+    if old is None and new is None:
+        return []
+    if old is None or new is None:
+        return [_change(None, "plan", "a launch plan" if old else None, "a launch plan" if new else None)]
+    changes = []
+    for key, a, b in (
+        ("plan.first_year", old.first_year, new.first_year),
+        ("plan.years", old.years, new.years),
+        ("plan.look_ahead_years", old.look_ahead_years, new.look_ahead_years),
+    ):
+        if a != b:
+            changes.append(_change(None, key, a, b))
+    da = dict(zip(range(old.first_year, old.first_year + old.years), demand_path(old).tolist(), strict=True))
+    db = dict(zip(range(new.first_year, new.first_year + new.years), demand_path(new).tolist(), strict=True))
+    for year in sorted(set(da) | set(db)):
+        if not _same(da.get(year), db.get(year)):
+            changes.append(_change(None, f"plan.patients_per_year[{year}]", da.get(year), db.get(year)))
+    if old.switches != new.switches:
+        changes.append(_change(None, "plan.switches", _switches_text(old), _switches_text(new)))
+    return changes
+
+
 def diff_projects(old: Project, new: Project) -> dict:
     """What differs from ``old`` to ``new``: inputs (scenario, key, old, new), scenarios added
     and removed, and project title/currency. Keys absent from a scenario's process are skipped.
@@ -83,6 +114,7 @@ def diff_projects(old: Project, new: Project) -> dict:
         changes.append(_change(None, "title", old.title, new.title))
     if old.currency != new.currency:
         changes.append(_change(None, "currency", old.currency, new.currency))
+    changes += _plan_changes(old.plan, new.plan)
     old_by = {s.name: s for s in old.scenarios}
     new_by = {s.name: s for s in new.scenarios}
     added = [n for n in new_by if n not in old_by]

@@ -16,12 +16,20 @@ from pathlib import Path
 from cgtdesk.chartdata.registry import ANALYSIS_VIEWS, PLAN_CHARTS, PLAN_VIEW, PRESENT_VIEW
 
 SCREENSHOT_SIZE = (1440, 900)
+#: --size: each side in pixels from .. to
+SIZE_RANGE = (100, 7680)
+#: the suffix each output option must end in
+OUTPUT_SUFFIXES = {"screenshot": ".png", "export_deck": ".pdf", "export_pptx": ".pptx"}
 #: charts and slides are drawn at this size, as exported
 CHART_SIZE = (1920, 1080)
 
 
 def run(args) -> int:
     """``args``: the parsed options of :func:`cgtdesk.gui.app.parse_gui_args`."""
+    problem = check_args(args)
+    if problem:
+        print(f"cgtdesk: {problem}", file=sys.stderr)
+        return 2
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from PySide6 import QtCore
 
@@ -59,13 +67,31 @@ def _quiet_offscreen_warnings(QtCore) -> None:
     previous = QtCore.qInstallMessageHandler(handler)
 
 
+def check_args(args) -> str | None:
+    """What is wrong with the options (one sentence), before anything is read or drawn; None when nothing."""
+    for option, suffix in OUTPUT_SUFFIXES.items():
+        value = getattr(args, option, None)
+        if value and Path(value).suffix.lower() != suffix:
+            return f"--{option.replace('_', '-')} {value}: expected a file name ending in {suffix}"
+    if getattr(args, "size", None):
+        try:
+            _size(args.size)
+        except ValueError as e:
+            return str(e)
+    return None
+
+
 def _size(text):
+    """(width, height) of ``--size WIDTHxHEIGHT``; ValueError when not two whole numbers in SIZE_RANGE."""
     if not text:
         return SCREENSHOT_SIZE
-    try:
-        w, h = (int(x) for x in text.lower().split("x"))
-    except ValueError:
-        raise SystemExit(f"cgtdesk: --size: expected WIDTHxHEIGHT such as 1440x900, found {text!r}") from None
+    lo, hi = SIZE_RANGE
+    parts = text.lower().split("x")
+    if len(parts) != 2 or not all(p.strip().isdigit() for p in parts):
+        raise ValueError(f"--size: expected WIDTHxHEIGHT such as 1440x900, found {text!r}")
+    w, h = (int(p) for p in parts)
+    if not (lo <= w <= hi and lo <= h <= hi):
+        raise ValueError(f"--size: expected a width and a height from {lo} to {hi} pixels, found {text!r}")
     return max(w, 640), max(h, 480)
 
 

@@ -203,10 +203,48 @@ def _check_run(scenarios, samples, seed) -> None:
         raise InputError(f"Monte Carlo seed: expected a whole number from 0 to 2^63-1, found {seed!r}")
 
 
+#: peak memory a run may use (bytes); the run is planned to stay under it, or refused before it starts
+MC_MEMORY_BUDGET = 1.5e9
+#: of that, what the block evaluations, the draws and the rest of the app take (bytes)
+MC_MEMORY_OVERHEAD = 0.45e9
+
+
+def _gb(nbytes: float) -> str:
+    return f"{nbytes / 1e9:,.1f} GB" if nbytes >= 1e8 else f"{nbytes / 1e6:,.0f} MB"
+
+
+def _group_size(samples: int, n_scen: int, n_keep: int, n_results: int, keep_values: bool) -> int:
+    """How many scenarios are sampled together (sharing their draws), so that the run stays under
+    :data:`MC_MEMORY_BUDGET`; InputError naming the figures when even one at a time would not fit.
+
+    Per sample: every scenario keeps its compared result and whether it is valid (9 bytes; with
+    ``keep_values`` also every result asked, 8 bytes each); the scenarios sampled together keep
+    every result summarised (8 bytes each) and the valid flag until they are summarised.
+    """
+    done_each = 9 + (8 * n_results if keep_values else 0)
+    group_each = 8 * n_keep + 1
+    avail = MC_MEMORY_BUDGET - MC_MEMORY_OVERHEAD
+    need = samples * (n_scen * done_each + group_each)
+    if need > avail:
+        fit_scen = int((avail / samples - group_each) // done_each)
+        fit_samples = int(avail // (n_scen * done_each + group_each))
+        room = (
+            f"at most {fit_scen:,} scenario{'' if fit_scen == 1 else 's'} of {samples:,} samples"
+            if fit_scen >= 1
+            else f"at most {fit_samples:,} samples of {n_scen:,} scenario{'' if n_scen == 1 else 's'}"
+        )
+        raise InputError(
+            f"Monte Carlo: {samples:,} samples x {n_scen:,} scenario{'' if n_scen == 1 else 's'} "
+            f"would need about {_gb(need + MC_MEMORY_OVERHEAD)}; {room} fit in {_gb(MC_MEMORY_BUDGET)}"
+        )
+    return max(1, min(n_scen, int((avail / samples - n_scen * done_each) // group_each)))
+
+
 class _Run:
-    """The samples of one Monte Carlo run, filled block by block: every kept result of every
-    scenario, which samples are valid, how many meet the target, and the sampled inputs that the
-    sensitivity ranking uses."""
+    """The samples of some scenarios of a Monte Carlo run, sampled together block by block: every
+    kept result, which samples are valid, how many meet the target, and the sampled inputs that the
+    sensitivity ranking uses. A run of many scenarios is made of several of these, one group after
+    another (see :func:`_group_size`); the numbers never depend on the grouping."""
 
     def __init__(self, scenarios, plans, samples: int, seed: int, keep: tuple, n_sens: int):
         self.scenarios, self.plans = scenarios, plans
@@ -251,6 +289,7 @@ class _Run:
                 m = min(stop, self.n_sens) - start
                 for k in plan.keys:
                     self.sens_inputs[s.name][k][start : start + m] = params[k][:m]
+            del r, params, parts
         self.done = stop
 
     def sensitivity(self, s, plan, result: str) -> tuple[list, int]:
@@ -276,8 +315,10 @@ class _Run:
         summaries, hists, values = {}, {}, {}
         for name in results:
             v = self.store[s.name][name][:done]
-            summaries[name] = _summary(v[ok])
-            hists[name] = _histogram(v[ok], bins)
+            valid_v = v[ok]
+            summaries[name] = _summary(valid_v)
+            hists[name] = _histogram(valid_v, bins)
+            del valid_v
             if keep_values:
                 values[name] = v
         sens, n_used = self.sensitivity(s, plan, sensitivity_result)
@@ -295,18 +336,41 @@ class _Run:
             sensitivity_samples=n_used,
         )
 
-    def comparisons(self, compare: str) -> list:
-        done, out = self.done, []
-        for i, a in enumerate(self.scenarios):
-            for j, b in enumerate(self.scenarios):
-                if i == j:
-                    continue
-                va, vb = self.store[a.name][compare][:done], self.store[b.name][compare][:done]
-                both = np.isfinite(va) & np.isfinite(vb) & self.valid[a.name][:done] & self.valid[b.name][:done]
-                nb = int(np.count_nonzero(both))
-                p = float(np.count_nonzero(vb[both] < va[both])) / nb if nb else math.nan
-                out.append(Comparison(a.name, b.name, p, nb, self.plans[i].shared_with(self.plans[j])))
-        return out
+    def compared(self, s, compare: str) -> np.ndarray:
+        """The compared result of every sample, NaN where the scenario is invalid or not sampled; the
+        rest of the scenario's samples are released."""
+        v = np.where(self.valid[s.name], self.store[s.name][compare], np.nan)
+        self.store[s.name] = {}
+        self.valid[s.name] = None
+        self.sens_inputs[s.name] = {}
+        return v
+
+
+def _comparisons(scenarios, plans, compared: list, compare: str) -> list:
+    """For every ordered pair (A, B), P(B's compared result < A's) over samples where both are valid."""
+    finite = [np.isfinite(v) for v in compared]
+    out = []
+    for i, a in enumerate(scenarios):
+        for j, b in enumerate(scenarios):
+            if i == j:
+                continue
+            nb = int(np.count_nonzero(finite[i] & finite[j]))
+            p = float(np.count_nonzero(compared[j] < compared[i])) / nb if nb else math.nan  # NaN compares False
+            out.append(Comparison(a.name, b.name, p, nb, plans[i].shared_with(plans[j])))
+    return out
+
+
+def _unsampled(s, results: tuple, plan, samples: int) -> ScenarioMC:
+    """A scenario that a cancelled run never reached."""
+    return ScenarioMC(
+        name=s.name,
+        invalid_samples=0,
+        summaries={r: _summary(np.zeros(0)) for r in results},
+        p_meets_target=math.nan,
+        sensitivity=[(k, math.nan) for k in sorted(plan.keys)],
+        histogram={r: _histogram(np.zeros(0), 1) for r in results},
+        process=s.process,
+    )
 
 
 def monte_carlo(
@@ -344,6 +408,11 @@ def monte_carlo(
     - Sensitivity: Spearman rank correlation of each sampled input with ``sensitivity_result`` over
       the first ``sensitivity_samples`` valid samples (100,000 by default: ranking a million
       samples costs more than it tells), sorted by |rho|.
+    - Memory: a run is planned to stay under :data:`MC_MEMORY_BUDGET` (1.5 GB): every scenario
+      keeps its compared result per sample; the results summarised are kept only for the scenarios
+      sampled together at a time (as many as fit; one group after another: the numbers never depend
+      on the grouping), and released once summarised. A run that would not fit even one scenario at
+      a time is refused before it starts (InputError naming the figures).
     - ``progress(done, total)`` is called after each chunk; ``cancel()`` is checked before each
       chunk: a cancelled run returns ``complete=False`` with figures over the samples done.
     """
@@ -354,22 +423,34 @@ def monte_carlo(
         check_result(r)
     keep = tuple(dict.fromkeys([*results, compare, sensitivity_result]))
     samples, seed = int(samples), int(seed)
+    group = _group_size(samples, len(scenarios), len(keep), len(results), keep_values)
     chunk = max(MC_BLOCK, -(-int(chunk) // MC_BLOCK) * MC_BLOCK)
     plans = [_Plan(s) for s in scenarios]
-    run = _Run(scenarios, plans, samples, seed, keep, min(int(sensitivity_samples), samples))
-    run.run(chunk, progress, cancel)
-    out = [
-        run.scenario(s, plan, results, bins, keep_values, sensitivity_result) for s, plan in zip(scenarios, plans, strict=True)
-    ]
-    done = run.done
-    msg = "" if run.complete else f"cancelled after {done:,} of {samples:,} samples: the figures cover those only"
+    n_groups = -(-len(scenarios) // group)
+    out, compared, complete, least = [], [], True, samples
+    for g in range(n_groups):
+        members = slice(g * group, (g + 1) * group)
+        if not complete:
+            out += [_unsampled(s, results, pl, samples) for s, pl in zip(scenarios[members], plans[members], strict=True)]
+            compared += [np.full(samples, np.nan) for _ in scenarios[members]]
+            least = 0
+            continue
+        run = _Run(scenarios[members], plans[members], samples, seed, keep, min(int(sensitivity_samples), samples))
+        step = None if progress is None else (lambda d, t, g=g: progress((g * samples + d) // n_groups, samples))
+        run.run(chunk, step, cancel)
+        for s, plan in zip(run.scenarios, run.plans, strict=True):
+            out.append(run.scenario(s, plan, results, bins, keep_values, sensitivity_result))
+            compared.append(run.compared(s, compare))
+        complete, least = run.complete, min(least, run.done)
+        del run
+    msg = "" if complete else f"cancelled after {least:,} of {samples:,} samples: the figures cover those only"
     return MonteCarloResult(
         samples=samples,
         seed=seed,
         scenarios=out,
-        comparisons=run.comparisons(compare),
-        complete=run.complete,
-        samples_done=done,
+        comparisons=_comparisons(scenarios, plans, compared, compare),
+        complete=complete,
+        samples_done=least,
         results=results,
         compare=compare,
         message=msg,

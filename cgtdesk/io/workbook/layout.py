@@ -14,6 +14,8 @@ SHEET_SWEEP = "Sweep"
 SHEET_MC = "MonteCarlo"
 SHEET_TORNADO = "Tornado"
 SHEET_CHECKS = "Checks"
+SHEET_PLAN = "Plan"
+SHEET_PLAN_SUMMARY = "PlanSummary"
 
 # Inputs sheet: fixed header labels (scenario columns sit between Unit and Valid range)
 H_GROUP, H_PARAMETER, H_KEY, H_UNIT, H_RANGE, H_SOURCE = "Group", "Parameter", "Key", "Unit", "Valid range", "Source"

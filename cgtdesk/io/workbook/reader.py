@@ -22,6 +22,7 @@ from cgtdesk.core.errors import DomainError, InputError
 from cgtdesk.core.formatting import fmt_number
 from cgtdesk.core.project import DISTRIBUTIONS, FORMAT_VERSION, Project, check_distribution, check_value, project_from_dict
 from cgtdesk.io.workbook.guard import read_guarded
+from cgtdesk.io.workbook.plan_reader import read_plan
 from cgtdesk.io.workbook.layout import (
     C_KEY_A,
     C_KEY_B,
@@ -243,6 +244,7 @@ class _Reader:
             _UncertaintyReader(self, self.rows(unc), scenarios).read()
         title, currency = self.read_cover()
         d = {"format_version": FORMAT_VERSION, "title": title, "currency": currency, "scenarios": scenarios}
+        d.update({"plan": plan} if (plan := read_plan(self)) is not None else {})
         try:
             return project_from_dict(d, where_prefix=f"{self.name}: ")
         except DomainError as e:

@@ -15,7 +15,7 @@ import os
 
 from cgtdesk.core.project import Project
 from cgtdesk.io.atomic import atomic_write_bytes
-from cgtdesk.io.workbook import analysis_sheets, calc_sheet, front_sheets, model_sheets
+from cgtdesk.io.workbook import analysis_sheets, calc_sheet, front_sheets, model_sheets, plan_sheets
 from cgtdesk.io.workbook.book import Book
 from cgtdesk.io.workbook.layout import (
     SHEET_CALC,
@@ -35,8 +35,10 @@ def workbook_bytes(project: Project, *, now: _dt.datetime | None = None, analyse
     computed). ``analyses=False`` leaves out the MonteCarlo and Tornado sheets."""
     b = Book(project, now)
     # tab order
-    for name in (SHEET_COVER, SHEET_INPUTS, SHEET_UNCERTAINTY, SHEET_CALC, SHEET_RESULTS, SHEET_SWEEP):
+    for name in (SHEET_COVER, SHEET_INPUTS, SHEET_UNCERTAINTY, SHEET_CALC, SHEET_RESULTS):
         b.sheet(name)
+    plan_sheets.add_sheets(b)
+    b.sheet(SHEET_SWEEP)
     if analyses:
         b.sheet(SHEET_MC)
         b.sheet(SHEET_TORNADO)
@@ -46,6 +48,7 @@ def workbook_bytes(project: Project, *, now: _dt.datetime | None = None, analyse
     model_sheets.write_uncertainty(b)
     calc_sheet.write_calculations(b)
     model_sheets.write_results(b)
+    plan_sheets.write_plan(b)
     analysis_sheets.write_sweep(b)
     if analyses:
         analysis_sheets.write_montecarlo(b)
