@@ -2,6 +2,9 @@
 
 Registered by :mod:`cgtdesk.cli.main` (``register(subparsers)``). ``--json`` prints the shapes
 that docs/architecture.md lists; without it, a readable table. Bad input exits 2 with one message.
+tornado, montecarlo and solve also take the launch plan's results (npc, levelised_cogs_per_dose,
+npv_gross_profit, peak_funding; solve also switch_saving): a project without a plan asking for
+one exits 2 with the sentence saying how to add a plan.
 """
 
 from __future__ import annotations
@@ -14,16 +17,27 @@ from cgtdesk.core.errors import InputError
 from cgtdesk.core.formatting import format_value
 
 
-def _result(name: str) -> str:
-    from cgtdesk.core.analyses import check_result
+def _result(name: str, *, switch: bool = False) -> str:
+    """An annual result, or a launch-plan result (whether the project has a plan is checked once loaded)."""
+    from cgtdesk.core.analyses.plan import PLAN_ANALYSIS_RESULTS, SWITCH_SAVING, check_analysis_result
 
-    return check_result(name)
+    if name in PLAN_ANALYSIS_RESULTS or (switch and name == SWITCH_SAVING):
+        return name
+    return check_analysis_result(name, None, switch=switch)
+
+
+def _need_plan(result: str, project) -> None:
+    """A plan result of a project without a plan: exit 2 with the sentence saying how to add one."""
+    from cgtdesk.core.analyses.plan import NO_PLAN, is_plan_result
+
+    if is_plan_result(result) and project.plan is None:
+        raise InputError(NO_PLAN)
 
 
 def _info(result: str):
-    from cgtdesk.core.catalogue import catalogue
+    from cgtdesk.core.analyses.plan import result_info
 
-    return catalogue().results[result]
+    return result_info(result)
 
 
 def _num(x) -> float | None:
@@ -126,8 +140,9 @@ def cmd_tornado(args) -> int:
 
     result = _result(args.result)
     project = load(args.file)
+    _need_plan(result, project)
     s = project.scenario(args.scenario)
-    r = tornado(s, result)
+    r = tornado(s, result, plan=project.plan)
     if args.json:
         print_json(
             {
@@ -186,35 +201,23 @@ def cmd_montecarlo(args) -> int:
         results = tuple(_result(x.strip()) for x in args.results.split(",") if x.strip())
         if not results:
             raise InputError("--results: expected a comma-separated list of result names")
+    compare = _result(args.compare)
     project = load(args.file)
-    r = monte_carlo(project, args.samples, args.seed, results)
+    for name in (*results, compare):
+        _need_plan(name, project)
+    r = monte_carlo(project, args.samples, args.seed, results, compare=compare)
+    planned = any(_is_plan(name) for name in (*results, compare))
     if args.json:
-        print_json(
-            {
-                "samples": r.samples,
-                "seed": r.seed,
-                "complete": r.complete,
-                "scenarios": [
-                    {
-                        "name": s.name,
-                        "invalid_samples": s.invalid_samples,
-                        "valid_samples": s.valid_samples,
-                        "results": {k: {q: v for q, v in d.items() if q != "n"} for k, d in s.summaries.items()},
-                        "p_meets_target": s.p_meets_target,
-                        "sensitivity": [{"key": k, "spearman": rho} for k, rho in s.sensitivity],
-                        "sensitivity_samples": s.sensitivity_samples,
-                    }
-                    for s in r.scenarios
-                ],
-                "comparisons": [{"a": c.a, "b": c.b, "p_b_cheaper": c.p_b_cheaper, "result": r.compare} for c in r.comparisons],
-            }
-        )
+        print_json(_mc_json(r, planned))
         return EXIT_OK
     cur = project.currency
     print(f"Monte Carlo: {r.samples:,} samples, seed {r.seed}\n")
     for s in r.scenarios:
         print(f"{s.name}: {s.valid_samples:,} valid samples, {s.invalid_samples:,} invalid (left out of the figures)")
-        print(f"P(cost of goods per dose <= max allowable) = {_pct(s.p_meets_target)}\n")
+        print(f"P(cost of goods per dose <= max allowable) = {_pct(s.p_meets_target)}")
+        if planned:
+            print(f"P(levelised cost of goods per dose of the launch plan <= max allowable) = {_pct(s.p_plan_meets_target)}")
+        print()
         rows = [
             [_info(k).label, *(_fmt(d[q], k, cur) for q in ("mean", "sd", "p5", "p10", "p50", "p90", "p95"))]
             for k, d in s.summaries.items()
@@ -225,8 +228,41 @@ def cmd_montecarlo(args) -> int:
         print_table(["Sensitivity (Spearman, cost of goods per dose)", "rho"], rhos)
         print()
     if r.comparisons:
+        if r.compare != "cogs_per_dose":
+            print(f"Compared on: {_info(r.compare).label}")
         print_table(["A", "B", "P(B cheaper than A)"], [[c.a, c.b, _pct(c.p_b_cheaper)] for c in r.comparisons])
     return EXIT_OK
+
+
+def _is_plan(name: str) -> bool:
+    from cgtdesk.core.analyses.plan import is_plan_result
+
+    return is_plan_result(name)
+
+
+def _mc_json(r, planned: bool) -> dict:
+    """``montecarlo --json``; ``p_plan_meets_target`` is there when a launch-plan result was asked."""
+    scenarios = []
+    for s in r.scenarios:
+        d = {
+            "name": s.name,
+            "invalid_samples": s.invalid_samples,
+            "valid_samples": s.valid_samples,
+            "results": {k: {q: v for q, v in d.items() if q != "n"} for k, d in s.summaries.items()},
+            "p_meets_target": s.p_meets_target,
+            "sensitivity": [{"key": k, "spearman": rho} for k, rho in s.sensitivity],
+            "sensitivity_samples": s.sensitivity_samples,
+        }
+        if planned:
+            d["p_plan_meets_target"] = s.p_plan_meets_target
+        scenarios.append(d)
+    return {
+        "samples": r.samples,
+        "seed": r.seed,
+        "complete": r.complete,
+        "scenarios": scenarios,
+        "comparisons": [{"a": c.a, "b": c.b, "p_b_cheaper": c.p_b_cheaper, "result": r.compare} for c in r.comparisons],
+    }
 
 
 def _pct(p) -> str:
@@ -236,12 +272,32 @@ def _pct(p) -> str:
 # ---------------------------------------------------------------- goal seek
 
 
+def _switch(args, project, result: str):
+    """The scenario whose parameter varies and the switch (``switch_saving`` only)."""
+    given = [
+        o
+        for o, v in (("--switch-from", args.switch_from), ("--switch-to", args.switch_to), ("--switch-year", args.switch_year))
+        if v is not None
+    ]
+    if result != "switch_saving":
+        if given:
+            raise InputError(f"{given[0]}: a switch is given only with --result switch_saving")
+        if args.scenario is None:
+            raise InputError("--scenario: expected the name of the scenario whose parameter varies")
+        return project.scenario(args.scenario), None
+    if len(given) < 3:
+        raise InputError("--result switch_saving: expected --switch-from NAME --switch-to NAME --switch-year YEAR")
+    source, target = project.scenario(args.switch_from), project.scenario(args.switch_to)
+    s = project.scenario(args.scenario) if args.scenario is not None else target
+    return s, (source, target, args.switch_year)
+
+
 def cmd_solve(args) -> int:
     from cgtdesk.core.analyses import solve
 
-    result = _result(args.result)
+    result = _result(args.result, switch=True)
     target = args.target
-    if target != "max_allowable":
+    if target is not None and target != "max_allowable":
         try:
             target = float(target)
         except ValueError:
@@ -250,9 +306,11 @@ def cmd_solve(args) -> int:
             raise InputError(f"--target: expected a finite number, found {args.target!r}")
     sense = {"le": "<=", "ge": ">=", None: None}[args.sense]
     project = load(args.file)
-    s = project.scenario(args.scenario)
-    r = solve(s, args.vary, result, target, sense=sense)
+    _need_plan(result, project)
+    s, switch = _switch(args, project, result)
+    r = solve(s, args.vary, result, target, sense=sense, plan=project.plan, switch=switch)
     if args.json:
+        extra = {} if r.switch is None else {"switch": {"from": r.switch[0], "to": r.switch[1], "year": r.switch[2]}}
         print_json(
             {
                 "scenario": r.scenario,
@@ -269,6 +327,7 @@ def cmd_solve(args) -> int:
                 "base_meets": r.base_meets,
                 "feasible": [list(f) for f in r.feasible],
                 "message": r.message,
+                **extra,
             }
         )
         return EXIT_OK
@@ -332,17 +391,31 @@ def register(sub) -> None:
     p.add_argument(
         "--results",
         metavar="R1,R2",
-        help="results to summarise (default: cost of goods per dose and per patient, total, margin, headroom)",
+        help="results to summarise (default: cost of goods per dose and per patient, total, margin, headroom; "
+        "launch plan: npc, levelised_cogs_per_dose, npv_gross_profit, peak_funding)",
+    )
+    p.add_argument(
+        "--compare",
+        default=DEFAULT_RESULT,
+        metavar="R",
+        help=f"result of P(B below A) (default {DEFAULT_RESULT}; npc: the plans)",
     )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_montecarlo)
 
     p = sub.add_parser("solve", help="goal seek: the value of one parameter at which a result meets a target")
     p.add_argument("file", metavar="FILE")
-    p.add_argument("--scenario", required=True, metavar="NAME")
+    p.add_argument("--scenario", metavar="NAME", help="the scenario whose parameter varies (switch_saving: default --switch-to)")
     p.add_argument("--vary", required=True, metavar="KEY")
-    p.add_argument("--result", default=DEFAULT_RESULT, metavar="R")
-    p.add_argument("--target", default="max_allowable", metavar="VALUE|max_allowable", help="a number or max_allowable (default)")
+    p.add_argument("--result", default=DEFAULT_RESULT, metavar="R", help="a result, a launch-plan result or switch_saving")
+    p.add_argument(
+        "--target",
+        metavar="VALUE|max_allowable",
+        help="a number or max_allowable (default; switch_saving: 0, the switch breaks even)",
+    )
+    p.add_argument("--switch-from", metavar="NAME", help="switch_saving: the scenario switched from")
+    p.add_argument("--switch-to", metavar="NAME", help="switch_saving: the scenario switched to")
+    p.add_argument("--switch-year", type=int, metavar="YEAR", help="switch_saving: the calendar year of the switch")
     p.add_argument("--sense", choices=("le", "ge"), help="result <= target (le) or >= target (ge); default by result")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_solve)
