@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from cgtdesk.core.analyses import presets
-from cgtdesk.core.analyses.common import DEFAULT_RESULT, DEMAND_KEY, check_result
+from cgtdesk.core.analyses.common import DEFAULT_RESULT, DEMAND_KEY
+from cgtdesk.core.analyses.plan import PLAN_MEETS, add_plan_results, check_analysis_result, is_plan_result
 from cgtdesk.core.catalogue import catalogue
 from cgtdesk.core.errors import InputError
 from cgtdesk.core.model import evaluate
@@ -36,6 +37,8 @@ class ScenarioMC:
     samples_done: int = 0
     process: str = ""
     sensitivity_samples: int = 0  # how many samples the Spearman ranking used
+    # P(levelised_cogs_per_dose <= max_allowable_cogs_per_dose) of the launch plan; NaN unless a plan result was asked
+    p_plan_meets_target: float = math.nan
 
 
 @dataclass(frozen=True)
@@ -246,8 +249,10 @@ class _Run:
     sensitivity ranking uses. A run of many scenarios is made of several of these, one group after
     another (see :func:`_group_size`); the numbers never depend on the grouping."""
 
-    def __init__(self, scenarios, plans, samples: int, seed: int, keep: tuple, n_sens: int):
+    def __init__(self, scenarios, plans, samples: int, seed: int, keep: tuple, n_sens: int, plan_block=None):
         self.scenarios, self.plans = scenarios, plans
+        self.plan_block = plan_block  # the project's launch plan, when a plan result is asked
+        self.plan_meets = {s.name: 0 for s in scenarios}
         self.samples, self.seed, self.keep, self.n_sens = samples, seed, keep, n_sens
         self.store = {s.name: {r: np.full(samples, np.nan) for r in keep} for s in scenarios}
         self.valid = {s.name: np.zeros(samples, dtype=bool) for s in scenarios}
@@ -280,6 +285,9 @@ class _Run:
             if not plan.keys:
                 params[DEMAND_KEY] = np.full(stop - start, float(params[DEMAND_KEY]))
             r = evaluate(s.process, params, strict=False)
+            if self.plan_block is not None:  # the plan's results of the same samples (valid: annual and plan)
+                r = add_plan_results(r, s, params, self.plan_block)
+                self.plan_meets[s.name] += int(np.count_nonzero(r["valid"] & r[PLAN_MEETS]))
             ok = np.asarray(r["valid"], dtype=bool)
             self.valid[s.name][start:stop] = ok
             for name in self.keep:
@@ -334,6 +342,7 @@ class _Run:
             samples_done=done,
             process=s.process,
             sensitivity_samples=n_used,
+            p_plan_meets_target=self.plan_meets[s.name] / nvalid if nvalid and self.plan_block is not None else math.nan,
         )
 
     def compared(self, s, compare: str) -> np.ndarray:
@@ -387,6 +396,7 @@ def monte_carlo(
     sensitivity_result: str = DEFAULT_RESULT,
     sensitivity_samples: int = MC_SENSITIVITY_SAMPLES,
     bins: int = 60,
+    plan=None,
 ) -> MonteCarloResult:
     """Monte Carlo over every scenario's uncertainty (the project file's distributions, Iman-Conover correlations).
 
@@ -413,15 +423,23 @@ def monte_carlo(
       sampled together at a time (as many as fit; one group after another: the numbers never depend
       on the grouping), and released once summarised. A run that would not fit even one scenario at
       a time is refused before it starts (InputError naming the figures).
+    - Launch-plan results (``npc``, ``levelised_cogs_per_dose``, ``npv_gross_profit``,
+      ``peak_funding``) may be asked for in ``results``, ``compare`` and ``sensitivity_result``:
+      each scenario's plan (``plan``, by default the project's) is evaluated on the same samples,
+      block by block; a sample then counts as valid when both its annual model and its plan are,
+      and ``p_plan_meets_target`` is P(levelised_cogs_per_dose <= max_allowable_cogs_per_dose).
+      ``compare="npc"`` gives P(B's plan cheaper than A's), with common random numbers as above.
     - ``progress(done, total)`` is called after each chunk; ``cancel()`` is checked before each
       chunk: a cancelled run returns ``complete=False`` with figures over the samples done.
     """
     scenarios = list(getattr(project_or_scenarios, "scenarios", project_or_scenarios))
     _check_run(scenarios, samples, seed)
     results = tuple(dict.fromkeys([*results]))
+    plan = getattr(project_or_scenarios, "plan", None) if plan is None else plan
     for r in (*results, compare, sensitivity_result):
-        check_result(r)
+        check_analysis_result(r, plan)
     keep = tuple(dict.fromkeys([*results, compare, sensitivity_result]))
+    plan_block = plan if any(is_plan_result(r) for r in keep) else None
     samples, seed = int(samples), int(seed)
     group = _group_size(samples, len(scenarios), len(keep), len(results), keep_values)
     chunk = max(MC_BLOCK, -(-int(chunk) // MC_BLOCK) * MC_BLOCK)
@@ -435,7 +453,7 @@ def monte_carlo(
             compared += [np.full(samples, np.nan) for _ in scenarios[members]]
             least = 0
             continue
-        run = _Run(scenarios[members], plans[members], samples, seed, keep, min(int(sensitivity_samples), samples))
+        run = _Run(scenarios[members], plans[members], samples, seed, keep, min(int(sensitivity_samples), samples), plan_block)
         step = None if progress is None else (lambda d, t, g=g: progress((g * samples + d) // n_groups, samples))
         run.run(chunk, step, cancel)
         for s, plan in zip(run.scenarios, run.plans, strict=True):
