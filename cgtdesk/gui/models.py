@@ -318,6 +318,8 @@ class ResultsModel(QtCore.QAbstractTableModel):
         return self._keys[row]
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Vertical:
+            return self._row_header(section, role)
         if orientation == Qt.Orientation.Horizontal:
             if role == Qt.ItemDataRole.DisplayRole:
                 if section == 0:
@@ -330,6 +332,19 @@ class ResultsModel(QtCore.QAbstractTableModel):
             if role == Qt.ItemDataRole.ToolTipRole and section >= self.FIXED:
                 s = self.doc.project.scenarios[section - self.FIXED]
                 return f"{s.name}\n{PROCESS_LABELS[s.process]}"
+        return None
+
+    def _row_header(self, row: int, role):
+        """The result's name as the row's header: the view keeps it in sight when scrolled sideways."""
+        if not 0 <= row < len(self._keys):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return catalogue().results[self._keys[row]].label
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            info = catalogue().results[self._keys[row]]
+            return f"{info.label} ({self._keys[row]})"
         return None
 
     def raw(self, row: int, col: int):

@@ -72,7 +72,7 @@ def test_window_shows_every_scenario_and_result(make_window):
     # the editor holds the first scenario's parameters, grouped, with units in the project currency
     assert w.editor.model.rowCount() > 3
     assert w.editor.model.headerData(ParameterModel.UNIT, Qt.Orientation.Horizontal) == f"Unit ({project.currency})"
-    assert w.windowTitle().startswith("Untitled")
+    assert w.windowTitle().startswith(project.title)  # the example's title, not "Untitled"
 
 
 def test_typing_a_value_updates_results_and_charts(qtbot, make_window):

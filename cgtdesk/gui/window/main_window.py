@@ -179,6 +179,7 @@ class MainWindow(QtWidgets.QMainWindow):
         d.modifiedChanged.connect(self._update_title)
         d.pathChanged.connect(self._update_title)
         d.projectLoaded.connect(self.tell_notices)
+        d.projectLoaded.connect(self._update_title)  # another project: its title
         self.selection.current_changed.connect(self._current_changed)
         self.selection.pair_changed.connect(self._schedule_charts)
         svc = self.monte_carlo
@@ -222,7 +223,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._schedule_charts()
 
     def _update_title(self, *_):
-        self.setWindowTitle(f"{self.doc.display_name()}[*] - CGT Desk")
+        self.setWindowTitle(window_title(self.doc))
         self.setWindowModified(self.doc.is_modified())
 
     def _schedule_charts(self, *_):
@@ -344,3 +345,12 @@ class MainWindow(QtWidgets.QMainWindow):
             self._sized = True
             if self.settings.value("window/state") is None:
                 self.apply_default_sizes()
+
+
+def window_title(doc) -> str:
+    """The file (or the workbook it came from), the project's title and the app: "client.cgtproj[*] -
+    Client X, CD19 programme - CGT Desk"; a project never saved shows its title ("Untitled" without one)."""
+    title = " ".join((doc.project.title or "").split())
+    if doc.path is None and not doc.origin:
+        return f"{title or 'Untitled'}[*] - CGT Desk"
+    return f"{doc.display_name()}[*] - {title} - CGT Desk" if title else f"{doc.display_name()}[*] - CGT Desk"

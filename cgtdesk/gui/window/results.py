@@ -1,5 +1,8 @@
 """The results table: every result of every scenario; Ctrl+C copies the selection as
-tab-separated text with headers (it pastes into Excel), Ctrl+Shift+C the whole table."""
+tab-separated text with headers (it pastes into Excel), Ctrl+Shift+C the whole table.
+
+The result names are the rows' headers (the model's first column, hidden in the view), so they
+stay in sight when the table is scrolled sideways past many scenarios."""
 
 from __future__ import annotations
 
@@ -23,8 +26,12 @@ class ResultsView(QtWidgets.QTableView):
         self.setAlternatingRowColors(True)
         self.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.verticalHeader().setVisible(False)
-        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        rows = self.verticalHeader()
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
+        rows.setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        rows.setTextElideMode(Qt.TextElideMode.ElideRight)
+        rows.setHighlightSections(False)
         self.horizontalHeader().setHighlightSections(False)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(self._menu)
@@ -35,6 +42,7 @@ class ResultsView(QtWidgets.QTableView):
         self.addAction(self.copy_action)
         self.copy_all_action = QtGui.QAction("Copy &all results", self)
         self.copy_all_action.triggered.connect(self.copy_all)
+        self.setCornerButtonEnabled(False)
         self.model().modelReset.connect(self.fit_columns)
         self.fit_columns()
 
@@ -70,8 +78,11 @@ class ResultsView(QtWidgets.QTableView):
     def fit_columns(self):
         """Result names and units readable, scenario columns alike, headers of three lines."""
         em = self.fontMetrics().horizontalAdvance("M")
+        self.setColumnHidden(0, True)  # the names are the rows' headers
         self.resizeColumnsToContents()
-        self.setColumnWidth(0, min(max(self.columnWidth(0), 12 * em), 20 * em))
+        m, fm = self.model(), self.verticalHeader().fontMetrics()
+        names = max((fm.horizontalAdvance(str(m.headerData(r, Qt.Orientation.Vertical))) for r in range(m.rowCount())), default=0)
+        self.verticalHeader().setFixedWidth(min(max(names + em, 12 * em), 20 * em))
         self.setColumnWidth(1, min(self.columnWidth(1), 9 * em))
         for c in range(ResultsModel.FIXED, self.model().columnCount()):
             self.setColumnWidth(c, min(max(self.columnWidth(c), 9 * em), 13 * em))
