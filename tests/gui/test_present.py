@@ -45,23 +45,23 @@ def test_keyboard_moves_through_every_slide_and_esc_leaves(window, qtbot):
     from cgtdesk.chartdata.registry import SLIDES
 
     assert window.isFullScreen()
-    assert window.count() == len(SLIDES) == 6
+    assert window.count() == len(SLIDES) == 12  # seven annual charts and five of the launch plan
     seen = [window.current_name()]
-    keys = [Key.Key_Right, Key.Key_PageDown, Key.Key_Space, Key.Key_Right, Key.Key_PageDown]
+    keys = [Key.Key_Right, Key.Key_PageDown, Key.Key_Space, Key.Key_Right, Key.Key_PageDown] * 2 + [Key.Key_Right]
     for k in keys:
         qtbot.keyClick(window, k)
         seen.append(window.current_name())
     assert seen == list(SLIDES)
     qtbot.keyClick(window, Key.Key_Right)  # stays on the last
-    assert window.index == 5
+    assert window.index == 11
     qtbot.keyClick(window, Key.Key_PageUp)
-    assert window.index == 4
+    assert window.index == 10
     qtbot.keyClick(window, Key.Key_Left)
-    assert window.index == 3
+    assert window.index == 9
     qtbot.keyClick(window, Key.Key_Home)
     assert window.index == 0
     qtbot.keyClick(window, Key.Key_End)
-    assert window.index == 5
+    assert window.index == 11
     with qtbot.waitSignal(window.closed, timeout=2000):
         qtbot.keyClick(window, Key.Key_Escape)
     assert not window.isVisible()
@@ -191,16 +191,16 @@ def test_deck_pdf_has_one_16_9_page_per_slide(project, mc, tmp_path, qtbot):
 
     out = tmp_path / "deck.pdf"
     n = export_deck(project, out, monte_carlo=mc)
-    assert n == 6
+    assert n == 12
     data = out.read_bytes()
     assert data.startswith(b"%PDF")
     boxes = pdf_pages(data)
-    assert len(boxes) == 6
+    assert len(boxes) == 12
     for w, h in boxes:
         assert w > h and w / h == pytest.approx(16 / 9, rel=1e-3)
     if shutil.which("pdfinfo"):
         info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout
-        assert re.search(r"Pages:\s+6\b", info)
+        assert re.search(r"Pages:\s+12\b", info)
     # vector: no bitmap bigger than a scatter marker (the charts are paths and text)
     widths = [int(w) for w in re.findall(rb"/Subtype\s*/Image.*?/Width\s+(\d+)", data, re.S)]
     assert all(w <= 64 for w in widths), widths
