@@ -57,8 +57,16 @@ NO_PLAN = (
     'project file, e.g. "plan": {"first_year": 2027, "years": 15, "demand": {"launch_year": 2029, '
     '"peak_patients_per_year": 1500, "years_to_peak": 5}}'
 )
-#: samples evaluated at once by plan_samples (bounds the memory of a large run)
-SAMPLE_BLOCK = 20_000
+#: sample-years evaluated at once by plan_samples (bounds the memory of a large run: 20,000
+#: samples of a 15-year plan at a time, 7,500 of a 40-year one)
+SAMPLE_CELLS = 300_000
+
+
+def sample_block(years: int) -> int:
+    """Samples of a ``years``-year plan evaluated at once."""
+    return max(1_000, SAMPLE_CELLS // max(1, int(years)))
+
+
 #: goal seek's switch result: the net present cost of never switching (the source scenario's plan
 #: alone) minus that of switching in the given year (positive: the switch pays)
 SWITCH_SAVING = "switch_saving"
@@ -197,7 +205,7 @@ def _rows_of(samples: Mapping[str, object]) -> int:
 
 
 def plan_samples(
-    scenario, plan_block, samples: Mapping[str, object], *, block: int = SAMPLE_BLOCK, n: int | None = None, fields=()
+    scenario, plan_block, samples: Mapping[str, object], *, block: int | None = None, n: int | None = None, fields=()
 ) -> dict:
     """The summary results (:data:`PLAN_RESULTS`) of ``n`` samples of one scenario's plan.
 
@@ -207,6 +215,7 @@ def plan_samples(
     array for each of ``fields`` (fields of the table by year, e.g. ``units``)."""
     n = _rows_of(samples) if n is None else int(n)
     D = demand_path(plan_block)
+    block = sample_block(D.size) if block is None else int(block)
     out = {k: np.empty(n) for k in PLAN_RESULTS}
     out.update({f: np.empty((n, D.size)) for f in fields})
     valid = np.empty(n, dtype=bool)
@@ -308,8 +317,9 @@ def switch_saving_samples(source, target, plan_block, year: int, *, source_sampl
     Da, Db = np.where(t < y, D, 0.0), np.where(t >= y, D, 0.0)
     both = bool((Da > 0).any() and (Db > 0).any())
     saving, valid = np.empty(n), np.empty(n, dtype=bool)
-    for lo in range(0, n, SAMPLE_BLOCK):
-        hi = min(n, lo + SAMPLE_BLOCK)
+    block = sample_block(D.size)
+    for lo in range(0, n, block):
+        hi = min(n, lo + block)
         pa, pb = _block_params(source, sa, lo, hi, n), _block_params(target, sb, lo, hi, n)
         never = plan_arrays(source.process, pa, D, k)
         a = plan_arrays(source.process, pa, Da, k)
