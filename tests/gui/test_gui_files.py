@@ -122,6 +122,25 @@ def test_a_write_failure_is_one_plain_message_and_changes_nothing(make_window, f
     assert not target.is_file() and sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")) == []
 
 
+def test_no_room_for_the_backup_says_to_free_space(make_window, fake_prompts, tmp_path, example_path, monkeypatch):
+    import errno
+
+    from cgtdesk.core.errors import WriteError
+    from cgtdesk.gui.window import files
+
+    w, path, rec = _unsaved_on_file(make_window, tmp_path, example_path)
+    message = f"cannot write {path}: no room for the backup copy work.cgtproj.bak: the disk is full (no space left on device)"
+
+    def full(project, target):
+        raise WriteError(message, errno.ENOSPC)
+
+    monkeypatch.setattr(files, "save_project", full)
+    assert not w.files.save()
+    title, what, todo = fake_prompts.errors[-1]
+    assert what == message and todo.startswith("Free some space on the disk")
+    assert w.isWindowModified() and rec.is_file()
+
+
 def test_save_asks_before_overwriting_a_file_changed_on_disk(make_window, fake_prompts, tmp_path, example_path):
     w, path, _ = _unsaved_on_file(make_window, tmp_path, example_path)
     # only touched, the same bytes: not a change
