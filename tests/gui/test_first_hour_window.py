@@ -46,3 +46,34 @@ def test_result_names_stay_in_sight_when_the_table_scrolls_sideways(qtbot, make_
     # a copy still carries the names in its first column
     text = view.copy_all()
     assert text.splitlines()[1].split("\t")[0] == labels[0]
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1440, 900)])
+def test_a_laptop_screen_fits_the_toolbar_and_the_analyses(qtbot, make_window, size):
+    w = make_window()
+    w.resize(*size)
+    w.show()
+    qtbot.waitExposed(w)
+    w.apply_default_sizes()
+    QtWidgets.QApplication.processEvents()
+    tb = w.toolbar
+    overflow = tb.findChild(QtWidgets.QToolButton, "qt_toolbar_ext_button")
+    assert overflow is None or not overflow.isVisible(), "the toolbar hides actions behind its » button"
+    for a in tb.actions():
+        if a.isVisible() and not a.isSeparator():
+            widget = tb.widgetForAction(a)
+            assert widget is not None and widget.isVisible() and tb.rect().contains(widget.geometry()), a.iconText()
+    assert w.acts["undo"].iconText() == "Undo" and w.acts["redo"].iconText() == "Redo"
+    w.set_value("demand.patients_per_year", "600")  # the undo action's text grows; its button does not
+    button = tb.widgetForAction(w.acts["undo"])
+    assert button.text() == "Undo"
+    # the Analyses are a page beside the charts, wide enough for every view without scrolling sideways
+    for name in ("sweep", "tornado", "montecarlo", "goalseek", "uncertainty"):
+        w.show_analysis(name)
+        QtWidgets.QApplication.processEvents()
+        assert w.centre.currentWidget() is w.analyses_page
+        page = w.analyses_page
+        assert page.viewport().width() >= w.analyses.views[name].minimumSizeHint().width(), name
+        assert not page.horizontalScrollBar().isVisible(), name
+    w.show_charts()
+    assert w.centre.currentWidget() is w.chart_panel

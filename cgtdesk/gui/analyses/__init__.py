@@ -128,8 +128,9 @@ def settle(view, timeout_s: float = 120.0) -> None:
         app.processEvents()
 
 
-def screenshot_view(window, name: str, size=(1280, 900)):
-    """The image of one analysis after running it (a quick 20,000-sample Monte Carlo, synchronously)."""
+def screenshot_view(window, name: str):
+    """The image of one analysis after running it (a quick 20,000-sample Monte Carlo), as the
+    window's Analyses page shows it at the window's size."""
     view = window.show_analysis(ANALYSIS_VIEWS[name])
     app = QtWidgets.QApplication.instance()
     app.processEvents()
@@ -151,10 +152,6 @@ def screenshot_view(window, name: str, size=(1280, 900)):
     if name == "analyses":
         app.processEvents()
         return window.grab()
-    dock = window.analyses_dock
-    dock.setFloating(True)
-    dock.resize(*size)
-    dock.show()
     for _ in range(3):
         app.processEvents()
-    return dock.grab()
+    return window.analyses_page.grab()

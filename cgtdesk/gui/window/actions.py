@@ -71,7 +71,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "files.import_dialog",
         ("Ctrl+I",),
         "Read a client's edited workbook and review their changes before applying them",
-        icon_text="Import workbook",
+        icon_text="Import",
     ),
     ActionSpec(
         "export",
@@ -79,7 +79,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "files.export_workbook",
         ("Ctrl+E",),
         "Write a live Excel workbook of the project for a client",
-        icon_text="Export workbook",
+        icon_text="Export",
     ),
     ActionSpec("export_deck", "Export &deck (PDF)...", "files.export_deck", ("Ctrl+Shift+E",), "Every chart on a 16:9 PDF page"),
     ActionSpec(
@@ -98,8 +98,11 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ),
     ActionSpec("quit", "&Quit", "close", (SK.Quit,), "Close CGT Desk", fallback="Ctrl+Q"),
     # ---- edit
-    ActionSpec("undo", "&Undo", None, (SK.Undo,), icon="SP_ArrowBack"),
-    ActionSpec("redo", "&Redo", None, (SK.Redo, "Ctrl+Shift+Z", "Ctrl+Y"), icon="SP_ArrowForward", all_bindings=True),
+    # the menu says what undo/redo would undo; the toolbar only "Undo"/"Redo"
+    ActionSpec("undo", "&Undo", None, (SK.Undo,), icon="SP_ArrowBack", icon_text="Undo"),
+    ActionSpec(
+        "redo", "&Redo", None, (SK.Redo, "Ctrl+Shift+Z", "Ctrl+Y"), icon="SP_ArrowForward", icon_text="Redo", all_bindings=True
+    ),
     ActionSpec("find", "&Find parameter", "editor.focus_search", (SK.Find,), "Search the parameters by name or key"),
     ActionSpec(
         "reset_value",
@@ -210,6 +213,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
         ("Ctrl+6",),
         "The launch plan: demand, capacity, cost and cash of every scenario year by year",
     ),
+    ActionSpec("show_charts", "C&harts", "show_charts", ("Ctrl+0",), "Back to the charts from the Analyses"),
     ActionSpec(
         "run_mc",
         "&Run Monte Carlo",
@@ -272,7 +276,19 @@ MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("&Chart", ("chart_png", "chart_png4k", "chart_svg", "chart_copy")),
     (
         "&Analyses",
-        ("show_sweep", "show_tornado", "show_montecarlo", "show_goalseek", "-", "show_uncertainty", "-", "run_mc", "cancel_mc"),
+        (
+            "show_sweep",
+            "show_tornado",
+            "show_montecarlo",
+            "show_goalseek",
+            "-",
+            "show_uncertainty",
+            "-",
+            "run_mc",
+            "cancel_mc",
+            "-",
+            "show_charts",
+        ),
     ),
     (
         "&View",
@@ -287,7 +303,6 @@ MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "dock:editor_dock",
             "dock:results_dock",
             "reset_layout",
-            "dock:analyses_dock",
             "dock:plan_dock",
         ),
     ),

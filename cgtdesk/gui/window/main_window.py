@@ -1,8 +1,9 @@
 """The main window: it composes the docks and controllers of one project.
 
 Layout (docks, remembered between sessions): the scenario list on the left, the parameter
-editor beside it (the Analyses tabbed with it), the charts in the centre and the results table
-under them. Who does what:
+editor beside it, the results table under them; in the centre two pages, the charts and the
+Analyses (as wide as the charts: their answers, tables and buttons fit a 1366x768 laptop); the
+launch plan tabbed with the parameters. Who does what:
 
 - :class:`~cgtdesk.gui.document.ProjectDocument`: the project; every change is an undoable command.
 - :class:`~cgtdesk.gui.selection.Selection`: the current scenario and the compared pair.
@@ -138,20 +139,24 @@ class MainWindow(QtWidgets.QMainWindow):
         self.results_dock = self._dock("Results", "ResultsDock", self.results, Area.BottomDockWidgetArea)
         self.chart_panel = ChartPanel(self, monte_carlo=self.monte_carlo)
         self.chart_panel.pairChanged.connect(sel.set_pair)  # the pair picked on the demand chart
-        self.setCentralWidget(self.chart_panel)
         self.analyses = AnalysesPanel(doc, sel.index, self, monte_carlo=self.monte_carlo)
         self.analyses.set_theme(self.dark)
-        # the Analyses views are wide: scroll them rather than squeeze the charts on a laptop screen
-        scroll = QtWidgets.QScrollArea()
+        # the Analyses are a page beside the charts, as wide as they are; on a small screen the
+        # page scrolls rather than squeezing its tables
+        scroll = self.analyses_page = QtWidgets.QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
         scroll.setWidget(self.analyses)
-        self.analyses_dock = self._dock("Analyses", "AnalysesDock", scroll, Area.LeftDockWidgetArea)
-        self.tabifyDockWidget(self.editor_dock, self.analyses_dock)
+        self.centre = QtWidgets.QTabWidget()
+        self.centre.setObjectName("CentreTabs")
+        self.centre.setDocumentMode(True)
+        self.centre.addTab(self.chart_panel, "Charts")
+        self.centre.addTab(scroll, "Analyses")
+        self.setCentralWidget(self.centre)
         self.plan_view = PlanView(doc, sel)
         self.plan_view.set_theme(self.dark)
         self.plan_dock = self._dock("Launch plan", "PlanDock", self.plan_view, Area.LeftDockWidgetArea)
-        self.tabifyDockWidget(self.analyses_dock, self.plan_dock)
+        self.tabifyDockWidget(self.editor_dock, self.plan_dock)
         self.editor_dock.raise_()
 
     def _build_actions(self):
@@ -247,9 +252,8 @@ class MainWindow(QtWidgets.QMainWindow):
     # ================================================================ analyses
 
     def show_analysis(self, name: str):
-        """Bring the Analyses dock forward on one view (sweep, tornado, montecarlo, goalseek, uncertainty)."""
-        self.analyses_dock.show()
-        self.analyses_dock.raise_()
+        """Bring the Analyses page forward on one view (sweep, tornado, montecarlo, goalseek, uncertainty)."""
+        self.centre.setCurrentWidget(self.analyses_page)
         view = self.analyses.show_view(name)
         view.follow_scenario(self.selection.current_name())
         return view
@@ -259,6 +263,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.plan_dock.show()
         self.plan_dock.raise_()
         return self.plan_view
+
+    def show_charts(self):
+        """Bring the charts forward (from the Analyses page)."""
+        self.centre.setCurrentWidget(self.chart_panel)
 
     def analyse_parameter(self, name: str):
         """The uncertainty or the goal seek of the parameter under the cursor in the editor."""
@@ -312,8 +320,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def apply_default_sizes(self):
         w, h = self.width(), self.height()
-        self.resizeDocks([self.scenario_dock, self.editor_dock], [int(w * 0.15), int(w * 0.38)], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.results_dock], [int(h * 0.36)], Qt.Orientation.Vertical)
+        self.resizeDocks([self.scenario_dock, self.editor_dock], [int(w * 0.14), int(w * 0.32)], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.results_dock], [int(h * 0.3)], Qt.Orientation.Vertical)
 
     def show_guide(self):
         dialogs.show_guide(self)

@@ -214,7 +214,7 @@ class PairPicker(QtCore.QObject):
         self.b = QtWidgets.QComboBox()
         for combo in (self.a, self.b):
             combo.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(20)
+            combo.setMinimumContentsLength(14)
             combo.setToolTip("The pair of scenarios compared: the demand at which they swap places is marked on the charts")
             combo.activated.connect(self._picked)
         doc.scenariosChanged.connect(self.refresh)
