@@ -253,7 +253,7 @@ def _bad(tmp_path, mutate) -> str:
     path.write_text(json.dumps(d), encoding="utf-8")
     code, out, err = run_cli("plan", path, "--json")
     assert code == 2, (code, err)
-    assert out == "" and "Traceback" not in err
+    assert json.loads(out) == {"error": {"message": err.strip(), "exit": 2}} and "Traceback" not in err  # --json
     lines = err.splitlines()
     assert len(lines) == 1, err
     return lines[0]
@@ -329,4 +329,4 @@ def test_bad_plans_change_nothing_else(tmp_path):
     path = tmp_path / "bad.cgtproj"
     path.write_text(json.dumps(d), encoding="utf-8")
     code, out, err = run_cli("compute", path, "--json")
-    assert code == 2 and out == "" and "plan.years" in err
+    assert code == 2 and "results" not in json.loads(out)["error"] and "plan.years" in err
