@@ -69,7 +69,7 @@ def assert_contract(path: Path) -> int:
         lines = err.splitlines()
         assert len(lines) == 1, f"expected exactly one message line, found {len(lines)}: {err!r}"
         assert lines[0].startswith("cgtdesk") and len(lines[0]) > 20, err
-        assert out == ""
+        assert json.loads(out) == {"error": {"message": lines[0], "exit": 2}}  # --json: the error as JSON
     return code
 
 
