@@ -17,12 +17,15 @@ from cgtdesk.core.catalogue import catalogue
 from cgtdesk.core.errors import InputError
 from cgtdesk.core.formatting import fmt_number
 
+#: demands of one sweep at most (each scenario's result is one float per demand)
+MAX_SWEEP_POINTS = 100_000
+
 
 def demand_grid(lo: float = presets.DEMAND_LO, hi: float = presets.DEMAND_HI, points: int = presets.SWEEP_POINTS) -> np.ndarray:
     """``points`` demands (patients/yr) evenly spaced in log from ``lo`` to ``hi`` (both included)."""
     lo, hi = _demand_range(lo, hi)
-    if isinstance(points, bool) or not isinstance(points, (int, np.integer)) or points < 2:
-        raise InputError(f"sweep points: expected a whole number of at least 2, found {points!r}")
+    if isinstance(points, bool) or not isinstance(points, (int, np.integer)) or not 2 <= points <= MAX_SWEEP_POINTS:
+        raise InputError(f"sweep points: expected a whole number from 2 to {MAX_SWEEP_POINTS:,}, found {points!r}")
     g = np.geomspace(lo, hi, int(points))
     g[0], g[-1] = lo, hi
     return g
@@ -40,8 +43,8 @@ def sweep(scenarios: Sequence, result: str = DEFAULT_RESULT, demand=None) -> Swe
     """``result`` of each scenario at every demand (each point evaluated by the model, never interpolated)."""
     check_result(result)
     d = demand_grid() if demand is None else np.asarray(demand, dtype=float).ravel()
-    if d.size == 0:
-        raise InputError("sweep: expected at least one demand")
+    if not 1 <= d.size <= MAX_SWEEP_POINTS:
+        raise InputError(f"sweep: expected from 1 to {MAX_SWEEP_POINTS:,} demands, found {d.size:,}")
     p = catalogue().parameters[DEMAND_KEY]
     if not np.all(np.isfinite(d)) or d.min() < p.min or d.max() > p.max:
         raise InputError(f"sweep: expected demands within {fmt_number(p.min)} .. {fmt_number(p.max)} patients/yr")
