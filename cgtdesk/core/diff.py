@@ -101,13 +101,44 @@ def _plan_changes(old, new) -> list[dict]:
     return changes
 
 
-def diff_projects(old: Project, new: Project) -> dict:
-    """What differs from ``old`` to ``new``: inputs (scenario, key, old, new), scenarios added
-    and removed, and project title/currency. Keys absent from a scenario's process are skipped.
+def _matches(old_by: dict, new_by: dict, renames: dict[str, str]) -> dict[str, str]:
+    """New name -> the old scenario's name it is: the same name, a rename known to the caller
+    (a workbook's hidden scenario id), else the same name once leading and trailing spaces go."""
+    match = {n: n for n in new_by if n in old_by}
+    taken = set(match.values())
+    for n in new_by:
+        if n in match:
+            continue
+        o = renames.get(n)
+        if o is None or o not in old_by or o in taken:
+            o = next((o for o in old_by if o not in taken and o not in new_by and o.strip() == n.strip()), None)
+        if o is not None and o not in taken:
+            match[n] = o
+            taken.add(o)
+    return match
 
+
+def _rename_change(new_name: str, old_name: str) -> dict:
+    c = _change(new_name, "name", old_name, new_name)
+    if old_name.strip() == new_name.strip():
+        c["message"] = f"scenario name differs only by spaces: {old_name!r} is now {new_name!r}"
+    else:
+        c["message"] = f"renamed from {old_name} to {new_name}"
+    return c
+
+
+def diff_projects(old: Project, new: Project, renames: dict[str, str] | None = None) -> dict:
+    """What differs from ``old`` to ``new``: inputs (scenario, key, old, new), scenarios renamed,
+    added and removed, and project title/currency. Keys absent from a scenario's process are skipped.
+
+    ``renames`` maps a scenario name of ``new`` to the name it had in ``old`` (a workbook knows it
+    from its hidden scenario ids); names that differ only by leading or trailing spaces match too.
+    A renamed scenario gives a change keyed ``name`` with a ``message`` ("renamed from X to Y"),
+    then its inputs are compared with the old scenario's.
     Numbers equal to 15 significant digits (what a spreadsheet keeps) count as the same.
-    Returns ``{"added": [names], "removed": [names], "changes": [{"scenario", "key", "old", "new"}]}``
-    (``scenario`` is None for the project's title and currency).
+    Returns ``{"added": [names], "removed": [names], "renamed": [{"from", "to"}],
+    "changes": [{"scenario", "key", "old", "new"}]}`` (``scenario`` is None for the project's
+    title and currency).
     """
     changes = []
     if old.title != new.title:
@@ -117,10 +148,16 @@ def diff_projects(old: Project, new: Project) -> dict:
     changes += _plan_changes(old.plan, new.plan)
     old_by = {s.name: s for s in old.scenarios}
     new_by = {s.name: s for s in new.scenarios}
-    added = [n for n in new_by if n not in old_by]
-    removed = [n for n in old_by if n not in new_by]
+    match = _matches(old_by, new_by, renames or {})
+    added = [n for n in new_by if n not in match]
+    removed = [n for n in old_by if n not in match.values()]
+    renamed = []
     for name, ns in new_by.items():
-        os_ = old_by.get(name)
-        if os_ is not None:
-            changes += _scenario_changes(name, os_, ns)
-    return {"added": added, "removed": removed, "changes": changes}
+        o = match.get(name)
+        if o is None:
+            continue
+        if o != name:
+            renamed.append({"from": o, "to": name})
+            changes.append(_rename_change(name, o))
+        changes += _scenario_changes(name, old_by[o], ns)
+    return {"added": added, "removed": removed, "renamed": renamed, "changes": changes}
