@@ -528,6 +528,107 @@ def bench_plan(ws: Workspace, repeat: int) -> list[Row]:
     ]
 
 
+#: the edge-scenario deck: every numeric input at an end of its valid range (see tests/system/test_edge_scenarios.py)
+_EDGE_SCRIPT = """
+import json, math, sys, time, resource
+from cgtdesk.core.catalogue import catalogue
+from cgtdesk.core.project import Project, new_scenario
+YIELDS = {"allo.bioreactor_volume_l": 1e5, "allo.harvest_density_cells_per_ml": 1e9, "allo.dsp_yield": 1,
+          "allo.qc_retain_doses_per_lot": 0, "allo.lot_success_rate": 1, "allo.dose_wastage": 0}
+def edge(process, end, name, **extra):
+    v = {}
+    for k in catalogue().numeric_keys(process):
+        p = catalogue().parameters[k]
+        x = p.min if end == "min" else p.max
+        v[k] = (math.ceil(x) if end == "min" else math.floor(x)) if p.integer else x
+    v.update(extra)
+    return new_scenario(name, process, v)
+day = {"facility.operating_days_per_year": 1}
+project = Project(title="Edges", currency="USD", scenarios=[
+    edge("autologous", "min", "Auto min"), edge("allogeneic", "min", "Allo min", **YIELDS),
+    edge("autologous", "max", "Auto max"), edge("allogeneic", "max", "Allo max", **{"allo.qc_retain_doses_per_lot": 0}),
+    edge("autologous", "min", "Auto min, 1 day", **day),
+    edge("allogeneic", "max", "Allo max, 1 day", **{"allo.qc_retain_doses_per_lot": 0}, **day),
+    new_scenario("Allo default", "allogeneic")])
+if sys.argv[1] == "save":
+    from cgtdesk.io.projectfile import save_project
+    save_project(project, sys.argv[2])
+else:
+    from cgtdesk.core import analyses
+    pairs = [("Auto min", "Allo default"), ("Auto min, 1 day", "Allo max, 1 day"), ("Allo min", "Auto max"),
+             ("Auto max", "Allo max"), ("Allo max, 1 day", "Auto min")]
+    t = time.perf_counter()
+    for a, b in pairs:
+        analyses.crossover(project.scenario(a), project.scenario(b), lo=1.0, hi=1e6)
+    print(json.dumps({"pairs": len(pairs), "s": time.perf_counter() - t}))
+"""
+
+#: a Monte Carlo of the example's scenarios repeated: ``samples scenarios`` -> seconds of the run
+_MC_SCALE_SCRIPT = """
+import dataclasses, json, sys, time
+from cgtdesk.core.analyses import monte_carlo
+from cgtdesk.io import load_any
+p = load_any(sys.argv[1])
+n, k = int(float(sys.argv[2])), int(sys.argv[3])
+sc = [dataclasses.replace(s, name=f"{s.name} {i}") for i, s in enumerate((p.scenarios * k)[:k])]
+t = time.perf_counter()
+monte_carlo(sc, n, 1)
+print(json.dumps({"s": time.perf_counter() - t}))
+"""
+
+
+def bench_edges(ws: Workspace, repeat: int) -> list[Row]:
+    """The edge-scenario deck: five crossovers over 1 .. 1e6 patients/yr, and the PDF deck, each in its own process."""
+    path = ws.dir / "edges.cgtproj"
+    _checked(run_process(["-c", _EDGE_SCRIPT, "save", str(path)]), ["edges save"])
+    xo = _checked(run_process(["-c", _EDGE_SCRIPT, "crossover"], timeout=300), ["edges crossover"])
+    got = json.loads(xo.stdout.strip().splitlines()[-1])
+    pdf = ws.dir / "edges.pdf"
+    deck = _checked(run_process(["main.py", str(path), "--export-deck", str(pdf)], timeout=300), ["edges deck"])
+    return [
+        Row(
+            f"edge scenarios: {got['pairs']} crossovers, 1 .. 1e6 patients/yr",
+            _fmt_s(got["s"]),
+            "< 60 s",
+            _status(got["s"], 60.0),
+            f"peak memory {xo.maxrss_mb:,.0f} MB (budget 2,048 MB)",
+        ),
+        Row(
+            "edge scenarios: --export-deck, whole process",
+            _fmt_s(deck.seconds),
+            "< 60 s",
+            _status(deck.seconds, 60.0),
+            f"peak memory {deck.maxrss_mb:,.0f} MB (budget 2,048 MB)",
+        ),
+    ]
+
+
+def bench_mc_scale(ws: Workspace, repeat: int) -> list[Row]:
+    """Monte Carlo memory and scaling: 1e7 samples x 5 scenarios (peak memory), 1e6 samples x 50
+    scenarios against one (seconds per scenario-sample). Minutes: each run in its own process."""
+    ex = str(ws.example_path)
+    big = _checked(run_process(["-c", _MC_SCALE_SCRIPT, ex, "1e7", "5"], timeout=1800), ["mc 1e7 x 5"])
+    one = _checked(run_process(["-c", _MC_SCALE_SCRIPT, ex, "1e6", "1"], timeout=600), ["mc 1e6 x 1"])
+    fifty = _checked(run_process(["-c", _MC_SCALE_SCRIPT, ex, "1e6", "50"], timeout=3600), ["mc 1e6 x 50"])
+    s1, s50 = json.loads(one.stdout)["s"], json.loads(fifty.stdout)["s"] / 50
+    return [
+        Row(
+            "Monte Carlo 10,000,000 samples x 5 scenarios, peak memory",
+            f"{big.maxrss_mb:,.0f} MB",
+            "< 1,536 MB",
+            _status(big.maxrss_mb, 1536),
+            f"ru_maxrss of the child; the run {_fmt_s(json.loads(big.stdout)['s'])}",
+        ),
+        Row(
+            "Monte Carlo 1,000,000 x 50 scenarios, per scenario against 1",
+            f"{s50 / s1:.2f}x",
+            "<= 1.5x",
+            _status(s50 / s1, 1.5),
+            f"{_fmt_s(s50)} per scenario, {_fmt_s(s1)} for one; peak {fifty.maxrss_mb:,.0f} MB",
+        ),
+    ]
+
+
 BENCHES: dict[str, tuple[str, Callable]] = {
     "compute": ("`compute` of 6 scenarios, whole process", bench_compute),
     "imports": ("`compute` loads no heavy modules", bench_imports),
@@ -538,6 +639,8 @@ BENCHES: dict[str, tuple[str, Callable]] = {
     "montecarlo": ("Monte Carlo 1,000,000 samples", bench_montecarlo),
     "gui": ("edit of one parameter to every chart redrawn", bench_gui_latency),
     "plan": ("launch plan, 6 x 40 years / Monte Carlo 100,000 x 15 years", bench_plan),
+    "edges": ("edge scenarios: crossovers and the deck", bench_edges),
+    "mcscale": ("Monte Carlo 1e7 x 5 memory, 1e6 x 50 scaling (minutes)", bench_mc_scale),
 }
 
 BUDGETS = {
@@ -550,6 +653,8 @@ BUDGETS = {
     "montecarlo": "< 3 s / < 2 s / < 3x / >= 100x / < 1.5 GB",
     "gui": "median < 100 ms",
     "plan": "< 50 ms / < 3 s / < 1.5 GB",
+    "edges": "< 60 s / < 60 s",
+    "mcscale": "< 1.5 GB / <= 1.5x",
 }
 
 
