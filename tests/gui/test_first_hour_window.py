@@ -77,3 +77,128 @@ def test_a_laptop_screen_fits_the_toolbar_and_the_analyses(qtbot, make_window, s
         assert not page.horizontalScrollBar().isVisible(), name
     w.show_charts()
     assert w.centre.currentWidget() is w.chart_panel
+
+
+# ---------------------------------------------------------------- the analyses follow the project
+
+
+def _run_monte_carlo(qtbot, w, samples=1_000):
+    view = w.show_analysis("montecarlo")
+    view.samples.setValue(samples)
+    with qtbot.waitSignal(view.runner.finished, timeout=60_000):
+        view.run_button.click()
+    return view
+
+
+def _solve(qtbot, w):
+    view = w.show_analysis("goalseek")
+    with qtbot.waitSignal(view.solved, timeout=60_000):
+        view.solve_button.click()
+    return view
+
+
+def _other_project(example_path, tmp_path):
+    """The example in euros with other scenario names, saved to a file."""
+    from cgtdesk.core.project import Project
+    from cgtdesk.io.projectfile import load_project, save_project
+
+    p = load_project(example_path)
+    scenarios = [s.copy() for s in p.scenarios[:2]]
+    scenarios[0].name, scenarios[1].name = "Client A", "Client B"
+    other = Project("Client two", "EUR", scenarios)
+    path = tmp_path / "other.cgtproj"
+    save_project(other, path)
+    return path
+
+
+def test_open_resets_every_analysis_to_the_new_project(qtbot, make_window, fake_prompts, example_path, tmp_path):
+    w = make_window()
+    w.show()
+    qtbot.waitExposed(w)
+    mc = _run_monte_carlo(qtbot, w)
+    gs = _solve(qtbot, w)
+    assert mc.result is not None and gs.solution is not None and gs.answer.text()
+    fake_prompts.open_answer = str(_other_project(example_path, tmp_path))
+    w.acts["open"].trigger()
+    assert w.doc.project.names() == ["Client A", "Client B"]
+    qtbot.wait(300)  # the views' pause after a change
+    # Monte Carlo: the old project's run is gone everywhere it was shown
+    assert w.monte_carlo.result is None and mc.result is None
+    assert mc.summary.rowCount() == 0 and mc.answer.text() == ""
+    assert [mc.show_scenario.itemData(i) for i in range(mc.show_scenario.count())] == ["Client A", "Client B"]
+    w.flush_charts()
+    assert w.chart_panel.charts["montecarlo"].data is None
+    # goal seek: no old answer, the new scenarios to ask about
+    assert gs.solution is None and gs.answer.text() == "" and not gs.apply_button.isEnabled()
+    assert [gs.scenario.itemData(i) for i in range(gs.scenario.count())] == ["Client A", "Client B"]
+    # sweep and tornado: the new scenarios, in euros
+    sweep = w.show_analysis("sweep")
+    QtWidgets.QApplication.processEvents()
+    assert sweep.data.scenarios == ["Client A", "Client B"] and sweep.data.currency == "EUR"
+    tornado = w.show_analysis("tornado")
+    QtWidgets.QApplication.processEvents()
+    assert [tornado.scenario.itemData(i) for i in range(tornado.scenario.count())] == ["Client A", "Client B"]
+    assert "EUR" in tornado.answer.text()
+
+
+def test_results_made_before_the_last_edit_say_so_and_lose_the_target_line(qtbot, make_window, monkeypatch):
+    from cgtdesk.gui.theme import OUT_OF_DATE
+    from cgtdesk.gui.window import main_window
+
+    w = make_window()
+    w.show()
+    qtbot.waitExposed(w)
+    mc = _run_monte_carlo(qtbot, w)
+    gs = _solve(qtbot, w)
+    w.flush_charts()
+    assert mc.chart.data.target is not None and not mc.answer.text().startswith(OUT_OF_DATE)
+    assert w.chart_panel.charts["montecarlo"].data.target is not None
+    # the price changes: the maximum allowable cost (the target line) moves, the runs do not
+    w.set_value("commercial.price_per_dose", "500000")
+    qtbot.waitUntil(lambda: mc.answer.text().startswith(OUT_OF_DATE), timeout=3000)
+    assert mc.chart.data.target is None and mc.chart.data.p_meets_target is None
+    assert mc.chart.data.finding.startswith(OUT_OF_DATE)
+    w.flush_charts()
+    panel_data = w.chart_panel.charts["montecarlo"].data
+    assert panel_data.target is None and panel_data.p_meets_target is None and panel_data.finding.startswith(OUT_OF_DATE)
+    qtbot.waitUntil(lambda: gs.answer.text().startswith(OUT_OF_DATE), timeout=3000)
+    assert gs.chart.title.text().startswith(OUT_OF_DATE) and not gs.apply_button.isEnabled()
+    # the slides never show the old run as their answer
+    seen = {}
+
+    class Slides:
+        def __init__(self, project, **kw):
+            seen.update(kw)
+
+        def start(self):
+            pass
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(main_window, "PresentationWindow", Slides)
+    w.present()
+    assert seen["monte_carlo"] is None
+    # run again: up to date, the target line back
+    with qtbot.waitSignal(mc.runner.finished, timeout=60_000):
+        mc.run_button.click()
+    assert not mc.answer.text().startswith(OUT_OF_DATE) and mc.chart.data.target is not None
+
+
+def test_dark_theme_at_run_time_restyles_the_analysis_text(qtbot, make_window):
+    from PySide6 import QtGui
+
+    w = make_window()
+    w.show()
+    qtbot.waitExposed(w)
+    gs = _solve(qtbot, w)
+    try:
+        w.set_theme(True)
+        QtWidgets.QApplication.processEvents()
+        background = QtWidgets.QApplication.palette().color(QtGui.QPalette.ColorRole.Window)
+        assert background.lightness() < 80
+        for label in (gs.answer, gs.detail, w.analyses.views["montecarlo"].compare_note, w.editor.title):
+            text = label.palette().color(QtGui.QPalette.ColorRole.WindowText)
+            assert text.lightness() - background.lightness() > 90, (label.text()[:40], text.name())
+    finally:
+        w.set_theme(False)

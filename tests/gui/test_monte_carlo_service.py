@@ -72,9 +72,9 @@ def test_the_chart_panel_and_the_analyses_view_show_one_run(qtbot, project):
     assert panel.monte_carlo is r and view.result is r
     assert panel.charts["montecarlo"].data.samples == presets.MC_SAMPLES
     assert view.chart.data.samples == presets.MC_SAMPLES
-    assert "before the latest edits" not in panel.charts["montecarlo"].title.text()
+    assert "made before your last edit" not in panel.charts["montecarlo"].title.text()
     edited = project.copy()
     edited.scenarios[0].parameters["auto.qc_cost_per_batch"] = 24_000
     panel.set_project(edited)
-    assert "before the latest edits" in panel.charts["montecarlo"].title.text()
+    assert panel.charts["montecarlo"].title.text().startswith("Out of date: made before your last edit")
     assert svc.shutdown()

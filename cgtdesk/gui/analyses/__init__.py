@@ -21,6 +21,7 @@ from cgtdesk.gui.analyses.montecarlo import MonteCarloView
 from cgtdesk.gui.analyses.sweep import SweepView
 from cgtdesk.gui.analyses.tornado import TornadoView
 from cgtdesk.gui.charts.base import BaseChart
+from cgtdesk.gui.theme import restyle
 from cgtdesk.gui.uncertainty_editor import UncertaintyEditor
 from cgtdesk.gui.workers import MonteCarloService
 
@@ -51,7 +52,9 @@ class AnalysesPanel(QtWidgets.QTabWidget):
                 chart.customContextMenuRequested.connect(lambda pos, c=chart: self._chart_menu(c, pos))
 
     def set_theme(self, dark: bool):
-        """Light or dark charts (the widgets follow the application palette)."""
+        """Light or dark charts; the widgets follow the application palette, those with a style
+        sheet (answers, notes, errors) too."""
+        restyle(self)
         for view in self.views.values():
             for chart in view.findChildren(BaseChart):
                 chart.set_theme(dark)

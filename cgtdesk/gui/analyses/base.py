@@ -23,6 +23,8 @@ class AnalysisView(QtWidgets.QWidget):
         doc.parameterChanged.connect(self._on_doc_changed)
         doc.scenariosChanged.connect(self._on_doc_changed)
         doc.uncertaintyChanged.connect(self._on_doc_changed)
+        if hasattr(doc, "projectLoaded"):  # New, Open, Recover: nothing of the old project stays shown
+            doc.projectLoaded.connect(self.project_loaded)
 
     @property
     def project(self):
@@ -55,6 +57,9 @@ class AnalysisView(QtWidgets.QWidget):
 
     def follow_scenario(self, name: str):
         """The user selected another scenario in the main window."""
+
+    def project_loaded(self):
+        """Another project replaced the old one: drop every answer about the old one."""
 
     def set_theme(self, dark: bool):
         """Light or dark, beyond the charts (which the panel restyles itself)."""

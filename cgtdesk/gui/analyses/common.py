@@ -13,6 +13,11 @@ from cgtdesk.gui.style import BAD_COLOUR
 Qt = QtCore.Qt
 ERROR_STYLE = f"QLabel {{ color: #B00020; border: 1px solid {BAD_COLOUR}; border-radius: 3px; padding: 4px; }}"
 ANSWER_STYLE = "QLabel { font-size: 15px; font-weight: bold; padding: 4px 2px; }"
+#: an answer made before the latest edit: the same size, in the warning colour, framed
+STALE_STYLE = (
+    f"QLabel {{ font-size: 15px; font-weight: bold; padding: 4px; color: {BAD_COLOUR}; "
+    f"border: 1px solid {BAD_COLOUR}; border-radius: 3px; }}"
+)
 
 
 def fmt_result(result: str, x, currency: str = "USD") -> str:

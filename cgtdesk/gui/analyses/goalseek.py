@@ -21,6 +21,8 @@ from cgtdesk.core.formatting import fmt_number, parse_number
 from cgtdesk.core.model import evaluate
 from cgtdesk.gui.analyses.base import AnalysisView
 from cgtdesk.gui.analyses.common import (
+    ANSWER_STYLE,
+    STALE_STYLE,
     answer_label,
     busy_bar,
     error_label,
@@ -34,6 +36,7 @@ from cgtdesk.gui.analyses.common import (
 )
 from cgtdesk.gui.charts.base import BaseChart, font, pen, swatch
 from cgtdesk.gui.style import BAD_COLOUR, GOOD_COLOUR, scenario_colour
+from cgtdesk.gui.theme import OUT_OF_DATE
 from cgtdesk.gui.workers import TaskRunner
 
 MAX_ALLOWABLE = "max_allowable"
@@ -305,7 +308,29 @@ class GoalSeekView(AnalysisView):
 
     def inputs_changed(self):
         if self.solution is not None and self._job and self._job[0] != project_signature(self.project):
-            self.detail.setText(self.detail.text().split(" Made before")[0] + " Made before the latest edits: Solve again.")
+            self._mark_out_of_date()
+
+    def _mark_out_of_date(self):
+        """The answer shown was found before the latest edit: say so on it and on the chart, and
+        offer no Apply (its value answers the old question)."""
+        self.answer.setText(f"{OUT_OF_DATE}. It said: {self.sentence()}")
+        self.answer.setStyleSheet(STALE_STYLE)
+        self.chart.set_title(f"{OUT_OF_DATE}. {self.chart.title.text().split(OUT_OF_DATE + '. ')[-1]}")
+        self.apply_button.setEnabled(False)
+        self.apply_button.setText("Apply to the scenario")
+
+    def project_loaded(self):
+        """Another project: the old question's answer goes (a search under way is dropped)."""
+        self.runner.cancel()
+        self.solution, self.shown_value, self._job = None, None, None
+        self.chart.update_data(None)
+        self.answer.setText("")
+        self.answer.setStyleSheet(ANSWER_STYLE)
+        self.detail.setText("")
+        show_error(self.error, "")
+        self.apply_button.setEnabled(False)
+        self.apply_button.setText("Apply to the scenario")
+        self.refresh_choices()
 
     # ---- solving
     def target(self):
@@ -349,10 +374,9 @@ class GoalSeekView(AnalysisView):
         ci = names.index(sr.scenario) if sr.scenario in names else 0
         self.chart.update_data((sr, self.shown_value, self.project.currency, ci))
         self.answer.setText(self.sentence())
+        self.answer.setStyleSheet(ANSWER_STYLE)
         self.detail.setText(self.details())
         stale = self._job[0] != project_signature(self.project)
-        if stale:
-            self.detail.setText(self.detail.text() + " Made before the latest edits: Solve again.")
         can_apply = (
             sr.reachable
             and self.shown_value is not None
@@ -366,6 +390,8 @@ class GoalSeekView(AnalysisView):
             self.apply_button.setText(f"Set {p.label.lower()} to {self._fmt_value(self.shown_value)} in '{sr.scenario}'")
         else:
             self.apply_button.setText("Apply to the scenario")
+        if stale:
+            self._mark_out_of_date()
         self.solved.emit(sr)
 
     def _interval(self, sr):

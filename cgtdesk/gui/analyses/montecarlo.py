@@ -20,6 +20,8 @@ from cgtdesk.core.errors import InputError
 from cgtdesk.core.formatting import parse_number, percent
 from cgtdesk.gui.analyses.base import AnalysisView
 from cgtdesk.gui.analyses.common import (
+    ANSWER_STYLE,
+    STALE_STYLE,
     answer_label,
     chart_over,
     error_label,
@@ -34,6 +36,7 @@ from cgtdesk.gui.analyses.common import (
 )
 from cgtdesk.gui.charts import MonteCarloChart
 from cgtdesk.gui.style import GOOD_COLOUR
+from cgtdesk.gui.theme import OUT_OF_DATE, out_of_date
 from cgtdesk.gui.workers import MonteCarloService
 
 MAX_SAMPLES = 1_000_000
@@ -159,7 +162,22 @@ class MonteCarloView(AnalysisView):
             self.redraw()
 
     def inputs_changed(self):
-        self._update_header()
+        self.redraw()  # a result made before this edit says so, and loses its target line
+
+    def project_loaded(self):
+        """The old project's run is no answer about the new one: cancel it and show nothing."""
+        self.runner.cancel()
+        if self.runner.result is not None:
+            self.runner.adopt(None, None)  # the chart panel, the slides and the deck drop it too
+        self.status.setText("Not run yet: press Run.")
+        self.progress.setValue(0)
+        show_error(self.error, "")
+        self.refresh_choices()
+        self.redraw()
+
+    def is_out_of_date(self) -> bool:
+        """Whether the result shown was made before the latest edit of the project."""
+        return self.result is not None and not self.runner.is_current(self.project)
 
     # ---- running
     def run(self, samples: int | None = None, seed: int | None = None):
@@ -228,11 +246,7 @@ class MonteCarloView(AnalysisView):
         if r is None:
             self.header.setText("")
             return
-        stale = not self.runner.is_current(self.project)
-        self.header.setText(
-            f"Run of {r.samples:,} samples per scenario, seed {r.seed}"
-            + (" - made before the latest edits: run again to bring it up to date." if stale else ".")
-        )
+        self.header.setText(f"Run of {r.samples:,} samples per scenario, seed {r.seed}.")
 
     def redraw(self):
         r = self.result
@@ -253,10 +267,14 @@ class MonteCarloView(AnalysisView):
         if name not in names:
             name = names[0]
         idx = self.project.names().index(name) if name in self.project.names() else names.index(name)
+        stale = self.is_out_of_date()
         data = chartdata.monte_carlo_data(r, name, self.project if name in self.project.names() else None, res)
+        if stale:
+            data = out_of_date(data)
         self.chart.update_data(data, colour_index=idx)
         by = {s.name: s for s in r.scenarios}
-        self.answer.setText(self.sentence(by[name]))
+        self.answer.setText(f"{OUT_OF_DATE}." if stale else self.sentence(by[name]))
+        self.answer.setStyleSheet(STALE_STYLE if stale else ANSWER_STYLE)
         rows = []
         for s in r.scenarios:
             m = s.summaries[res]

@@ -92,6 +92,12 @@ class SweepView(AnalysisView):
         else:
             self._shown_signature = None  # compute when shown
 
+    def project_loaded(self):
+        """Another project: its default pair and its curves (nothing of the old one stays drawn)."""
+        self.runner.cancel()
+        self.pair, self.data, self.crossover, self.ways = None, None, None, []
+        self.compute()
+
     def showEvent(self, event):
         super().showEvent(event)
         if self._shown_signature != project_signature(self.project):

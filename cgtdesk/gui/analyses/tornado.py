@@ -76,6 +76,14 @@ class TornadoView(AnalysisView):
         else:
             self._stale = True
 
+    def project_loaded(self):
+        """Another project: its scenarios, and its tornado when next shown (or now, if shown)."""
+        self.refresh_choices()
+        self.chart.update_data(None)
+        self.answer.setText("")
+        set_rows(self.table, [])
+        self.inputs_changed()
+
     def showEvent(self, event):
         super().showEvent(event)
         if self._stale:

@@ -24,6 +24,7 @@ from cgtdesk.gui.charts.veintovein import VeinToVeinChart
 from cgtdesk.gui.charts.waterfall import WaterfallChart
 from cgtdesk.gui.plan.charts import PLAN_CHART_CLASSES
 from cgtdesk.gui.style import ChartStyle, normal_style
+from cgtdesk.gui.theme import out_of_date
 from cgtdesk.gui.workers import MonteCarloService, TaskRunner
 
 #: the widget of each chart of the registry, by its id (each class names itself)
@@ -167,9 +168,8 @@ class ChartPanel(QtWidgets.QWidget):
             # the crossover search takes longer than every chart together: locate it once typing pauses
             self._xo_timer.start()
         if data["montecarlo"] is not None and not self.mc_service.is_current(project):
-            object.__setattr__(
-                data["montecarlo"], "finding", data["montecarlo"].finding + " (run before the latest edits: run again)"
-            )
+            # made before the latest edit: said plainly, and never the new target line with the old P(meets target)
+            data["montecarlo"] = out_of_date(data["montecarlo"])
         idx = project.names().index(self.current) if self.current in project.names() else 0
         for name, chart in self.charts.items():
             if name == "montecarlo":

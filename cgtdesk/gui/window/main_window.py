@@ -31,7 +31,7 @@ from cgtdesk.gui.document import ProjectDocument
 from cgtdesk.gui.plan.view import PlanView
 from cgtdesk.gui.present import PresentationWindow, choose_screen
 from cgtdesk.gui.selection import Selection
-from cgtdesk.gui.theme import apply_theme
+from cgtdesk.gui.theme import apply_theme, restyle
 from cgtdesk.gui.window import actions
 from cgtdesk.gui.window.editor import ParameterEditor
 from cgtdesk.gui.window.files import FileController
@@ -295,7 +295,8 @@ class MainWindow(QtWidgets.QMainWindow):
             pair=self.selection.pair(),
             screen=screen,
             scenario=self.selection.current_name(),
-            monte_carlo=self.monte_carlo.result,
+            # a run made before the latest edit is not the slides' answer: they run their own
+            monte_carlo=self.monte_carlo.result if self.monte_carlo.is_current(self.doc.project) else None,
             dark=self.dark,
         )
         self._presentation.start()
@@ -309,6 +310,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.chart_panel.set_theme(dark)
         self.analyses.set_theme(dark)
         self.plan_view.set_theme(dark)
+        restyle(self)  # the labels with a style sheet (notices, legends, answers) take the new palette
         self.scenarios.refresh()
         self._scenarios_changed()
 
