@@ -74,7 +74,12 @@ def run(argv) -> int:
         from cgtdesk.gui import headless
 
         return headless.run(args)
-    from cgtdesk.gui import appdata
+    from cgtdesk.gui import appdata, headless
+
+    problem = headless.display_problem()  # before Qt, which would abort (exit 134)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
 
     app = qt_app()
     folder = appdata.data_dir()
@@ -85,6 +90,9 @@ def run(argv) -> int:
         window.prompts.error(window, title, what, todo)
 
     appdata.install_excepthook(show_error, log_path)
+    from PySide6 import QtCore
+
+    QtCore.QTimer.singleShot(0, window.first_run_guide)  # the Getting started guide, the first time only
     return app.exec()
 
 

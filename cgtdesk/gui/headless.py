@@ -24,6 +24,37 @@ OUTPUT_SUFFIXES = {"screenshot": ".png", "export_deck": ".pdf", "export_pptx": "
 CHART_SIZE = (1920, 1080)
 
 
+#: Qt platforms that draw without a display server
+NO_DISPLAY_PLATFORMS = ("offscreen", "minimal", "vnc", "linuxfb", "eglfs", "vkkhrdisplay")
+
+
+def display_problem(env=None, platform: str | None = None) -> str | None:
+    """Why the window cannot be shown here, in one sentence, or None when it can be tried.
+
+    On Linux Qt needs an X server (``DISPLAY``) or a Wayland compositor (``WAYLAND_DISPLAY``),
+    unless ``QT_QPA_PLATFORM`` names a platform that needs none; without one Qt aborts (exit 134)
+    with a message about plugins. Checked before the QApplication exists.
+    """
+    env = os.environ if env is None else env
+    platform = sys.platform if platform is None else platform
+    if not platform.startswith("linux"):
+        return None
+    qpa = (env.get("QT_QPA_PLATFORM") or "").split(":")[0].split(";")[0].strip().lower()
+    if qpa in NO_DISPLAY_PLATFORMS:
+        return None
+    has_x, has_wayland = bool(env.get("DISPLAY")), bool(env.get("WAYLAND_DISPLAY"))
+    if (qpa == "xcb" and has_x) or (qpa == "wayland" and has_wayland) or (not qpa and (has_x or has_wayland)):
+        return None
+    wanted = {"xcb": "DISPLAY is not set", "wayland": "WAYLAND_DISPLAY is not set"}.get(
+        qpa, "neither DISPLAY nor WAYLAND_DISPLAY is set"
+    )
+    return (
+        f"cgtdesk: no display to show the window on ({wanted}). Start it from a desktop session (or "
+        "under xvfb-run); without a display use the command line (cgtdesk compute FILE, cgtdesk --help) "
+        "or --screenshot PNG / --export-deck PDF, which need none."
+    )
+
+
 def run(args) -> int:
     """``args``: the parsed options of :func:`cgtdesk.gui.app.parse_gui_args`."""
     problem = check_args(args)

@@ -202,3 +202,63 @@ def test_dark_theme_at_run_time_restyles_the_analysis_text(qtbot, make_window):
             assert text.lightness() - background.lightness() > 90, (label.text()[:40], text.name())
     finally:
         w.set_theme(False)
+
+
+# ---------------------------------------------------------------- first start, and no display
+
+
+def test_getting_started_shows_on_the_first_start_only(qtbot, make_window):
+    w = make_window()  # settings under tmp_path: a first start
+    box = w.first_run_guide()
+    assert box is not None and box.isVisible() and not box.isModal()
+    assert "Getting started" in box.windowTitle()
+    box.close()
+    assert w.settings.value("help/guide_shown", False, type=bool)
+    assert w.first_run_guide() is None
+
+
+@pytest.mark.parametrize(
+    "env, problem",
+    [
+        ({}, "neither DISPLAY nor WAYLAND_DISPLAY"),
+        ({"QT_QPA_PLATFORM": "xcb"}, "DISPLAY is not set"),
+        ({"QT_QPA_PLATFORM": "xcb", "WAYLAND_DISPLAY": "wayland-0"}, "DISPLAY is not set"),
+        ({"QT_QPA_PLATFORM": "wayland", "DISPLAY": ":0"}, "WAYLAND_DISPLAY is not set"),
+        ({"DISPLAY": ":0"}, None),
+        ({"WAYLAND_DISPLAY": "wayland-0"}, None),
+        ({"QT_QPA_PLATFORM": "offscreen"}, None),
+        ({"QT_QPA_PLATFORM": "minimal"}, None),
+        ({"QT_QPA_PLATFORM": "vnc:size=1366x768"}, None),
+    ],
+)
+def test_display_problem_on_linux(env, problem):
+    from cgtdesk.gui.headless import display_problem
+
+    said = display_problem(env, "linux")
+    if problem is None:
+        assert said is None
+    else:
+        assert problem in said and "command line" in said
+    assert display_problem({}, "win32") is None and display_problem({}, "darwin") is None
+
+
+def test_the_window_without_a_display_says_so_and_exits_2(tmp_path):
+    """The real entry point in a fresh process: one sentence and exit 2, not Qt's abort (134)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env["HOME"] = str(tmp_path)  # nothing of the user's settings is touched
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
+    env["XDG_DATA_HOME"] = str(tmp_path / "data")
+    done = subprocess.run(
+        [sys.executable, str(root / "main.py")], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the check is for Linux")
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "no display" in lines[0] and "Traceback" not in done.stderr

@@ -328,6 +328,19 @@ class MainWindow(QtWidgets.QMainWindow):
     def show_guide(self):
         dialogs.show_guide(self)
 
+    def first_run_guide(self):
+        """On the very first start (no ``help/guide_shown`` in the settings), the Getting started
+        guide beside the window, not modal; never again after. Returns the box shown, or None."""
+        if self.settings.value("help/guide_shown", False, type=bool):
+            return None
+        self.settings.setValue("help/guide_shown", True)
+        box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Information, "Getting started", dialogs.GUIDE, parent=self)
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setWindowModality(Qt.WindowModality.NonModal)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.show()
+        return box
+
     def show_about(self):
         dialogs.show_about(self)
 
