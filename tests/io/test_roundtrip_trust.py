@@ -240,3 +240,43 @@ def test_troublesome_names_open_in_libreoffice(profile, example_path, tmp_path):
     assert list(header[3 : 3 + len(TROUBLESOME)]) == TROUBLESOME
     wb.close()
     assert read_workbook(resaved).names() == TROUBLESOME
+
+
+# ---------------------------------------------------------------- checks that always give a number
+
+
+@pytest.mark.slow
+@needs_lo
+def test_sorted_inputs_give_a_master_check_of_1_and_a_verdict_in_words(profile, example_path, tmp_path):  # noqa: F811
+    project = load_project(example_path)
+    out = tmp_path / "e.xlsx"
+    export_workbook(project, out, analyses=False)
+    keys, _cols, _hr = layout(out)
+    wb = openpyxl.load_workbook(out)
+    ws = wb["Inputs"]
+    first = min(v for k, v in keys.items() if k not in ("process", "notes", "scenario_id"))
+    last = max(keys.values())
+    width = ws.max_column
+    rows = [[ws.cell(r, c).value for c in range(1, width + 1)] for r in range(first, last + 1)]
+    rows.sort(key=lambda r: str(r[2]), reverse=True)  # the client sorts by key, Z to A, values only
+    for i, values in enumerate(rows):
+        for c, v in enumerate(values, start=1):
+            ws.cell(first + i, c).value = v
+    wb["Calculations"]["A1"].value = None  # and clears a label: nothing an error value could come from
+    client = tmp_path / "sorted.xlsx"
+    wb.save(client)
+    (resaved,) = resave(profile, [client], tmp_path / "lo")
+    wb = openpyxl.load_workbook(resaved, read_only=True, data_only=True)
+    checks = list(wb["Checks"].iter_rows(values_only=True))
+    cover = [v for row in wb["Cover"].iter_rows(values_only=True) for v in row]
+    wb.close()
+    master = next(r for r in checks if r[0] == "Master check")
+    assert [v for v in master[2:] if v is not None] == [1]
+    hr = next(i for i, r in enumerate(checks) if r[0] == "Check")
+    for r in checks[hr + 1 :]:
+        for v in r[2:]:
+            assert v in (None, 0, 1, "n/a"), r  # never an error value
+    assert "A check fails: see the Checks sheet" in cover
+    # and the import still reads every input by its key, saying the checks fail
+    back = read_workbook(resaved)
+    assert any("the workbook's checks fail" in line for line in import_report(back).findings())

@@ -46,8 +46,8 @@ def write_checks(b: Book) -> None:
     ws.set_row(hr, 30)
     b.wstr(ws, hr, 0, "Check", st("header"))
     b.wstr(ws, hr, 1, "What it tests", st("header"))
-    for j, s in enumerate(b.scen):
-        b.wstr(ws, hr, c0 + j, s.name, st("header", align="center"))
+    for j in range(n):
+        b.name_cell(ws, hr, c0 + j, j, st("header", align="center"))
     b.wstr(ws, hr, c_all, "All scenarios", st("header", align="center"))
     r = hr + 1
     lo, hi = b.link_span
@@ -70,8 +70,8 @@ def write_checks(b: Book) -> None:
             if f is None:
                 b.wstr(ws, r, c0 + j, "n/a", st("na"))
             else:
-                b.formula(ws, r, c0 + j, f, 0, st("check", "0"))
-        b.formula(ws, r, c_all, f"SUM({cell_ref(r, c0)}:{cell_ref(r, c0 + n - 1)})", 0, st("check", "0"))
+                b.formula(ws, r, c0 + j, _never_an_error(f), 0, st("check", "0"))
+        b.formula(ws, r, c_all, _never_an_error(f"SUM({cell_ref(r, c0)}:{cell_ref(r, c0 + n - 1)})"), 0, st("check", "0"))
         r += 1
 
     def in_range(j, s):
@@ -156,13 +156,23 @@ def write_checks(b: Book) -> None:
     for j in range(n):
         ws.write_blank(r, c0 + j, None, st("na"))
     _lo, _hi, c_rc = b.rowcheck_span
-    b.formula(ws, r, c_all, f"SUM({C}!{col_letter(c_rc)}{_lo + 1}:{col_letter(c_rc)}{_hi + 1})", 0, st("check", "0"))
+    b.formula(
+        ws, r, c_all, _never_an_error(f"SUM({C}!{col_letter(c_rc)}{_lo + 1}:{col_letter(c_rc)}{_hi + 1})"), 0, st("check", "0")
+    )
     r += 2
     b.wstr(ws, r, 0, "Master check", st("bold"))
-    b.wstr(ws, r, 1, "sum of every check above: 0 when all hold", st("muted"))
-    b.formula(ws, r, c_all, f"SUM({cell_ref(rows_first, c_all)}:{cell_ref(r - 2, c_all)})", 0, st("check_bold", "0"))
+    b.wstr(ws, r, 1, "0 when every check above holds, 1 when any fails", st("muted"))
+    b.formula(
+        ws, r, c_all, _never_an_error(f"SUM({cell_ref(rows_first, c_all)}:{cell_ref(r - 2, c_all)})"), 0, st("check_bold", "0")
+    )
     b.checks_master = f"{SHEET_CHECKS}!{cell_ref(r, c_all)}"
     _style_checks(b, ws, (rows_first, c0, r, c_all), hr)
+
+
+def _never_an_error(f: str) -> str:
+    """A check as 0 (holds) or 1 (fails), whatever the client did: an error value (a deleted
+    row, text in a number cell) counts as a failure, never shows as #REF! or #VALUE!."""
+    return f"IFERROR(IF(({f})=0,0,1),1)"
 
 
 def _style_checks(b: Book, ws, rng: tuple, hr: int) -> None:
@@ -240,7 +250,8 @@ def write_cover(b: Book) -> None:
     r += 1
     b.wstr(ws, r, 1, "Model checks", lab)
     ok_text, bad_text = "All checks hold", "A check fails: see the Checks sheet"
-    b.formula(ws, r, 2, f'IF({b.checks_master}=0,"{ok_text}","{bad_text}")', ok_text, st("bold"))
+    # always words: an error in the master cell reads as a failing check
+    b.formula(ws, r, 2, f'IFERROR(IF({b.checks_master}=0,"{ok_text}","{bad_text}"),"{bad_text}")', ok_text, st("bold"))
     green = b.wb.add_format({"bg_color": OK_FILL, "font_color": OK_FONT, "bold": True})
     red = b.wb.add_format({"bg_color": BAD_FILL, "font_color": BAD_FONT, "bold": True})
     ws.conditional_format(r, 2, r, 2, {"type": "cell", "criteria": "==", "value": f'"{ok_text}"', "format": green})
@@ -254,8 +265,8 @@ def write_cover(b: Book) -> None:
     for c, h in enumerate(("Scenario", "Process", "Notes")):
         b.wstr(ws, r, 1 + c, h, st("header"))
     r += 1
-    for s in b.scen:
-        b.wstr(ws, r, 1, s.name, st("value"))
+    for j, s in enumerate(b.scen):
+        b.name_cell(ws, r, 1, j, st("value"))
         b.wstr(ws, r, 2, PROCESS_LABELS[s.process], st("value"))
         b.wstr(ws, r, 3, s.notes, st("value", text_wrap=True))
         if len(s.notes) > 95:
