@@ -33,23 +33,34 @@ def _show(v) -> str:
 def cmd_import(args) -> int:
     from cgtdesk.core.diff import diff_projects
     from cgtdesk.io.projectfile import load_project, save_project
-    from cgtdesk.io.workbook import read_workbook
+    from cgtdesk.io.workbook import import_report, read_workbook
 
     out = output_path(args.output, (".cgtproj",))
     project = notify(args.workbook, read_workbook(args.workbook))  # everything is validated before anything is written
-    diff = None
+    report = import_report(project)
+    diff = old = None
     if args.against:
-        diff = diff_projects(notify(args.against, load_project(args.against)), project)
+        old = notify(args.against, load_project(args.against))
+        diff = diff_projects(old, project, renames=report.renames(old) if report else None)
     save_project(project, out)
     print(f"wrote {out} with {len(project.scenarios)} scenario(s)", file=sys.stderr)
-    if diff is None:
-        if args.json:
-            print_json({"output": str(out), "scenarios": project.names()})
-        return EXIT_OK
+    lines = report.provenance_lines(old) if report else []
+    findings = report.findings() if report else []
     if args.json:
-        print_json({"output": str(out), "against": args.against, **diff})
+        extra = {**report.to_json(), "provenance": lines, "findings": findings} if report else {}
+        if diff is None:
+            print_json({"output": str(out), "scenarios": project.names(), **extra})
+        else:
+            print_json({"output": str(out), "against": args.against, **diff, **extra})
         return EXIT_OK
-    _print_diff(args.against, diff)
+    for line in lines:
+        print(line, file=sys.stderr if diff is None else sys.stdout)
+    if diff is not None:
+        _print_diff(args.against, diff)
+    if findings:
+        print("\nIn the workbook:" if diff is not None else "In the workbook:", file=sys.stderr if diff is None else sys.stdout)
+        for line in findings:
+            print(f"  {line}", file=sys.stderr if diff is None else sys.stdout)
     return EXIT_OK
 
 
@@ -62,6 +73,9 @@ def _print_diff(against: str, diff: dict) -> None:
             for c in changes
         ]
         print_table(["Scenario", "Key", "Old", "New"], rows)
+        for c in changes:
+            if "message" in c:
+                print(c["message"])
     for name in added:
         print(f"added scenario: {name}")
     for name in removed:

@@ -24,15 +24,22 @@ def _show(v) -> str:
 
 
 def change_rows(old, new) -> list[tuple[str, str, str, str]]:
-    """(scenario, input, was, now) for every difference, then scenarios added and removed."""
+    """(scenario, input, was, now) for every difference (a renamed scenario first says so, then
+    its changed inputs), scenarios added and removed, then what the workbook holds beyond the
+    inputs (a warning when it came from another project, overwritten formulas, failing checks,
+    the client's notes and comments: rows under "(workbook)")."""
     from cgtdesk.core.diff import diff_projects
+    from cgtdesk.io.workbook import import_report
 
-    diff = diff_projects(old, new)
+    report = import_report(new)
+    diff = diff_projects(old, new, renames=report.renames(old) if report else None)
     rows = []
     for c in diff["changes"]:
         key = c["key"]
         p = catalogue().parameters.get(key)
         label = f"{p.label} ({key})" if p else key
+        if "message" in c:
+            label = f"scenario name ({c['message']})"
         rows.append((c["scenario"] if c["scenario"] is not None else "(project)", label, _show(c["old"]), _show(c["new"])))
     for name in diff["added"]:
         rows.append((name, "(whole scenario)", "-", "added"))
@@ -40,6 +47,9 @@ def change_rows(old, new) -> list[tuple[str, str, str, str]]:
         rows.append((name, "(whole scenario)", "present", "removed"))
     if not rows and old.names() != new.names():
         rows.append(("(project)", "scenario order", ", ".join(old.names()), ", ".join(new.names())))
+    if report is not None:
+        rows += [("(workbook)", line, "", "") for line in report.provenance_lines(old) if line.startswith("warning")]
+        rows += [("(workbook)", line, "", "ignored" if line.endswith(": ignored") else "") for line in report.findings()]
     return rows
 
 

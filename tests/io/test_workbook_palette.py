@@ -84,8 +84,8 @@ def test_scenario_series_have_the_scenario_colours(exported):
             if name.startswith("Sweep!"):
                 header = _cell(wb, name)  # "<scenario> (USD/dose)"
                 j = next(i for i, n in enumerate(names) if header.startswith(n + " ("))
-            elif name in names:  # the Monte Carlo distribution: series named by the scenario
-                j = names.index(name)
+            elif name.startswith("MonteCarlo!"):  # the Monte Carlo distribution: series named by the scenario's cell
+                j = names.index(_cell(wb, name))
             else:
                 continue
             assert _colour(line) == _colour(palette.scenario_colour(j)), name

@@ -168,7 +168,9 @@ def test_inputs_layout_and_styles(example_path, tmp_path):
     export_workbook(project, out)
     wb = openpyxl.load_workbook(out)  # full mode: styles, validation, protection
     assert wb.sheetnames[:5] == ["Cover", "Inputs", "Uncertainty", "Calculations", "Results"]
-    assert "Sweep" in wb.sheetnames and wb.sheetnames[-1] == "Checks"
+    visible = [n for n in wb.sheetnames if wb[n].sheet_state == "visible"]
+    assert "Sweep" in visible and visible[-1] == "Checks"
+    assert wb.sheetnames[-1] == "Export" and wb["Export"].sheet_state == "hidden"  # the export record
     ws = wb["Inputs"]
     keys, cols, hr = layout(out)
     header = [c.value for c in ws[hr]]
@@ -207,7 +209,8 @@ def test_cached_values_are_the_apps_results(example_path, tmp_path):
     f_rows = list(formulas_wb["Results"].iter_rows(values_only=True))
     v_rows = list(values_wb["Results"].iter_rows(values_only=True))
     hr = next(i for i, r in enumerate(f_rows) if r[:3] == ("Result", "Key", "Unit"))
-    names = list(f_rows[hr][3 : 3 + len(project.scenarios)])
+    assert f_rows[hr][3] == "=Inputs!$E$4"  # the name is typed once, on Inputs
+    names = list(v_rows[hr][3 : 3 + len(project.scenarios)])
     assert names == project.names()
     checked = 0
     for fr, vr in zip(f_rows[hr + 1 :], v_rows[hr + 1 :], strict=True):

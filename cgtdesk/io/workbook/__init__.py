@@ -6,12 +6,16 @@
 - :mod:`.book`: the shared state of one export; :mod:`.model_sheets`, :mod:`.analysis_sheets`
   and :mod:`.front_sheets` write the sheets; :mod:`.writer` puts them together
 - :mod:`.guard`: hostile files refused before parsing; :mod:`.reader`: a workbook back into a project
+- :mod:`.provenance`: the hidden export record (project and export ids, input and formula hashes);
+  :mod:`.import_report` and :mod:`.client_notes`: what import says beyond the inputs (renames,
+  overwritten formulas, the checks, the client's notes)
 """
 
 from __future__ import annotations
 
 from cgtdesk.io.workbook.formulas import formula_functions
+from cgtdesk.io.workbook.import_report import ImportReport, import_report
 from cgtdesk.io.workbook.reader import read_workbook
 from cgtdesk.io.workbook.writer import export_workbook, workbook_bytes
 
-__all__ = ["export_workbook", "formula_functions", "read_workbook", "workbook_bytes"]
+__all__ = ["ImportReport", "export_workbook", "formula_functions", "import_report", "read_workbook", "workbook_bytes"]

@@ -66,8 +66,8 @@ def write_sweep(b: Book) -> None:
     hr = 3
     ws.set_row(hr, 30)
     b.wstr(ws, hr, 0, "Patients per year", st("header"))
-    for j, s in enumerate(b.scen):
-        b.wstr(ws, hr, 1 + j, f"{s.name} ({b.cur}/dose)", st("header", align="center"))
+    for j in range(n):
+        b.name_cell(ws, hr, 1 + j, j, st("header", align="center"), suffix=f" ({b.cur}/dose)")
     money = st("value", st.money(0))
     for i, d in enumerate(demand):
         r = hr + 1 + i
@@ -150,10 +150,11 @@ def write_montecarlo(b: Book) -> None:
 def _mc_summaries(b: Book, ws, r: int, by_name: dict) -> int:
     st = b.st
     money = st("value", st.money(0))
-    for s in b.scen:
+    b.mc_name_row0 = r
+    for j, s in enumerate(b.scen):
         m = by_name[s.name]
         summ = m.summaries.get("cogs_per_dose", {})
-        b.wstr(ws, r, 0, s.name, st("value"))
+        b.name_cell(ws, r, 0, j, st("value"))
         for c, f in enumerate(MC_SUMMARIES, start=1):
             b.num(ws, r, c, summ.get(f), money)
         b.num(ws, r, 8, m.p_meets_target, st("value", "0.0%"))
@@ -170,12 +171,12 @@ def _mc_comparisons(b: Book, ws, r: int, mc, width: int) -> int:
     r += 1
     ws.set_row(r, 30)
     b.wstr(ws, r, 0, "A \\ B", st("header"))
-    for j, s in enumerate(b.scen):
-        b.wstr(ws, r, 1 + j, s.name, st("header", align="center"))
+    for j in range(len(b.scen)):
+        b.name_cell(ws, r, 1 + j, j, st("header", align="center"))
     pb = {(cmp.a, cmp.b): cmp.p_b_cheaper for cmp in mc.comparisons}
     r += 1
-    for a in b.scen:
-        b.wstr(ws, r, 0, a.name, st("value"))
+    for i, a in enumerate(b.scen):
+        b.name_cell(ws, r, 0, i, st("value"))
         for j, s in enumerate(b.scen):
             if a.name == s.name:
                 ws.write_blank(r, 1 + j, None, st("na"))
@@ -194,9 +195,9 @@ def _mc_sensitivity(b: Book, ws, r: int, by_name: dict, width: int) -> int:
     ws.merge_range(r, 4, r, 6, "Key", st("header"))
     b.wstr(ws, r, 7, "Rank correlation", st("header"))
     r += 1
-    for s in b.scen:
+    for j, s in enumerate(b.scen):
         for key, rho in by_name[s.name].sensitivity[:10]:
-            b.wstr(ws, r, 0, s.name, st("value"))
+            b.name_cell(ws, r, 0, j, st("value"))
             ws.merge_range(r, 1, r, 3, b.cat.parameters[key].label, st("value"))
             ws.merge_range(r, 4, r, 6, key, st("key"))
             b.num(ws, r, 7, rho, st("value", "0.00"))
@@ -216,8 +217,8 @@ def _mc_distribution(b: Book, ws, r: int, chart_row: int, by_name: dict) -> None
     )
     r += 1
     ws.set_row(r, 30)
-    for j, s in enumerate(b.scen):
-        b.wstr(ws, r, 2 * j, f"{s.name}: {b.cur}/dose", st("header"))
+    for j in range(len(b.scen)):
+        b.name_cell(ws, r, 2 * j, j, st("header"), suffix=f": {b.cur}/dose")
         b.wstr(ws, r, 2 * j + 1, "share", st("header"))
     r += 1
     chart = b.wb.add_chart({"type": "scatter", "subtype": "straight"})
@@ -234,7 +235,7 @@ def _mc_distribution(b: Book, ws, r: int, chart_row: int, by_name: dict) -> None
             ws.write_number(r + i, 2 * j + 1, float(y), st("value", "0.0%"))
         chart.add_series(
             {
-                "name": s.name,
+                "name": [SHEET_MC, b.mc_name_row0 + j, 0],  # a cell: a name is never parsed as a reference
                 "categories": [SHEET_MC, r, 2 * j, r + len(centres) - 1, 2 * j],
                 "values": [SHEET_MC, r, 2 * j + 1, r + len(centres) - 1, 2 * j + 1],
                 "line": {"color": scenario_colour(j), "width": 2.0},
@@ -277,10 +278,12 @@ def write_tornado(b: Book) -> None:
         "Values computed by CGT Desk at export. Each input moved to its low and high value (from the Uncertainty sheet, else -/+20%), the others at base; the ten largest swings per scenario.",
     )
     r = 3
-    for s in b.scen:
+    for j, s in enumerate(b.scen):
         t = analyses.tornado(s, "cogs_per_dose")
         bars = [bar for bar in t.bars if not bar.invalid and math.isfinite(bar.swing)][:TORNADO_BARS]
-        b.section(ws, r, f"{s.name}: base {b.cur} {t.base:,.0f} per dose", len(TORNADO_HEADS) - 1)
+        b.section(ws, r, "", len(TORNADO_HEADS) - 1)
+        b.name_cell(ws, r, 0, j, st("section"), suffix=f": base {b.cur} {t.base:,.0f} per dose")
+        title_cell = r
         r += 1
         hr = r
         for c, h in enumerate(TORNADO_HEADS):
@@ -292,7 +295,7 @@ def write_tornado(b: Book) -> None:
             r += 1
         height = max(220, 40 + 22 * (len(bars) + 3))
         if bars:
-            _tornado_chart(b, ws, hr, first, r - 1, s.name, height)
+            _tornado_chart(b, ws, (hr, first, r - 1), title_cell, height)
         r = max(r, hr + int(height / 20) + 1) + 1
     ws.set_column(0, 0, 40)
     ws.set_column(1, 1, 30)
@@ -315,7 +318,10 @@ def _tornado_row(b: Book, ws, r: int, bar, base: float) -> None:
     b.num(ws, r, 8, bar.result_high - base, money)
 
 
-def _tornado_chart(b: Book, ws, hr: int, first: int, last: int, name: str, height: int) -> None:
+def _tornado_chart(b: Book, ws, rows: tuple[int, int, int], title_row: int, height: int) -> None:
+    """The bars of rows ``first`` .. ``last``, titled by the cell at ``title_row`` (the scenario's
+    name and base: a cell, so a name is never parsed as a reference)."""
+    hr, first, last = rows
     chart = b.wb.add_chart({"type": "bar"})
     for c, series, color in ((7, "Input at low", LOW_COLOUR), (8, "Input at high", HIGH_COLOUR)):
         chart.add_series(
@@ -329,7 +335,7 @@ def _tornado_chart(b: Book, ws, hr: int, first: int, last: int, name: str, heigh
                 "gap": 40,
             }
         )
-    chart.set_title({"name": f"{name}: change in {b.cur} per dose", "name_font": {"size": 11, "bold": True, "color": NAVY}})
+    chart.set_title({"name": [SHEET_TORNADO, title_row, 0], "name_font": {"size": 11, "bold": True, "color": NAVY}})
     chart.set_x_axis(
         {"num_format": "#,##0", "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}, "num_font": {"size": 8}}
     )

@@ -20,7 +20,16 @@ from cgtdesk import APP_NAME, __version__
 from cgtdesk.core.catalogue import catalogue
 from cgtdesk.core.model import evaluate_scenario
 from cgtdesk.core.project import Project
-from cgtdesk.io.workbook.layout import SHEET_CALC, SHEET_INPUTS, SHEET_RESULTS, cell_ref
+from cgtdesk.io.workbook import provenance
+from cgtdesk.io.workbook.layout import (
+    EXPORT_INPUT_COL0,
+    EXPORT_INPUT_HEADER,
+    SHEET_CALC,
+    SHEET_INPUTS,
+    SHEET_RESULTS,
+    cell_ref,
+    excel_text,
+)
 from cgtdesk.io.workbook.styles import PROTECT, TAB, Styles
 
 
@@ -79,7 +88,8 @@ class Book:
         self.sheets: dict[str, Worksheet] = {}
         # where things are, filled as sheets are laid out
         self.input_row: dict[str, int] = {}  # key -> row on Inputs
-        self.input_col0 = 4  # first scenario column on Inputs
+        self.input_col0 = EXPORT_INPUT_COL0  # first scenario column on Inputs
+        self.input_header = EXPORT_INPUT_HEADER  # the header row on Inputs: the one place a scenario is named
         self.calc_row: dict[str, int] = {}  # id or key -> row on Calculations
         self.calc_col0 = 3
         self.result_row: dict[str, int] = {}
@@ -90,6 +100,8 @@ class Book:
         self.all_links: tuple[int, int] = (0, 0)  # every input link row on Calculations (numbers, then choices)
         self.snap_col0 = 0  # first "At export" column on Calculations (values at export, one per scenario)
         self.checks_master: str | None = None
+        self.scenario_ids = provenance.scenario_ids(project)
+        self.mc_name_row0 = 0  # first scenario row of the MonteCarlo summaries (the chart's series names)
 
     # -------- sheets and cells
     def sheet(self, name: str) -> Worksheet:
@@ -110,7 +122,9 @@ class Book:
         return name in self.sheets
 
     def close(self) -> bytes:
-        """Protect every sheet (no password), close the workbook and return its bytes."""
+        """Write the hidden identity sheet, protect every sheet (no password), close the workbook
+        and return its bytes."""
+        provenance.write_identity(self)
         for ws in self.wb.worksheets():
             ws.protect("", PROTECT)
         self.wb.close()
@@ -127,11 +141,26 @@ class Book:
             ws.write_blank(r, c, None, self.st("section"))
 
     def header_row(self, ws, r: int, first: tuple[str, ...], c0: int) -> None:
-        """Fixed header cells from column 0, then one centred header per scenario from ``c0``."""
+        """Fixed header cells from column 0, then one centred header per scenario from ``c0``
+        (a formula over the Inputs header, so a rename there follows everywhere)."""
         for c, h in enumerate(first):
             self.wstr(ws, r, c, h, self.st("header"))
-        for j, s in enumerate(self.scen):
-            self.wstr(ws, r, c0 + j, s.name, self.st("header", align="center"))
+        for j in range(len(self.scen)):
+            self.name_cell(ws, r, c0 + j, j, self.st("header", align="center"))
+
+    # -------- scenario names: typed once, on the Inputs header row
+    def name_ref(self, j: int) -> str:
+        """The Inputs header cell of scenario ``j`` (absolute: sorting rows never moves it)."""
+        return f"{SHEET_INPUTS}!{cell_ref(self.input_header, self.input_col0 + j, absolute=True)}"
+
+    def name_cell(self, ws, r: int, c: int, j: int, fmt, prefix: str = "", suffix: str = "") -> None:
+        """``prefix``, scenario ``j``'s name and ``suffix`` as a formula over the Inputs header
+        (cached: the name at export)."""
+        parts = [excel_text(prefix)] if prefix else []
+        parts.append(self.name_ref(j))
+        if suffix:
+            parts.append(excel_text(suffix))
+        self.formula(ws, r, c, "&".join(parts), prefix + self.scen[j].name + suffix, fmt)
 
     def unit(self, unit: str) -> str:
         return unit.replace("{cur}", self.cur).replace("USD", self.cur)

@@ -28,8 +28,8 @@ def write_calculations(b: Book) -> None:
     b.header_row(ws, hr, ("Quantity", "Name", "Unit"), c0)
     for c, h in ((c_def, "Definition"), (c_min, "Min"), (c_max, "Max"), (c_int, "Whole number"), (c_rowchk, "Row check")):
         b.wstr(ws, hr, c, h, st("header"))
-    for j, s in enumerate(b.scen):
-        b.wstr(ws, hr, b.snap_col0 + j, f"At export: {s.name}", st("header", align="center"))
+    for j in range(n):
+        b.name_cell(ws, hr, b.snap_col0 + j, j, st("header", align="center"), prefix="At export: ")
     r = hr + 1
     b.wstr(ws, r, 0, "Formulas built for process", st("bold"))
     b.wstr(ws, r, 1, "process", st("key"))

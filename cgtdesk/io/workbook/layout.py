@@ -16,12 +16,17 @@ SHEET_TORNADO = "Tornado"
 SHEET_CHECKS = "Checks"
 SHEET_PLAN = "Plan"
 SHEET_PLAN_SUMMARY = "PlanSummary"
+SHEET_IDENTITY = "Export"  # hidden: project id, export id, input and formula hashes (provenance.py)
 
 # Inputs sheet: fixed header labels (scenario columns sit between Unit and Valid range)
 H_GROUP, H_PARAMETER, H_KEY, H_UNIT, H_RANGE, H_SOURCE = "Group", "Parameter", "Key", "Unit", "Valid range", "Source"
 INPUT_FIXED_HEADERS = (H_GROUP, H_PARAMETER, H_KEY, H_UNIT, H_RANGE, H_SOURCE)
 KEY_PROCESS = "process"
 KEY_NOTES = "notes"
+#: where the writer puts the Inputs header row and the first scenario column (0-based); the reader
+#: finds them by their labels, and uses these only to read a name formula written at export
+EXPORT_INPUT_HEADER, EXPORT_INPUT_COL0 = 3, 4
+KEY_SCENARIO_ID = "scenario_id"  # a hidden row: the exported scenario of each column
 
 # Uncertainty sheet
 U_SCENARIO, U_PARAMETER, U_KEY, U_UNIT, U_DIST = "Scenario", "Parameter", "Key", "Unit", "Distribution"
@@ -84,6 +89,12 @@ def col_letter(index: int) -> str:
     return s
 
 
-def cell_ref(row: int, col: int) -> str:
-    """0-based (row, col) -> 'F14'."""
-    return f"{col_letter(col)}{row + 1}"
+def cell_ref(row: int, col: int, absolute: bool = False) -> str:
+    """0-based (row, col) -> 'F14' (or '$F$14')."""
+    d = "$" if absolute else ""
+    return f"{d}{col_letter(col)}{d}{row + 1}"
+
+
+def excel_text(text: str) -> str:
+    """``text`` as a string literal inside a formula (quotes doubled)."""
+    return '"' + text.replace('"', '""') + '"'

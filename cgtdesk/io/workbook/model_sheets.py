@@ -23,6 +23,7 @@ from cgtdesk.io.workbook.layout import (
     H_UNIT,
     KEY_NOTES,
     KEY_PROCESS,
+    KEY_SCENARIO_ID,
     SHEET_INPUTS,
     SHEET_RESULTS,
     SHEET_UNCERTAINTY,
@@ -32,6 +33,7 @@ from cgtdesk.io.workbook.layout import (
     U_PARAMETER,
     U_SCENARIO,
     U_UNIT,
+    cell_ref,
 )
 from cgtdesk.io.workbook.styles import NAVY, param_kind
 from cgtdesk.palette import CATEGORY_COLOURS
@@ -49,9 +51,12 @@ def write_inputs(b: Book) -> None:
         "Inputs",
         "Blue on pale yellow cells are inputs: change them here. Every other sheet follows. Grey: the parameter does not apply to that scenario's process.",
     )
-    hr = 3
+    hr = b.input_header
     ws.set_row(hr, 30)
-    b.header_row(ws, hr, (H_GROUP, H_PARAMETER, H_KEY, H_UNIT), c0)
+    for c, h in enumerate((H_GROUP, H_PARAMETER, H_KEY, H_UNIT)):
+        b.wstr(ws, hr, c, h, st("header"))
+    for j, s in enumerate(b.scen):  # the one place a scenario is named: every other sheet refers here
+        b.wstr(ws, hr, c0 + j, s.name, st("input", "@", align="center", bold=True, text_wrap=True))
     b.wstr(ws, hr, c_range, H_RANGE, st("header"))
     b.wstr(ws, hr, c_source, H_SOURCE, st("header"))
     r = _process_and_notes_rows(b, ws, hr + 1, c_range, c_source)
@@ -93,6 +98,13 @@ def _process_and_notes_rows(b: Book, ws, r: int, c_range: int, c_source: int) ->
         b.wstr(ws, r, c0 + j, s.notes, st("note_cell"))
     b.wstr(ws, r, c_range, "free text", st("muted"))
     b.input_row[KEY_NOTES] = r
+    r += 1
+    # hidden: which exported scenario each column is, whatever the client renames it to
+    b.wstr(ws, r, 2, KEY_SCENARIO_ID, st("key"))
+    for j in range(len(b.scen)):
+        b.wstr(ws, r, c0 + j, b.scenario_ids[j], st("muted"))
+    ws.set_row(r, None, None, {"hidden": True})
+    b.input_row[KEY_SCENARIO_ID] = r
     return r + 1
 
 
@@ -164,9 +176,9 @@ def write_uncertainty(b: Book) -> None:
     for c, h in enumerate(heads):
         b.wstr(ws, hr, c, h, st("header"))
     r = hr + 1
-    for s in b.scen:
+    for j, s in enumerate(b.scen):
         for k, d in s.uncertainty.items():
-            _distribution_row(b, ws, r, s, k, d, fields)
+            _distribution_row(b, ws, r, j, k, d, fields)
             r += 1
     for _ in range(12):  # room for the client's additions
         for c in range(len(heads)):
@@ -188,9 +200,7 @@ def write_uncertainty(b: Book) -> None:
             "error_message": "Choose one of " + ", ".join(dist_list),
         },
     )
-    names = [s.name for s in b.scen]
-    if sum(len(x) + 1 for x in names) < 250 and not any("," in x for x in names):
-        ws.data_validation(hr + 1, 0, r - 1, 0, {"validate": "list", "source": names, "error_type": "warning"})
+    ws.data_validation(hr + 1, 0, r - 1, 0, _names_list(b))
     _correlations(b, ws, r + 1, len(heads))
     ws.set_column(0, 0, 30)
     ws.set_column(1, 1, 36)
@@ -201,11 +211,24 @@ def write_uncertainty(b: Book) -> None:
     ws.freeze_panes(hr + 1, 0)
 
 
-def _distribution_row(b: Book, ws, r: int, s, k: str, d: dict, fields: list[str]) -> None:
+def _names_list(b: Book) -> dict:
+    """A drop-down of the scenario names: the Inputs header cells themselves (never a typed
+    list, which a comma or a quote in a name would break, and which a rename would leave behind)."""
+    first, last = b.name_ref(0), cell_ref(b.input_header, b.input_col0 + len(b.scen) - 1, absolute=True)
+    return {
+        "validate": "list",
+        "source": f"={first}:{last}",
+        "error_type": "warning",
+        "error_title": "Not a scenario",
+        "error_message": "Choose a scenario named in the Inputs header row.",
+    }
+
+
+def _distribution_row(b: Book, ws, r: int, j: int, k: str, d: dict, fields: list[str]) -> None:
     st = b.st
     p = b.cat.parameters[k]
     kind = param_kind(p)
-    b.wstr(ws, r, 0, s.name, st("input", "@"))
+    b.name_cell(ws, r, 0, j, st("input", "@"))
     b.wstr(ws, r, 1, p.label, st("muted"))
     b.wstr(ws, r, 2, k, st("input", "@", font_name="Consolas", font_size=9))
     b.wstr(ws, r, 3, p.unit_for(b.cur), st("muted"))
@@ -238,9 +261,10 @@ def _correlations(b: Book, ws, r: int, width: int) -> None:
     for c, h in enumerate((C_SCENARIO, C_KEY_A, C_KEY_B, C_RHO)):
         b.wstr(ws, r, c, h, st("header"))
     r += 1
-    for s in b.scen:
+    first = r
+    for j, s in enumerate(b.scen):
         for corr in s.correlations:
-            b.wstr(ws, r, 0, s.name, st("input", "@"))
+            b.name_cell(ws, r, 0, j, st("input", "@"))
             b.wstr(ws, r, 1, corr["a"], st("input", "@", font_name="Consolas", font_size=9))
             b.wstr(ws, r, 2, corr["b"], st("input", "@", font_name="Consolas", font_size=9))
             ws.write_number(r, 3, corr["rho"], st("input", "0.00"))
@@ -249,6 +273,7 @@ def _correlations(b: Book, ws, r: int, width: int) -> None:
         for c in range(4):
             ws.write_blank(r, c, None, st("input", "@" if c < 3 else "0.00"))
         r += 1
+    ws.data_validation(first, 0, r - 1, 0, _names_list(b))
 
 
 # ---------------------------------------------------------------- Results

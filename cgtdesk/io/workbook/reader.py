@@ -22,7 +22,7 @@ from cgtdesk.core.errors import DomainError, InputError
 from cgtdesk.core.formatting import fmt_number
 from cgtdesk.core.project import DISTRIBUTIONS, FORMAT_VERSION, Project, check_distribution, check_value, project_from_dict
 from cgtdesk.io.workbook.guard import read_guarded
-from cgtdesk.io.workbook.plan_reader import read_plan
+from cgtdesk.io.workbook.import_report import attach_report, build_report, names_without_values
 from cgtdesk.io.workbook.layout import (
     C_KEY_A,
     C_KEY_B,
@@ -36,6 +36,7 @@ from cgtdesk.io.workbook.layout import (
     INPUT_FIXED_HEADERS,
     KEY_NOTES,
     KEY_PROCESS,
+    KEY_SCENARIO_ID,
     MAX_COLS,
     MAX_ROWS,
     SHEET_COVER,
@@ -48,8 +49,11 @@ from cgtdesk.io.workbook.layout import (
     WORKBOOK_FORMAT_VERSION,
     cell_ref,
 )
+from cgtdesk.io.workbook.plan_reader import read_plan
 
 HEADER_SEARCH_ROWS = 50
+#: rows of the Key column that are not parameters -> the _InputsLayout field of their row
+_SPECIAL_ROWS = {KEY_PROCESS: "process", KEY_NOTES: "notes", KEY_SCENARIO_ID: "ids"}
 
 
 def read_workbook(path: str | os.PathLike) -> Project:
@@ -136,6 +140,7 @@ class _InputsLayout:
     key_col: int
     process: int | None = None
     notes: int | None = None
+    ids: int | None = None  # the hidden scenario_id row
     keys: dict[str, int] = field(default_factory=dict)  # parameter key -> row
     scenarios: list[dict] = field(default_factory=list)  # {"name", "process", "col"}
 
@@ -241,14 +246,15 @@ class _Reader:
         scenarios = self.read_inputs(inputs)
         unc = self.sheet_name(SHEET_UNCERTAINTY)
         if unc is not None:
-            _UncertaintyReader(self, self.rows(unc), scenarios).read()
+            _UncertaintyReader(self, names_without_values(self, unc), scenarios).read()
         title, currency = self.read_cover()
         d = {"format_version": FORMAT_VERSION, "title": title, "currency": currency, "scenarios": scenarios}
         d.update({"plan": plan} if (plan := read_plan(self)) is not None else {})
         try:
-            return project_from_dict(d, where_prefix=f"{self.name}: ")
+            project = project_from_dict(d, where_prefix=f"{self.name}: ")
         except DomainError as e:
             raise DomainError(self._with_cells(str(e), e.keys), e.keys) from None
+        return attach_report(project, build_report(self))
 
     def _with_cells(self, msg: str, keys) -> str:
         """Add the Inputs cells of the scenario named in a domain error."""
@@ -286,8 +292,8 @@ class _Reader:
             if not k:
                 continue
             ref = rows.ref(i, lay.key_col)
-            if k in (KEY_PROCESS, KEY_NOTES):
-                attr = "process" if k == KEY_PROCESS else "notes"
+            if k in _SPECIAL_ROWS:
+                attr = _SPECIAL_ROWS[k]
                 if getattr(lay, attr) is not None:
                     raise self.fail(f"{ref}: a second '{k}' row (the first is row {getattr(lay, attr) + 1}); expected one")
                 setattr(lay, attr, i)
@@ -296,7 +302,7 @@ class _Reader:
                     raise self.fail(f"{ref}: the key '{k}' appears twice (also in row {lay.keys[k] + 1}); expected each key once")
                 lay.keys[k] = i
             else:
-                hint = _hint(k, [*params, KEY_PROCESS, KEY_NOTES])
+                hint = _hint(k, [*params, *_SPECIAL_ROWS])
                 raise self.fail(
                     f"{ref}: unknown key '{k}' in the {H_KEY} column{hint}; expected a key of the parameter catalogue"
                 )
@@ -320,7 +326,8 @@ class _Reader:
                     raise self.fail(
                         f"{rows.ref(lay.header, c)}: a scenario column ({pv}) without a name; expected the scenario's name in the header row"
                     )
-                lay.scenarios.append({"name": name, "process": pv, "col": c})
+                sid = _text_of(rows.cell(lay.ids, c)) if lay.ids is not None else ""
+                lay.scenarios.append({"name": name, "process": pv, "col": c, "id": sid})
             elif _text_of(h).lower() not in fixed:
                 self._check_not_a_scenario(rows, lay, c, h, pv)
         if not lay.scenarios:
