@@ -85,7 +85,7 @@ class SweepView(AnalysisView):
 
     # ---- doc
     def inputs_changed(self):
-        # isVisible() stays True while the Analyses dock sits behind the Parameters tab; a
+        # isVisible() stays True while the Analyses page sits behind the Charts tab; a
         # sweep and a crossover search there on every edit cost more than every chart together
         if self.isVisible() and not self.visibleRegion().isEmpty():
             self.compute()
