@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 
-from cgtdesk.core.formatting import fmt_number
+from cgtdesk.core.formatting import fmt_number, range_words
 from cgtdesk.resources import resource
 
 PROCESSES: tuple[str, ...] = ("autologous", "allogeneic")
@@ -71,8 +71,7 @@ class Parameter:
     def range_text(self) -> str:
         if self.is_choice:
             return ", ".join(self.choices)
-        text = f"{fmt_number(self.min)} .. {fmt_number(self.max)}"
-        return text + " (integer)" if self.integer else text
+        return range_words(self.min, self.max, self.kind, self.integer)
 
     def check(self, value) -> str | None:
         """Why ``value`` is not acceptable for this parameter, or None when it is."""

@@ -34,6 +34,60 @@ def fmt_number(x) -> str:
     return f"{x:.10g}"
 
 
+def plain(x: float) -> str:
+    """A number with thousands separators and no needless digits: 100,000,000; 0.5; 2.5e-05."""
+    x = float(x)
+    if x.is_integer() and abs(x) < 1e15:
+        return f"{int(x):,}"
+    if abs(x) >= 1e15 or abs(x) < 1e-4:
+        return f"{x:.6g}"
+    whole, _, frac = f"{x:.10g}".partition(".")
+    return f"{int(whole):,}.{frac}" if whole.lstrip("-").isdigit() and "e" not in frac else f"{x:.10g}"
+
+
+def sig(x, digits: int = 3) -> str:
+    """A figure rounded to ``digits`` significant figures for reading: 75.2, 0.0123, 453,314
+    (a figure of ``digits`` whole digits or more is shown whole, with separators)."""
+    if not _finite(x):
+        return "-"
+    x = float(x)
+    if x == 0:
+        return "0"
+    if abs(x) >= 10 ** (digits - 1):
+        return f"{round(x):,}"
+    text = f"{x:.{digits}g}"
+    if "e" in text:
+        return text
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def fraction_text(x) -> str:
+    """A fraction as a percentage, up to two decimals, no trailing zeros: 75%, 92.5%, 0.25%."""
+    if not _finite(x):
+        return "-"
+    text = f"{100 * float(x):.2f}".rstrip("0").rstrip(".")
+    return f"{'0' if text in ('', '-0') else text}%"
+
+
+def display_input(value, kind: str) -> str:
+    """A parameter value as the editor shows it: a fraction as a percentage (75%), other
+    numbers with separators (1,200; 0.95); a choice as it is."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if kind == "fraction":
+        return fraction_text(value)
+    return display_number(value)
+
+
+def range_words(lo, hi, kind: str = "number", integer: bool = False) -> str:
+    """A valid range in words: '0 to 100,000,000', '1% to 100%', '1 to 1,000 (whole numbers)'."""
+    one = fraction_text if kind == "fraction" else plain
+    text = f"{one(lo)} to {one(hi)}"
+    return f"{text} (whole numbers)" if integer else text
+
+
 def display_number(value) -> str:
     """A parameter value as shown in the editor: 500, 1,200, 0.95, 1e+08."""
     if value is None:
@@ -50,10 +104,11 @@ def display_number(value) -> str:
 
 
 def money(x: float | None, currency: str = "USD") -> str:
-    """USD 94,457 (no decimals: these are costs per dose, thousands of a currency)."""
+    """USD 94,457 (no decimals: these are costs per dose, thousands of a currency); a negative
+    figure by one rule everywhere: -USD 13,329."""
     if not _finite(x):
         return "n/a"
-    sign = "-" if x < 0 else ""
+    sign = "-" if round(x) < 0 else ""
     return f"{sign}{currency} {abs(x):,.0f}"
 
 
@@ -87,7 +142,7 @@ def format_value(value, kind: str, currency: str = "USD") -> str:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "-"
     if kind == "money":
-        return f"{currency} {value:,.0f}"
+        return money(value, currency)
     if kind == "fraction":
         return f"{value * 100:.1f}%"
     if kind == "days":

@@ -273,3 +273,98 @@ def _scores(n: int) -> np.ndarray:
     s = ndtri(np.arange(1, n + 1) / (n + 1.0))
     s.flags.writeable = False
     return s
+
+
+# ---------------------------------------------------------------- base value against its distribution
+
+#: the central share of a normal or lognormal distribution taken as its range
+_TAILS = 0.001
+
+
+def distribution_range(key: str, dist: dict) -> tuple[float, float]:
+    """The values a distribution of ``key`` gives: low and high of uniform, triangular and pert;
+    the value of fixed; the 0.1st to 99.9th percentiles of normal and lognormal (truncated to
+    the valid range as Monte Carlo samples them)."""
+    k = dist["dist"]
+    if k in ("uniform", "triangular", "pert"):
+        return float(dist["low"]), float(dist["high"])
+    if k == "fixed":
+        return float(dist["value"]), float(dist["value"])
+    return quantile(dist, _TAILS, key), quantile(dist, 1.0 - _TAILS, key)
+
+
+def base_outside_distribution(project_or_scenarios) -> list[tuple[str, str, float, float, float]]:
+    """``(scenario, key, base, low, high)`` for every input whose base value lies outside the
+    range of its distribution (:func:`distribution_range`; a fixed distribution: any other value).
+
+    Monte Carlo samples the distribution and the tornado swings over it, never the base value:
+    such an input gives a base result that the spread of those analyses does not contain.
+    """
+    scenarios = getattr(project_or_scenarios, "scenarios", project_or_scenarios)
+    out = []
+    for s in scenarios:
+        for key, dist in s.uncertainty.items():
+            base = s.parameters.get(key)
+            if isinstance(base, str) or base is None:
+                continue
+            lo, hi = distribution_range(key, dist)
+            tol = 1e-9 * max(1.0, abs(lo), abs(hi))
+            if not lo - tol <= float(base) <= hi + tol:
+                out.append((s.name, key, float(base), lo, hi))
+    return out
+
+
+def outside_text(item: tuple, currency: str = "USD") -> str:
+    """One sentence naming the scenario and the key of a :func:`base_outside_distribution` item."""
+    from cgtdesk.core.formatting import format_value, fraction_text, plain
+
+    scenario, key, base, lo, hi = item
+    p = catalogue().parameters[key]
+
+    def v(x):
+        if p.kind == "fraction":
+            return fraction_text(x)
+        return format_value(x, "money", currency) if p.kind == "money" else plain(float(f"{x:.6g}"))
+
+    span = v(lo) if lo == hi else f"{v(lo)} to {v(hi)}"
+    return (
+        f"'{scenario}': {p.label} ({key}) is {v(base)}, outside its distribution ({span}): "
+        "Monte Carlo and the tornado use the distribution, not this value"
+    )
+
+
+def move_distribution(key: str, dist: dict, old: float, new: float) -> dict | None:
+    """``dist`` moved with its base value from ``old`` to ``new`` so that the new base sits where
+    the old one did: scaled by new/old when both are above 0 (the spread stays the same share of
+    the base), else (or when the scaled one leaves the valid range) shifted by new - old. None
+    when neither fits in the valid range, or when nothing moves."""
+    p = catalogue().parameters[key]
+    if p.is_choice or old == new:
+        return None
+    moves = [lambda x: x * new / old] if old > 0 and new > 0 else []
+    moves.append(lambda x: x + (new - old))
+    for move in moves:
+        out = _moved(p, dist, move, new / old if old > 0 and new > 0 else 1.0)
+        if out is not None:
+            return out
+    return None
+
+
+def _moved(p, dist: dict, move, ratio: float) -> dict | None:
+    out = {"dist": dist["dist"]}
+    for f, x in dist.items():
+        if f == "dist" or f == "sigma":  # sigma is of ln x: a scale leaves it as it is
+            out[f] = x
+        elif f == "sd":
+            out[f] = float(x) * ratio
+        else:
+            y = float(move(float(x)))
+            out[f] = float(round(y)) if p.integer else y
+    for f in ("value", "low", "mode", "high", "mean", "median"):
+        if f in out and not p.min <= out[f] <= p.max:
+            return None
+    if out.get("median", 1) <= 0 or out.get("sd", 1) <= 0:
+        return None
+    if "low" in out and not out["low"] < out["high"]:
+        return None
+    return out

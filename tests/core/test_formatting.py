@@ -51,3 +51,22 @@ def test_parse_number_reads_what_people_type_and_display_number_writes_it_back()
     assert display_number(1200) == "1,200"
     assert display_number(0.95) == "0.95"
     assert display_number(None) == ""
+
+
+def test_one_number_style_for_inputs_ranges_and_figures():
+    from cgtdesk.core.formatting import display_input, plain, range_words, sig
+
+    assert money(-13329.4) == "-USD 13,329"
+    assert format_value(-13329.4, "money") == "-USD 13,329"
+    assert display_input(0.75, "fraction") == "75%"
+    assert display_input(0.925, "fraction") == "92.5%"
+    assert display_input(1200, "money") == "1,200"
+    assert parse_number("75%") == pytest.approx(parse_number("0.75"))
+    assert range_words(0, 1e8) == "0 to 100,000,000"
+    assert range_words(0.01, 1, "fraction") == "1% to 100%"
+    assert range_words(1, 1000, "count", integer=True) == "1 to 1,000 (whole numbers)"
+    assert plain(2500000.0) == "2,500,000" and plain(0.5) == "0.5"
+    assert sig(75.234) == "75.2"
+    assert sig(453314.2) == "453,314"
+    assert sig(0.012345) == "0.0123"
+    assert sig(2.0) == "2"
