@@ -18,8 +18,11 @@ import functools
 from cgtdesk import chartdata
 from cgtdesk.chartdata import registry
 
-#: bounds of the caches: past them a cache starts again (a long session of edits)
+#: bounds of the caches: past ``MAX_ENTRIES`` (plus a few entries per scenario of the project
+#: shown) the entries of scenarios no longer in the project are dropped, never those of the
+#: current ones, so that a project of 200 scenarios keeps every unchanged scenario's data
 MAX_ENTRIES = 512
+PER_SCENARIO = 4
 MAX_CROSSOVERS = 128
 
 
@@ -71,6 +74,17 @@ class ChartBoard:
         self._crossovers[key] = result
 
     # ---- chart data
+    def _bound(self, project) -> None:
+        """Keep the cache within its bound: first drop what belongs to no scenario of ``project``
+        (an edit's older inputs), and only if that is not enough, everything."""
+        limit = MAX_ENTRIES + PER_SCENARIO * len(project.scenarios)
+        if len(self._cache) <= limit:
+            return
+        live = {chartdata.scenario_signature(s) for s in project.scenarios}
+        self._cache = {k: v for k, v in self._cache.items() if _mentions(k, live)}
+        if len(self._cache) > limit:
+            self._cache.clear()
+
     def memo(self, key: tuple, compute):
         """``compute()`` once per key (keys hold the scenario's inputs, so an edit misses)."""
         if key not in self._cache:
@@ -96,8 +110,7 @@ class ChartBoard:
         ``crossover``: the pair's crossover when the caller has it, else it is located now
         (``locate``) or left pending; ``charts``: ids to compute (default: every chart).
         """
-        if len(self._cache) > MAX_ENTRIES:
-            self._cache.clear()
+        self._bound(project)
         demand = chartdata.demand_grid() if demand is None else demand
         if crossover is None and locate:
             crossover = self.crossover(project, chartdata.valid_pair(project, pair), demand)
@@ -115,6 +128,11 @@ class ChartBoard:
         )
         specs = registry.CHARTS if charts is None else [registry.chart(c) for c in charts]
         return {spec.id: spec.of(ctx) for spec in specs}
+
+
+def _mentions(key: tuple, signatures: set) -> bool:
+    """Whether a cache key holds one of ``signatures`` (keys hold a scenario signature as an item)."""
+    return any(isinstance(part, tuple) and part in signatures for part in key)
 
 
 @functools.cache

@@ -28,13 +28,16 @@ class BreakdownData:
     labour_notes: tuple[str, ...] = ()  # per scenario: what the labour FTE is made of ('' when unknown)
 
 
-def breakdown_per_dose(project, results: dict | None = None) -> BreakdownData:
+def breakdown_per_dose(project, results: dict | None = None, notes=None) -> BreakdownData:
+    """``results``: the scenarios' results when known; ``notes(scenario)``: its labour note
+    (default :func:`labour_note`; the chart board passes one that remembers it per inputs)."""
+    notes_of = labour_note if notes is None else notes
     names, procs, rows, totals, problems, notes = [], [], [], [], {}, []
     for s in project.scenarios:
         names.append(s.name)
         procs.append(s.process)
         r, why = safe_results(s, results)
-        notes.append("" if r is None else labour_note(s))
+        notes.append("" if r is None else notes_of(s))
         if r is None:
             problems[s.name] = why
             rows.append([math.nan] * len(BREAKDOWN))

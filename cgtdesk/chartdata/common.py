@@ -95,9 +95,7 @@ def sweeps(
         got = cache.get(key) if cache is not None else None
         if got is None:
             got = {r: analyses.sweep([s], r, demand).values[s.name] for r in results}
-            if cache is not None:
-                if len(cache) > 256:
-                    cache.clear()
+            if cache is not None:  # bounded by its owner (the board keeps the current scenarios' entries)
                 cache[key] = got
         for r in results:
             out[r][s.name] = got[r]

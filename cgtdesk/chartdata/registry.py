@@ -18,6 +18,7 @@ from typing import Any
 
 from cgtdesk import chartdata
 from cgtdesk.chartdata import plan as plan_charts
+from cgtdesk.chartdata.breakdown import labour_note
 from cgtdesk.core import analyses
 from cgtdesk.core.errors import InputError
 
@@ -65,7 +66,10 @@ class ChartSpec:
 
 
 def _breakdown(c: ChartContext):
-    return chartdata.breakdown_per_dose(c.project, c.results)
+    def note(s):  # an evaluation per scenario: remembered by its inputs, as the sweeps are
+        return c.memo(("labour", chartdata.scenario_signature(s)), lambda: labour_note(s))
+
+    return chartdata.breakdown_per_dose(c.project, c.results, notes=note)
 
 
 def _demand(c: ChartContext):

@@ -73,15 +73,22 @@ class DemandChart(BaseChart):
             self.plot.removeItem(self.curves.pop())
             self.plot.removeItem(self.markers.pop())
         pair = data.pair or ()
+        self._drawn = self._drawn[:n] if hasattr(self, "_drawn") else []
         for i, name in enumerate(data.scenarios):
             colour = scenario_colour(i)
             proc = data.processes[i]
             width = s.line_width * (1.25 if name in pair else 1.0)
             y = data.values[name]
+            d0, v0 = data.current[name]
+            # an unchanged scenario keeps its items (the board hands back the same arrays): with
+            # 200 scenarios an edit redraws one curve, not 200
+            drawn = (y, data.demand, colour, width, proc, d0, v0, s)
+            if i < len(self._drawn) and all(map(_same, self._drawn[i], drawn)):
+                continue
+            self._drawn[i : i + 1] = [drawn]
             self.curves[i].setData(
                 finite_log10(data.demand), finite_log10(y), pen=pen(colour, width, line_style(proc)), connect="finite"
             )
-            d0, v0 = data.current[name]
             if ok(v0) and v0 > 0:
                 self.markers[i].setData(
                     [math.log10(d0)],
@@ -156,3 +163,12 @@ class DemandChart(BaseChart):
         self.hover_line.show()
         parts = [f"{nm}: {money(float(d.values[nm][i]), d.currency)}" for nm in d.scenarios]
         return f"{d.demand[i]:,.1f} patients/yr - " + "; ".join(parts)
+
+
+def _same(a, b) -> bool:
+    """Whether two things drawn are equal (arrays by value, NaN equal to NaN)."""
+    if a is b:
+        return True
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and np.array_equal(a, b, equal_nan=True)
+    return a == b or (isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b))
