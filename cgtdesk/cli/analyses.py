@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import math
 
-from cgtdesk.cli.output import EXIT_OK, load, print_csv, print_json, print_table
-from cgtdesk.core.analyses.presets import DEMAND_HI, DEMAND_LO, MC_RESULTS, SWEEP_POINTS
+from cgtdesk.cli.output import EXIT_OK, load, print_csv, print_json, print_table, warn_outside
+from cgtdesk.core.analyses.presets import DEMAND_HI, DEMAND_LO, MC_RESULTS, MC_SAMPLES, MC_SEED, SWEEP_POINTS
 from cgtdesk.core.errors import InputError
 from cgtdesk.core.formatting import format_value
 
@@ -49,11 +49,31 @@ def _fmt(value, result: str, currency: str) -> str:
 
 
 def _plain(x) -> str:
-    from cgtdesk.core.formatting import fmt_number
+    """A demand or an input as people read it: 75.2, 453,314, 0.0123 (three significant figures,
+    whole numbers from 100 up)."""
+    from cgtdesk.core.formatting import sig
 
-    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+    return sig(_num(x))
+
+
+def _input(key: str, x, currency: str) -> str:
+    """An input value in the number style of its kind: 92.2%, USD 15,000, 75.2."""
+    from cgtdesk.core.catalogue import catalogue
+    from cgtdesk.core.formatting import fraction_text, money
+
+    kind = catalogue().parameters[key].kind
+    if _num(x) is None:
         return "-"
-    return fmt_number(round(float(x), 6) if abs(float(x)) >= 1 else float(f"{float(x):.6g}"))
+    if kind == "fraction":
+        return fraction_text(float(f"{x:.3g}"))
+    return money(x, currency) if kind == "money" else _plain(x)
+
+
+def _label(key: str) -> str:
+    from cgtdesk.core.catalogue import catalogue
+
+    p = catalogue().parameters.get(key)
+    return p.label if p is not None else key
 
 
 # ---------------------------------------------------------------- sweep
@@ -136,12 +156,12 @@ def cmd_crossover(args) -> int:
 
 def cmd_tornado(args) -> int:
     from cgtdesk.core.analyses import tornado
-    from cgtdesk.core.catalogue import catalogue
 
     result = _result(args.result)
     project = load(args.file)
     _need_plan(result, project)
     s = project.scenario(args.scenario)
+    warn_outside([s], project.currency)
     r = tornado(s, result, plan=project.plan)
     if args.json:
         print_json(
@@ -167,22 +187,23 @@ def cmd_tornado(args) -> int:
         return EXIT_OK
     cur = project.currency
     print(f"Tornado of {_info(result).label} for '{r.scenario}': base {_fmt(r.base, result, cur)}\n")
-    cat = catalogue().parameters
     rows = []
     for b in r.bars:
         rows.append(
             [
-                cat[b.key].label,
-                b.key,
-                _plain(b.low),
-                _plain(b.high),
+                _label(b.key),
+                _input(b.key, b.low, cur),
+                _input(b.key, b.high, cur),
                 _fmt(b.result_low, result, cur),
                 _fmt(b.result_high, result, cur),
                 _fmt(b.swing, result, cur) if not b.invalid else "invalid",
-                b.source,
+                "default +/-20%" if b.source == "default" else b.source,
             ]
         )
-    print_table(["Parameter", "Key", "Low", "High", "Result at low", "Result at high", "Swing", "Range from"], rows)
+    print_table(["Parameter", "Low", "High", "Result at low", "Result at high", "Swing", "Range from"], rows)
+    defaults = sum(b.source == "default" for b in r.bars)
+    if defaults:
+        print(f"\n{defaults} of {len(r.bars)} inputs have no distribution: they swing by the default +/-20% of base.")
     return EXIT_OK
 
 
@@ -205,33 +226,54 @@ def cmd_montecarlo(args) -> int:
     project = load(args.file)
     for name in (*results, compare):
         _need_plan(name, project)
+    warnings = warn_outside(project.scenarios, project.currency, quiet=args.json)
     r = monte_carlo(project, args.samples, args.seed, results, compare=compare)
     planned = any(_is_plan(name) for name in (*results, compare))
     if args.json:
-        print_json(_mc_json(r, planned))
+        print_json({**_mc_json(r, planned), "warnings": warnings})
         return EXIT_OK
     cur = project.currency
     print(f"Monte Carlo: {r.samples:,} samples, seed {r.seed}\n")
     for s in r.scenarios:
-        print(f"{s.name}: {s.valid_samples:,} valid samples, {s.invalid_samples:,} invalid (left out of the figures)")
-        print(f"P(cost of goods per dose <= max allowable) = {_pct(s.p_meets_target)}")
-        if planned:
-            print(f"P(levelised cost of goods per dose of the launch plan <= max allowable) = {_pct(s.p_plan_meets_target)}")
-        print()
-        rows = [
-            [_info(k).label, *(_fmt(d[q], k, cur) for q in ("mean", "sd", "p5", "p10", "p50", "p90", "p95"))]
-            for k, d in s.summaries.items()
-        ]
-        print_table(["Result", "Mean", "SD", "P5", "P10", "P50", "P90", "P95"], rows)
-        print()
-        rhos = [[k, f"{rho:+.3f}" if math.isfinite(rho) else "-"] for k, rho in s.sensitivity]
-        print_table(["Sensitivity (Spearman, cost of goods per dose)", "rho"], rhos)
-        print()
+        _mc_scenario(s, cur, planned)
     if r.comparisons:
-        if r.compare != "cogs_per_dose":
-            print(f"Compared on: {_info(r.compare).label}")
-        print_table(["A", "B", "P(B cheaper than A)"], [[c.a, c.b, _pct(c.p_b_cheaper)] for c in r.comparisons])
+        _mc_pairs(r)
     return EXIT_OK
+
+
+def _mc_scenario(s, cur: str, planned: bool) -> None:
+    print(f"{s.name}: {s.valid_samples:,} valid samples, {s.invalid_samples:,} invalid (left out of the figures)")
+    print(f"P(cost of goods per dose <= max allowable) = {_pct(s.p_meets_target)}")
+    if planned:
+        print(f"P(levelised cost of goods per dose of the launch plan <= max allowable) = {_pct(s.p_plan_meets_target)}")
+    print()
+    rows = [
+        [_info(k).label, *(_fmt(d[q], k, cur) for q in ("mean", "sd", "p5", "p10", "p50", "p90", "p95"))]
+        for k, d in s.summaries.items()
+    ]
+    print_table(["Result", "Mean", "SD", "P5", "P10", "P50", "P90", "P95"], rows)
+    print()
+    if s.sensitivity:
+        rhos = [[_label(k), f"{rho:+.3f}" if math.isfinite(rho) else "-"] for k, rho in s.sensitivity]
+        print_table(["Sensitivity (Spearman, cost of goods per dose)", "rho"], rhos)
+    else:
+        print("No input has a distribution: add distributions in the Uncertainty editor (or the project file).")
+    print()
+
+
+def _mc_pairs(r) -> None:
+    """Each pair once: P(B cheaper than A) and P(A cheaper than B) on one row."""
+    if r.compare != "cogs_per_dose":
+        print(f"Compared on: {_info(r.compare).label}")
+    by_pair = {(c.a, c.b): c.p_b_cheaper for c in r.comparisons}
+    names = list(dict.fromkeys(c.a for c in r.comparisons))
+    rows = [
+        [a, b, _pct(by_pair[(a, b)]), _pct(by_pair[(b, a)])]
+        for i, a in enumerate(names)
+        for b in names[i + 1 :]
+        if (a, b) in by_pair and (b, a) in by_pair
+    ]
+    print_table(["A", "B", "P(B cheaper than A)", "P(A cheaper than B)"], rows)
 
 
 def _is_plan(name: str) -> bool:
@@ -332,19 +374,36 @@ def cmd_solve(args) -> int:
         )
         return EXIT_OK
     cur = project.currency
-    print(f"Goal seek for '{r.scenario}': {r.vary} so that {r.result} {r.sense} target\n")
+    label, rel = _info(result).label, "at most" if r.sense == "<=" else "at least"
+    print(f"Goal seek for '{r.scenario}': {_label(r.vary)} so that {label} is {rel} the target\n")
     rows = [
         ["Target", _fmt(r.target, result, cur)],
-        ["Base value", _plain(r.base_value)],
+        ["Base value", _input(r.vary, r.base_value, cur)],
         ["Result at base", _fmt(r.base_result, result, cur)],
         ["Reachable", "yes" if r.reachable else "no"],
-        ["Value", _plain(r.value)],
+        ["Value", _input(r.vary, r.value, cur)],
         ["Result at value", _fmt(r.achieved, result, cur)],
     ]
     print_table(["Goal seek", "Value"], rows)
     print()
-    print(r.message[0].upper() + r.message[1:] + ".")
+    print(_solve_sentence(r, label, rel, cur))
     return EXIT_OK
+
+
+def _solve_sentence(r, label: str, rel: str, cur: str) -> str:
+    """The answer in words, with labels and the number style of the table."""
+    vary, target = _label(r.vary), _fmt(r.target, r.result, cur)
+    if not r.reachable:
+        return f"No value of {vary} in its valid range gives {label.lower()} {rel} {target}."
+    if r.all_meet:
+        return f"{label} is {rel} {target} over the whole valid range of {vary}; the end closest to the target is {_input(r.vary, r.value, cur)}."
+    v = _input(r.vary, r.value, cur)
+    near = [(lo, hi) for lo, hi in r.feasible if lo - 1e-9 * (1 + abs(lo)) <= r.value <= hi + 1e-9 * (1 + abs(hi))]
+    side = next(("or more" if abs(r.value - lo) <= abs(r.value - hi) else "or less" for lo, hi in near), "")
+    return (
+        f"{label} is {rel} {target} with {vary} at {v} {side} "
+        f"(base {_input(r.vary, r.base_value, cur)} gives {_fmt(r.base_result, r.result, cur)})."
+    )
 
 
 # ---------------------------------------------------------------- registration
@@ -386,8 +445,10 @@ def register(sub) -> None:
 
     p = sub.add_parser("montecarlo", help="distributions, target probability, B-beats-A probability, sensitivity")
     p.add_argument("file", metavar="FILE")
-    p.add_argument("--samples", type=int, required=True, metavar="N")
-    p.add_argument("--seed", type=int, required=True, metavar="S")
+    p.add_argument(
+        "--samples", type=int, default=MC_SAMPLES, metavar="N", help=f"samples (default {MC_SAMPLES:,}, as in the window)"
+    )
+    p.add_argument("--seed", type=int, default=MC_SEED, metavar="S", help=f"random seed (default {MC_SEED}, as in the window)")
     p.add_argument(
         "--results",
         metavar="R1,R2",

@@ -49,15 +49,68 @@ def print_csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
     w.writerows(rows)
 
 
-def print_table(header: Sequence[str], rows: Sequence[Sequence[str]], out=None) -> None:
-    """Columns padded to their widest cell: the first left-aligned, the rest right-aligned."""
+#: the widest table the command line prints (a terminal beside another window)
+TABLE_WIDTH = 120
+#: the narrowest a column's header is wrapped to
+MIN_COLUMN = 12
+
+
+def print_table(header: Sequence[str], rows: Sequence[Sequence[str]], out=None, width: int = TABLE_WIDTH) -> None:
+    """Columns padded to their widest cell: the first left-aligned, the rest right-aligned.
+
+    No wider than ``width`` characters: long headers (scenario names) wrap at word boundaries
+    over several lines; a table still too wide is printed in blocks of columns, each repeating
+    the first column.
+    """
     out = out or sys.stdout
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    for n, r in enumerate([header, *rows]):
-        cells = [str(c).ljust(widths[0]) if i == 0 else str(c).rjust(widths[i]) for i, c in enumerate(r)]
-        out.write("  ".join(cells).rstrip() + "\n")
-        if n == 0:
+    header = [str(h) for h in header]
+    rows = [[str(c) for c in r] for r in rows]
+    if _width(header, rows, wrap=False) <= width:
+        _print_block(header, rows, out, wrap=False)
+        return
+    blocks, current = [], []
+    for i in range(1, len(header)):
+        trial = [0, *current, i]
+        if current and _width([header[j] for j in trial], [[r[j] for j in trial] for r in rows], wrap=True) > width:
+            blocks.append(current)
+            current = []
+        current.append(i)
+    blocks.append(current)
+    for n, block in enumerate(blocks):
+        if n:
+            out.write("\n")
+        cols = [0, *block]
+        _print_block([header[j] for j in cols], [[r[j] for j in cols] for r in rows], out, wrap=True)
+
+
+def _widths(header, rows, wrap: bool) -> list[int]:
+    data = [max([len(r[i]) for r in rows], default=0) for i in range(len(header))]
+    if not wrap:
+        return [max(d, len(h)) for d, h in zip(data, header, strict=True)]
+    longest_word = [max((len(w) for w in h.split()), default=0) for h in header]
+    return [max(data[0], len(header[0]))] + [
+        max(d, min(len(h), max(MIN_COLUMN, w))) for d, h, w in zip(data[1:], header[1:], longest_word[1:], strict=True)
+    ]
+
+
+def _width(header, rows, wrap: bool) -> int:
+    return sum(_widths(header, rows, wrap)) + 2 * (len(header) - 1)
+
+
+def _print_block(header, rows, out, wrap: bool) -> None:
+    import textwrap
+
+    widths = _widths(header, rows, wrap)
+    lines = [textwrap.wrap(h, w, break_long_words=False) or [""] for h, w in zip(header, widths, strict=True)]
+    depth = max(len(x) for x in lines)
+    head = [[""] * (depth - len(x)) + x for x in lines]  # bottom-aligned, as a spreadsheet's header
+    table = [[h[k] for h in head] for k in range(depth)] + [None] + rows
+    for r in table:
+        if r is None:
             out.write("  ".join("-" * w for w in widths) + "\n")
+            continue
+        cells = [c.ljust(widths[0]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(r)]
+        out.write("  ".join(cells).rstrip() + "\n")
 
 
 def one_line(message) -> str:
@@ -80,6 +133,18 @@ def notify(path, project):
     for notice in project.notices:
         print(f"cgtdesk: note: {one_line(path)}: {one_line(notice)}", file=sys.stderr)
     return project
+
+
+def warn_outside(scenarios, currency: str, *, quiet: bool = False) -> list[str]:
+    """The inputs whose base value lies outside their distribution, one sentence each naming the
+    scenario and the key; written on stderr as warnings unless ``quiet``."""
+    from cgtdesk.core.sampling import base_outside_distribution, outside_text
+
+    texts = [outside_text(item, currency) for item in base_outside_distribution(scenarios)]
+    if not quiet:
+        for t in texts:
+            print(f"cgtdesk: warning: {one_line(t)}", file=sys.stderr)
+    return texts
 
 
 def output_path(path: str, suffixes: tuple[str, ...]) -> Path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from cgtdesk.cli import template
-from cgtdesk.cli.output import EXIT_OK, load, output_path, print_json, print_table
+from cgtdesk.cli.output import EXIT_OK, load, output_path, print_json, print_table, warn_outside
 from cgtdesk.core.errors import InputError
 from cgtdesk.core.formatting import format_value
 
@@ -17,6 +17,7 @@ def cmd_compute(args) -> int:
     from cgtdesk.core.model import evaluate_scenario, nest_breakdown
 
     project = load(args.file)
+    warn_outside(project.scenarios, project.currency)
     computed = [(s, evaluate_scenario(s)) for s in project.scenarios]
     if args.json:
         print_json(
