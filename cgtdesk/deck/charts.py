@@ -1,162 +1,44 @@
 """Native PowerPoint charts from the app's chart data: data embedded, editable in PowerPoint.
 
 One function per chart of :mod:`cgtdesk.chartdata.registry` (:data:`DRAW`, by chart id) adds a
-chart to a slide inside a box and returns it. The series are the ones the app shows (scenarios,
-cost categories, capacity measures, low/high inputs), in the app's palette
-(:mod:`cgtdesk.palette`), with the same numbers: nothing is computed here but the offsets that
-let stacked bars float (the waterfall).
-
-Text the user typed (scenario names) goes into the embedded workbook as text, never as a
-formula: python-pptx writes that workbook with XlsxWriter, whose ``write()`` turns a string
-starting with ``=`` into a formula; :class:`CategoryData` and :class:`XyData` write it with
-``strings_to_formulas`` (and URLs, numbers) off.
+chart (or, for a slide of two panels, its charts) to a slide inside a box and returns it. The
+series are the ones the app shows (scenarios, cost categories, capacity measures, low/high
+inputs), in the app's palette (:mod:`cgtdesk.palette`), with the same numbers: nothing is
+computed here but the offsets that let stacked bars float (the waterfall). The launch plan's
+charts are in :mod:`.plancharts`; the building blocks in :mod:`.kit`.
 """
 
 from __future__ import annotations
 
 import math
-from contextlib import contextmanager
 
 import numpy as np
-from lxml import etree
-from pptx.chart.data import CategoryChartData, XyChartData
-from pptx.chart.xlsx import CategoryWorkbookWriter, XyWorkbookWriter
-from pptx.dml.color import RGBColor
-from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_TICK_LABEL_POSITION
+from pptx.enum.chart import XL_CHART_TYPE, XL_TICK_LABEL_POSITION
 from pptx.enum.dml import MSO_LINE_DASH_STYLE
-from pptx.oxml.ns import qn
 from pptx.util import Pt
-from xlsxwriter import Workbook
 
 from cgtdesk.chartdata import CAPACITY_MEASURES, unit_word
 from cgtdesk.core.formatting import format_value
+from cgtdesk.deck import plancharts
+from cgtdesk.deck.kit import (
+    FONT_PT,
+    GREY,
+    LINE_PT,
+    MONEY,
+    CategoryData,
+    XyData,
+    add_chart,
+    axis_title,
+    cell,
+    fill,
+    label_every,
+    log_scale,
+    no_fill,
+    numbers,
+    rgb,
+    style,
+)
 from cgtdesk.palette import BAD_COLOUR, HIGH_COLOUR, LOW_COLOUR, MEASURE_COLOURS, OKABE_ITO, category_colour, scenario_colour
-
-#: XlsxWriter options of the embedded workbooks: text stays text
-SAFE_WORKBOOK = {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
-#: nothing drawn beyond this (a fuzzed input can make a cost 1e300)
-LIMIT = 1e15
-FONT_PT = 12
-LINE_PT = 2.25
-MONEY = "#,##0;-#,##0"
-GREY = "#595959"
-
-
-# ---------------------------------------------------------------- chart data written safely
-
-
-class _TextStaysText:
-    @contextmanager
-    def _open_worksheet(self, xlsx_file):
-        workbook = Workbook(xlsx_file, SAFE_WORKBOOK)
-        worksheet = workbook.add_worksheet()
-        yield workbook, worksheet
-        workbook.close()
-
-
-class _SafeCategoryWriter(_TextStaysText, CategoryWorkbookWriter):
-    pass
-
-
-class _SafeXyWriter(_TextStaysText, XyWorkbookWriter):
-    pass
-
-
-class CategoryData(CategoryChartData):
-    """Category chart data whose embedded workbook keeps every name as text."""
-
-    @property
-    def _workbook_writer(self):
-        return _SafeCategoryWriter(self)
-
-
-class XyData(XyChartData):
-    """XY chart data whose embedded workbook keeps every name as text."""
-
-    @property
-    def _workbook_writer(self):
-        return _SafeXyWriter(self)
-
-
-# ---------------------------------------------------------------- helpers
-
-
-def rgb(colour: str) -> RGBColor:
-    return RGBColor.from_string(colour.lstrip("#").upper())
-
-
-def cell(x) -> float | None:
-    """A value for the embedded workbook: None (an empty cell, no point) where not a finite number."""
-    return float(x) if x is not None and math.isfinite(x) and abs(x) <= LIMIT else None
-
-
-def fill(fmt, colour: str) -> None:
-    fmt.fill.solid()
-    fmt.fill.fore_color.rgb = rgb(colour)
-
-
-def no_fill(fmt) -> None:
-    fmt.fill.background()
-    fmt.line.fill.background()
-
-
-def log_scale(axis) -> None:
-    """A logarithmic (base 10) axis (python-pptx has no property for it)."""
-    scaling = axis._element.find(qn("c:scaling"))
-    for old in scaling.findall(qn("c:logBase")):
-        scaling.remove(old)
-    log = etree.SubElement(scaling, qn("c:logBase"))
-    log.set("val", "10")
-    scaling.remove(log)
-    scaling.insert(0, log)  # the schema puts logBase first
-
-
-def axis_title(axis, text: str) -> None:
-    axis.has_title = True
-    tf = axis.axis_title.text_frame
-    tf.text = text
-    for p in tf.paragraphs:
-        for r in p.runs:
-            r.font.size = Pt(FONT_PT)
-            r.font.bold = False
-
-
-def style(chart, legend: bool = True, position=XL_LEGEND_POSITION.BOTTOM) -> None:
-    chart.font.size = Pt(FONT_PT)
-    chart.has_title = False
-    chart.has_legend = legend
-    if legend:
-        chart.legend.position = position
-        chart.legend.include_in_layout = False
-        chart.legend.font.size = Pt(FONT_PT)
-
-
-def numbers(axis, number_format: str) -> None:
-    axis.tick_labels.number_format = number_format
-    axis.tick_labels.number_format_is_linked = False
-
-
-def label_every(axis, n: int) -> None:
-    """Label every ``n``-th category only (python-pptx has no property for it)."""
-    ax = axis._element
-    for tag in ("c:tickLblSkip", "c:tickMarkSkip"):
-        for old in ax.findall(qn(tag)):
-            ax.remove(old)
-    skip = etree.SubElement(ax, qn("c:tickLblSkip"))
-    skip.set("val", str(n))
-    ax.remove(skip)
-    after = [qn(t) for t in ("c:noMultiLvlLbl", "c:extLst")]
-    anchor = next((child for child in ax if child.tag in after), None)
-    if anchor is None:
-        ax.append(skip)
-    else:
-        anchor.addprevious(skip)
-
-
-def add_chart(shapes, kind, box, data):
-    x, y, cx, cy = box
-    return shapes.add_chart(kind, x, y, cx, cy, data).chart
-
 
 # ---------------------------------------------------------------- stacked bars by scenario
 
@@ -378,4 +260,5 @@ DRAW = {
     "tornado": draw_tornado,
     "montecarlo": draw_montecarlo,
     "vein-to-vein": draw_veintovein,
+    **plancharts.DRAW,
 }

@@ -2,7 +2,8 @@
 text that stays text in the embedded workbooks, a client's template, and LibreOffice opening it.
 
 Every number a chart holds is checked against the model evaluated here (core.model.evaluate,
-analyses.tornado_range, analyses.monte_carlo at the presets), not against the writer's own data.
+analyses.tornado_range, analyses.monte_carlo at the presets, core.analyses.plan.plan for the
+launch plan), not against the writer's own data.
 """
 
 import datetime
@@ -25,11 +26,12 @@ from cgtdesk.chartdata import registry
 from cgtdesk.chartdata.board import ChartBoard
 from cgtdesk.core import analyses
 from cgtdesk.core.analyses import presets
+from cgtdesk.core.analyses.plan import plan as run_plan
 from cgtdesk.core.catalogue import BREAKDOWN, catalogue
 from cgtdesk.core.errors import InputError
 from cgtdesk.core.model import evaluate
 from cgtdesk.deck import export_pptx
-from cgtdesk.deck.charts import CategoryData
+from cgtdesk.deck.kit import CategoryData
 from cgtdesk.io.projectfile import load_project
 from cgtdesk.palette import HIGH_COLOUR, LOW_COLOUR, category_colour, scenario_colour
 
@@ -58,10 +60,22 @@ def chart_slides(prs):
     return dict(zip(registry.SLIDES, list(prs.slides)[1 : 1 + len(registry.SLIDES)], strict=True))
 
 
+#: slides of two charts side by side or stacked (demand above capacity; NPC beside cost per dose)
+TWO_CHARTS = ("plan-capacity", "plan-npc")
+
+
+def slide_charts(slide) -> list:
+    return [sh.chart for sh in slide.shapes if sh.has_chart]
+
+
 def only_chart(slide):
-    charts = [sh.chart for sh in slide.shapes if sh.has_chart]
+    charts = slide_charts(slide)
     assert len(charts) == 1, f"{len(charts)} charts on {slide.shapes.title.text!r}"
     return charts[0]
+
+
+def charts_expected() -> int:
+    return len(registry.SLIDES) + len(TWO_CHARTS)
 
 
 def texts(slide) -> list[str]:
@@ -96,7 +110,8 @@ def test_title_slide_chart_slides_and_inputs(project, deck):
     )
     for chart_id, slide in chart_slides(prs).items():
         assert slide.shapes.title.text == data[chart_id].finding, chart_id
-        only_chart(slide)
+        assert len(slide_charts(slide)) == (2 if chart_id in TWO_CHARTS else 1), chart_id
+        assert not any("not available" in t for t in texts(slide)), chart_id
         foot = [t for t in texts(slide) if t.startswith("Source:")]
         assert len(foot) == 1 and project.title in foot[0] and project.currency in foot[0] and DAY.isoformat() in foot[0]
     tables = [sh.table for s in slides[1 + len(registry.SLIDES) :] for sh in s.shapes if sh.has_table]
@@ -200,6 +215,112 @@ def test_monte_carlo_histogram_is_the_preset_run(project, deck):
     assert f"{presets.MC_SAMPLES:,} samples" in foot and str(presets.MC_SEED) in foot
 
 
+def test_vein_to_vein_parts_add_up_to_the_models_days(project, deck):
+    chart = only_chart(chart_slides(deck[1])["vein-to-vein"])
+    plot = chart.plots[0]
+    assert list(plot.categories) == list(reversed(project.names()))
+    totals = np.sum([list(s.values) for s in plot.series], axis=0)
+    got = dict(zip(plot.categories, totals, strict=True))
+    for s in project.scenarios:
+        r = evaluate(s.process, s.parameters)
+        assert got[s.name] == pytest.approx(r["vein_to_vein_days"], rel=1e-9), s.name
+        if s.process == "allogeneic":  # off the shelf: shipping only
+            assert got[s.name] == pytest.approx(s.parameters["logistics.shipping_days"])
+
+
+# ---------------------------------------------------------------- the launch plan
+
+
+@pytest.fixture(scope="module")
+def planned(project):
+    return run_plan(project)
+
+
+def by_name(charts) -> dict[str, list]:
+    return {s.name: list(s.values) for c in charts for s in c.plots[0].series}
+
+
+def test_plan_capacity_is_demand_above_installed_capacity_by_year(project, deck, planned):
+    charts = slide_charts(chart_slides(deck[1])["plan-capacity"])
+    assert len(charts) == 2
+    years = [str(int(y)) for y in planned.years]
+    assert [list(c.plots[0].categories) for c in charts] == [years, years]
+    table = planned.scenarios[0].table  # the first scenario, as the app shows by default
+    assert project.scenarios[0].process == "autologous"
+    got = by_name(charts)
+    assert got["Patients"] == pytest.approx(planned.patients.tolist())
+    assert got["Patients"] == pytest.approx(table["patients"].tolist())
+    assert got["Planning demand (look-ahead)"] == pytest.approx(table["planning_patients"].tolist())
+    assert got["Installed devices"] == pytest.approx(table["units"].tolist())
+    assert got["Installed suites"] == pytest.approx(table["suites"].tolist())
+    assert [s.name for s in charts[0].plots[0].series] == ["Patients", "Planning demand (look-ahead)"]
+
+
+def test_plan_cost_stacks_the_seven_categories_capital_and_start_up(deck, planned):
+    chart = only_chart(chart_slides(deck[1])["plan-cost"])
+    assert chart.chart_type == XL_CHART_TYPE.COLUMN_STACKED
+    table = planned.scenarios[0].table
+    series = list(chart.plots[0].series)
+    assert len(series) == len(BREAKDOWN) + 2
+    for c, s in zip(BREAKDOWN, series, strict=False):
+        assert s.name == catalogue().results[f"breakdown.{c}"].label
+        assert fill_hex(s.format) == category_colour(c)
+        assert list(s.values) == pytest.approx(table[c].tolist(), rel=1e-12)
+    capex, startup = series[-2:]
+    assert capex.name.startswith("Capital") and startup.name.startswith("Start-up")
+    assert list(capex.values) == pytest.approx(table["capex"].tolist())
+    assert list(startup.values) == pytest.approx(table["startup"].tolist())
+    assert len({fill_hex(s.format) for s in series}) == len(series)  # capital and start-up have colours of their own
+    stacked = np.sum([list(s.values) for s in series], axis=0)
+    assert stacked.tolist() == pytest.approx(table["cost"].tolist(), rel=1e-12)  # nothing left out, nothing twice
+
+
+def test_plan_cash_is_cumulative_cash_with_the_peak_funding(project, deck, planned):
+    slide = chart_slides(deck[1])["plan-cash"]
+    chart = only_chart(slide)
+    got = by_name([chart])
+    assert list(got) == project.names()
+    funding = {}
+    for i, s in enumerate(planned.scenarios):
+        by_hand = np.cumsum(s.table["revenue"] - s.table["cost"])  # cash in less cash out, year after year
+        assert got[s.name] == pytest.approx(by_hand.tolist(), rel=1e-9)
+        assert got[s.name] == pytest.approx(s.table["cumulative_cash"].tolist(), rel=1e-12)
+        assert "#" + str(chart.plots[0].series[i].format.line.color.rgb) == scenario_colour(i)
+        funding[s.name] = max(0.0, -float(np.min(by_hand)))
+    deepest = max(funding, key=funding.get)
+    title = slide.shapes.title.text
+    assert f"{deepest} the most, USD {funding[deepest] / 1e6:.0f}M" in title
+    labels = chart._chartSpace.xpath(".//c:dLbl//a:t/text()")
+    assert labels == [f"peak funding USD {funding[deepest] / 1e6:.0f}M"]
+
+
+def test_plan_npc_and_levelised_cost_side_by_side(project, deck, planned):
+    npc_chart, dose_chart = slide_charts(chart_slides(deck[1])["plan-npc"])
+    for chart in (npc_chart, dose_chart):
+        assert list(chart.plots[0].categories) == list(reversed(project.names()))  # first scenario on top
+    npc = list(reversed(list(npc_chart.plots[0].series[0].values)))
+    dose = list(reversed(list(dose_chart.plots[0].series[0].values)))
+    assert npc == pytest.approx([s.summary["npc"] for s in planned.scenarios], rel=1e-12)
+    assert dose == pytest.approx([s.summary["levelised_cogs_per_dose"] for s in planned.scenarios], rel=1e-12)
+    for i, point in enumerate(reversed(list(npc_chart.plots[0].series[0].points))):
+        assert fill_hex(point.format) == scenario_colour(i)
+
+
+def test_plan_switch_is_net_present_cost_against_switch_year(deck, planned):
+    slide = chart_slides(deck[1])["plan-switch"]
+    chart = only_chart(slide)
+    sw = planned.switches[0]
+    years = [str(int(y)) for y in planned.years]
+    assert list(chart.plots[0].categories) == [*years, "never"]
+    series = chart.plots[0].series[0]
+    assert series.name == f"{sw.source} -> {sw.target}"
+    assert list(series.values) == pytest.approx([v for _y, v in sw.by_switch_year], rel=1e-12)
+    values = np.array([v for _y, v in sw.by_switch_year])
+    best = int(np.argmin(values))  # the cheapest switch year, found here
+    assert best < len(years)  # the example: switching beats never switching
+    assert f"{sw.source} to {sw.target} in {years[best]} costs the least" in slide.shapes.title.text
+
+
 # ---------------------------------------------------------------- text stays text
 
 
@@ -224,18 +345,18 @@ def test_the_check_sees_a_formula_where_plain_python_pptx_writes_one():
 
 def test_a_scenario_named_like_a_formula_stays_text_in_every_embedded_workbook(project, tmp_path):
     p = project.copy()
-    p.scenarios[0].name = INJECTION
+    p.rename_scenario(p.scenarios[0].name, INJECTION)  # the plan's switch follows the name
     path = tmp_path / "inject.pptx"
     export_pptx(p, path, when=DAY)
     prs = Presentation(str(path))
     blobs = [sh.chart.part.chart_workbook.xlsx_part.blob for s in prs.slides for sh in s.shapes if sh.has_chart]
-    assert len(blobs) == len(registry.SLIDES)
+    assert len(blobs) == charts_expected()
     seen = 0
     for blob in blobs:
         assert formulas_in(blob) == []
         wb = openpyxl.load_workbook(io.BytesIO(blob))
         seen += sum(c.value == INJECTION for ws in wb for row in ws.iter_rows() for c in row)
-    assert seen >= 2  # the breakdown's category and the demand chart's series name at least
+    assert seen >= 4  # the breakdown's category, the demand chart's and the plan's cash series names at least
 
 
 # ---------------------------------------------------------------- a client's template
@@ -331,7 +452,7 @@ def test_the_window_exports_the_deck_plain_and_on_a_template(make_window, fake_p
     fake_prompts.save_as_answer = str(tmp_path / "window.pptx")
     assert w.files.export_pptx()
     plain = Presentation(str(tmp_path / "window.pptx"))
-    assert sum(sh.has_chart for s in plain.slides for sh in s.shapes) == len(registry.SLIDES)
+    assert sum(sh.has_chart for s in plain.slides for sh in s.shapes) == charts_expected()
     make_template(tmp_path / "client.pptx")
     fake_prompts.open_answer = str(tmp_path / "client.pptx")
     fake_prompts.save_as_answer = str(tmp_path / "window-client.pptx")
