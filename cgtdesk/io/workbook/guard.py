@@ -25,6 +25,8 @@ from cgtdesk.io.workbook.layout import (
 )
 
 _MB = 1024 * 1024
+#: what a LibreOffice (OpenDocument) spreadsheet is told to do
+SAVE_AS_XLSX = "save it as .xlsx (File > Save As > Excel 2007-365)"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -44,6 +46,8 @@ def read_file(p: Path) -> bytes:
         raise fail(
             "a macro-enabled workbook (.xlsm) is refused: macros are not accepted; save it as an Excel workbook (.xlsx) without macros"
         )
+    if suffix in (".ods", ".fods", ".ots"):
+        raise fail(f"an OpenDocument spreadsheet ({suffix}) is not read; {SAVE_AS_XLSX}")
     if suffix == ".xls":
         raise fail("the old binary Excel format (.xls) is not read; save it as an Excel workbook (.xlsx)")
     try:
@@ -76,6 +80,8 @@ def check_zip(raw: bytes, name: str) -> None:
             "the workbook contains macros (vbaProject.bin); macros are not accepted: save it as an Excel workbook (.xlsx) without macros"
         )
     _check_sizes(infos, fail)
+    if "mimetype" in names and b"opendocument" in zf.read("mimetype")[:200]:
+        raise fail(f"an OpenDocument spreadsheet (.ods) under another name, not an Excel workbook; {SAVE_AS_XLSX}")
     if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
         raise fail("a zip archive but not an Excel workbook (no [Content_Types].xml or xl/ folder)")
     _check_content_types(zf, fail)

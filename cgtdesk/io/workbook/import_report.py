@@ -166,7 +166,7 @@ def build_report(reader) -> ImportReport:
         rep.columns.append({"name": s["name"], "id": s["id"], "cell": f"{reader.inputs_name}!{_cell(lay.header, s['col'])}"})
     name = reader.sheet_name(SHEET_IDENTITY)
     if name is not None:
-        rep.origin = read_origin(reader.rows(name).rows)
+        rep.origin = reader.origin if reader.origin is not None else read_origin(reader.rows(name).rows)
         _compare_formulas(reader, rep)
         _read_checks(reader, rep)
     rep.notes = read_notes(reader, rep.origin)

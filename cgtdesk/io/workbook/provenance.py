@@ -106,11 +106,25 @@ def write_identity(b) -> None:
     ]
     for sid, s in zip(b.scenario_ids, p.scenarios, strict=True):
         rows.append(("scenario", sid, s.name, scenario_inputs_hash(s), notes_hash(s.notes)))
+    for sid, s in zip(b.scenario_ids, p.scenarios, strict=True):
+        rows += [("values", sid, chunk) for chunk in _chunks(exported_values(s))]
     for sheet, items in _formula_cells(b.wb, SHEET_IDENTITY).items():
         rows += [("formulas", sheet, chunk) for chunk in _chunks(items)]
     for r, row in enumerate(rows):
         for c, v in enumerate(row):
             ws.write_string(r, c, v)
+
+
+def exported_values(s) -> list[str]:
+    """``["key=repr", ...]``: every number input of scenario ``s`` exactly (as text, which no
+    spreadsheet rounds), so that a value a spreadsheet kept to 15 significant digits reads back as
+    the project's own."""
+    out = []
+    for k in catalogue().keys_for(s.process):
+        v = s.parameters.get(k)
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            out.append(f"{k}={v!r}")
+    return out
 
 
 def _formula_cells(wb, skip: str) -> dict[str, list[str]]:
@@ -159,6 +173,7 @@ class Origin:
     checks_master: str = ""
     scenarios: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # id -> (exported name, inputs hash, notes hash)
     formulas: dict[str, dict[str, str]] = field(default_factory=dict)  # sheet -> {cell: hash}
+    values: dict[str, dict[str, float]] = field(default_factory=dict)  # scenario id -> {key: value at export}
 
     def describe(self) -> str:
         return f"exported from project '{self.project_title}' ({self.project_id}), export {self.export_id} of {self.exported_at}"
@@ -172,6 +187,8 @@ def read_origin(rows) -> Origin:
         k = vals[0]
         if k == "scenario" and vals[1]:
             o.scenarios[vals[1]] = (vals[2], vals[3], vals[4])
+        elif k == "values" and vals[1]:
+            o.values.setdefault(vals[1], {}).update(_parse_values(vals[2]))
         elif k == "formulas" and vals[1]:
             o.formulas.setdefault(vals[1], {}).update(_parse_chunk(vals[2]))
         elif k in ("project_id", "project_title", "export_id", "exported_at", "inputs_hash", "checks_master"):
@@ -185,4 +202,14 @@ def _parse_chunk(text: str) -> dict[str, str]:
         ref, _, h = item.partition("=")
         if ref and h:
             out[ref] = h
+    return out
+
+
+def _parse_values(text: str) -> dict[str, float]:
+    out = {}
+    for key, v in _parse_chunk(text).items():
+        try:
+            out[key] = int(v) if v.lstrip("-").isdigit() else float(v)
+        except ValueError:
+            continue
     return out

@@ -9,29 +9,22 @@ and :func:`check_value`), all or nothing. Hostile files are refused before parsi
 
 from __future__ import annotations
 
-import datetime as _dt
-import difflib
 import io
 import math
 import os
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from cgtdesk.core.catalogue import PROCESSES, catalogue, describe
 from cgtdesk.core.errors import DomainError, InputError
-from cgtdesk.core.formatting import fmt_number
-from cgtdesk.core.project import DISTRIBUTIONS, FORMAT_VERSION, Project, check_distribution, check_value, project_from_dict
+from cgtdesk.core.project import FORMAT_VERSION, Project, check_value, project_from_dict
+from cgtdesk.io.workbook.cells import Rows, blank, found, hint, is_number, notes_text, same_to_15_digits, text_of
+from cgtdesk.io.workbook.cover_reader import NAME_MAX, NOTES_MAX, read_cover
 from cgtdesk.io.workbook.guard import read_guarded
 from cgtdesk.io.workbook.import_report import attach_report, build_report, names_without_values
 from cgtdesk.io.workbook.layout import (
-    C_KEY_A,
-    C_KEY_B,
-    C_RHO,
-    C_SCENARIO,
-    COVER_CURRENCY,
-    COVER_FORMAT,
-    COVER_TITLE,
-    EXCEL_ERRORS,
     H_KEY,
     INPUT_FIXED_HEADERS,
     KEY_NOTES,
@@ -39,17 +32,14 @@ from cgtdesk.io.workbook.layout import (
     KEY_SCENARIO_ID,
     MAX_COLS,
     MAX_ROWS,
-    SHEET_COVER,
+    SHEET_IDENTITY,
     SHEET_INPUTS,
     SHEET_UNCERTAINTY,
-    U_DIST,
-    U_FIELDS,
-    U_KEY,
-    U_SCENARIO,
-    WORKBOOK_FORMAT_VERSION,
     cell_ref,
 )
 from cgtdesk.io.workbook.plan_reader import read_plan
+from cgtdesk.io.workbook.provenance import Origin, read_origin
+from cgtdesk.io.workbook.uncertainty_reader import UncertaintyReader
 
 HEADER_SEARCH_ROWS = 50
 #: rows of the Key column that are not parameters -> the _InputsLayout field of their row
@@ -59,77 +49,14 @@ _SPECIAL_ROWS = {KEY_PROCESS: "process", KEY_NOTES: "notes", KEY_SCENARIO_ID: "i
 def read_workbook(path: str | os.PathLike) -> Project:
     """The project held by a workbook; InputError (one message naming file, sheet!cell,
     scenario and key) for anything that is not a sound CGT Desk workbook."""
-    return _Reader(Path(path)).read()
-
-
-# ---------------------------------------------------------------- helpers
-
-
-def _text_of(v) -> str:
-    """A header or label cell as text ('' for empty)."""
-    if v is None:
-        return ""
-    if isinstance(v, str):
-        return v.strip()
-    if isinstance(v, bool):
-        return str(v).upper()
-    if isinstance(v, (int, float)):
-        return fmt_number(v)
-    return str(v).strip()
-
-
-def _found(v) -> str:
-    """What a cell holds, for an error message."""
-    if v is None:
-        return "an empty cell"
-    if isinstance(v, str) and v.strip() in EXCEL_ERRORS:
-        return f"the error value {v.strip()}"
-    if isinstance(v, (_dt.datetime, _dt.date, _dt.time)):
-        return f"a date or time ({v})"
-    return describe(v)
-
-
-def _is_number(v) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
-
-
-def _blank(v) -> bool:
-    return v is None or _text_of(v) == ""
-
-
-def _hint(word: str, choices) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
-def _notes_text(nv) -> str:
-    if nv is None:
-        return ""
-    if isinstance(nv, str):
-        return nv
-    if _is_number(nv):
-        return fmt_number(nv)
-    return str(nv)
-
-
-class _Rows:
-    """A sheet's values (tuples indexed from 0) and its name, for cell references."""
-
-    def __init__(self, name: str, rows: list[tuple]):
-        self.name = name
-        self.rows = rows
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def cell(self, i: int, c: int | None):
-        if c is None or i >= len(self.rows):
-            return None
-        r = self.rows[i]
-        return r[c] if c < len(r) else None
-
-    def ref(self, i: int, c: int) -> str:
-        return f"{self.name}!{cell_ref(i, c)}"
+    reader = _Reader(Path(path))
+    try:
+        return reader.read()
+    except (zipfile.BadZipFile, zlib.error, EOFError) as e:
+        # read-only sheets are inflated as they are read: a damaged part shows only here
+        raise InputError(
+            f"{reader.name}: not a readable Excel workbook: the archive is damaged ({type(e).__name__}: {e})"
+        ) from None
 
 
 @dataclass
@@ -157,6 +84,7 @@ class _Reader:
         self._fwb = None
         self.inputs_name = SHEET_INPUTS
         self.layout: _InputsLayout | None = None
+        self.origin: Origin | None = None  # the hidden Export sheet, when there is one
 
     def fail(self, msg: str) -> InputError:
         return InputError(f"{self.name}: {msg}")
@@ -202,19 +130,22 @@ class _Reader:
             return f"{what} is too large or too deeply nested to read"
         return f"{what} cannot be read: the file is damaged or not a workbook the app exported ({type(e).__name__}: {' '.join(str(e).split())[:200]})"
 
-    def rows(self, sheet: str, max_rows: int = MAX_ROWS, data_only: bool = True) -> _Rows:
+    def rows(self, sheet: str, max_rows: int = MAX_ROWS, data_only: bool = True) -> Rows:
         """The sheet's cell values, row by row (bounded)."""
         wb = self.wb if data_only else self.formula_wb()
         ws = wb[sheet]
         out = []
         try:
+            # read-only mode trusts the sheet's <dimension> element, which a program may have
+            # written too small: read every cell there is (bounded by MAX_ROWS x MAX_COLS)
+            ws.reset_dimensions()
             for i, row in enumerate(ws.iter_rows(values_only=True)):
                 if i >= max_rows:
                     break
                 out.append(tuple(row[:MAX_COLS]))
         except Exception as e:  # noqa: BLE001 - a damaged sheet part
             raise self.fail(self._parse_error(e, f"the sheet {sheet}")) from None
-        return _Rows(sheet, out)
+        return Rows(sheet, out)
 
     def formula_wb(self):
         """The workbook opened a second time for formulas (only needed to explain an empty cell)."""
@@ -243,11 +174,13 @@ class _Reader:
             shown = ", ".join(self.wb.sheetnames[:12])
             raise self.fail(f"no '{SHEET_INPUTS}' sheet; expected a workbook exported by CGT Desk (found the sheets: {shown})")
         self.inputs_name = inputs
+        ident = self.sheet_name(SHEET_IDENTITY)
+        self.origin = read_origin(self.rows(ident).rows) if ident is not None else None
         scenarios = self.read_inputs(inputs)
         unc = self.sheet_name(SHEET_UNCERTAINTY)
         if unc is not None:
-            _UncertaintyReader(self, names_without_values(self, unc), scenarios).read()
-        title, currency = self.read_cover()
+            UncertaintyReader(self, names_without_values(self, unc), scenarios).read()
+        title, currency = read_cover(self)
         d = {"format_version": FORMAT_VERSION, "title": title, "currency": currency, "scenarios": scenarios}
         d.update({"plan": plan} if (plan := read_plan(self)) is not None else {})
         try:
@@ -275,20 +208,20 @@ class _Reader:
         self._check_unique_names(rows, lay)
         return [self._scenario(rows, lay, s) for s in lay.scenarios]
 
-    def _find_header(self, rows: _Rows) -> _InputsLayout:
+    def _find_header(self, rows: Rows) -> _InputsLayout:
         for i in range(min(len(rows), HEADER_SEARCH_ROWS)):
             for c, v in enumerate(rows.rows[i]):
-                if _text_of(v).lower() == H_KEY.lower():
+                if text_of(v).lower() == H_KEY.lower():
                     return _InputsLayout(header=i, key_col=c)
         raise self.fail(
             f"{rows.name}: no header row with a '{H_KEY}' cell in the first {HEADER_SEARCH_ROWS} rows; expected the Inputs sheet of a workbook exported by CGT Desk"
         )
 
-    def _find_key_rows(self, rows: _Rows, lay: _InputsLayout) -> None:
+    def _find_key_rows(self, rows: Rows, lay: _InputsLayout) -> None:
         """The process and notes rows and each parameter's row, by the Key column."""
         params = catalogue().parameters
         for i in range(lay.header + 1, len(rows)):
-            k = _text_of(rows.cell(i, lay.key_col))
+            k = text_of(rows.cell(i, lay.key_col))
             if not k:
                 continue
             ref = rows.ref(i, lay.key_col)
@@ -302,16 +235,16 @@ class _Reader:
                     raise self.fail(f"{ref}: the key '{k}' appears twice (also in row {lay.keys[k] + 1}); expected each key once")
                 lay.keys[k] = i
             else:
-                hint = _hint(k, [*params, *_SPECIAL_ROWS])
+                close = hint(k, [*params, *_SPECIAL_ROWS])
                 raise self.fail(
-                    f"{ref}: unknown key '{k}' in the {H_KEY} column{hint}; expected a key of the parameter catalogue"
+                    f"{ref}: unknown key '{k}' in the {H_KEY} column{close}; expected a key of the parameter catalogue"
                 )
         if lay.process is None:
             raise self.fail(
                 f"{rows.name}: no '{KEY_PROCESS}' row in the {H_KEY} column; expected one giving each scenario's process"
             )
 
-    def _find_scenario_columns(self, rows: _Rows, lay: _InputsLayout) -> None:
+    def _find_scenario_columns(self, rows: Rows, lay: _InputsLayout) -> None:
         """The scenario columns: those whose process cell names a process."""
         width = max((len(r) for r in rows.rows[lay.header :]), default=0)
         fixed = {h.lower() for h in INPUT_FIXED_HEADERS}
@@ -319,35 +252,39 @@ class _Reader:
             if c == lay.key_col:
                 continue
             h = rows.cell(lay.header, c)
-            pv = _text_of(rows.cell(lay.process, c))
+            pv = text_of(rows.cell(lay.process, c))
             if pv in PROCESSES:
-                name = _text_of(h) if not isinstance(h, str) else h  # exactly as written: names round-trip
+                name = text_of(h) if not isinstance(h, str) else h  # exactly as written: names round-trip
                 if not name.strip():
                     raise self.fail(
                         f"{rows.ref(lay.header, c)}: a scenario column ({pv}) without a name; expected the scenario's name in the header row"
                     )
-                sid = _text_of(rows.cell(lay.ids, c)) if lay.ids is not None else ""
+                if len(name) > NAME_MAX:
+                    raise self.fail(
+                        f"{rows.ref(lay.header, c)}: a scenario name: expected at most {NAME_MAX} characters, found {len(name)}"
+                    )
+                sid = text_of(rows.cell(lay.ids, c)) if lay.ids is not None else ""
                 lay.scenarios.append({"name": name, "process": pv, "col": c, "id": sid})
-            elif _text_of(h).lower() not in fixed:
+            elif text_of(h).lower() not in fixed:
                 self._check_not_a_scenario(rows, lay, c, h, pv)
         if not lay.scenarios:
             raise self.fail(
                 f"{rows.name}: no scenario columns; expected a column per scenario with its name in the header row (row {lay.header + 1}) and its process in the {KEY_PROCESS} row"
             )
 
-    def _check_not_a_scenario(self, rows: _Rows, lay: _InputsLayout, c: int, h, pv: str) -> None:
+    def _check_not_a_scenario(self, rows: Rows, lay: _InputsLayout, c: int, h, pv: str) -> None:
         """A column that is neither fixed nor a scenario must not look like a scenario."""
         ref = rows.ref(lay.process, c)
         if pv:
             raise self.fail(
-                f"{ref}: the process of scenario '{_text_of(h)}': expected autologous or allogeneic, found {describe(rows.cell(lay.process, c))}"
+                f"{ref}: the process of scenario '{text_of(h)}': expected autologous or allogeneic, found {describe(rows.cell(lay.process, c))}"
             )
-        if _text_of(h) and any(_is_number(rows.cell(i, c)) for i in lay.keys.values()):
+        if text_of(h) and any(is_number(rows.cell(i, c)) for i in lay.keys.values()):
             raise self.fail(
-                f"{ref}: the column '{_text_of(h)}' holds numbers but no process; expected autologous or allogeneic in the {KEY_PROCESS} row"
+                f"{ref}: the column '{text_of(h)}' holds numbers but no process; expected autologous or allogeneic in the {KEY_PROCESS} row"
             )
 
-    def _check_unique_names(self, rows: _Rows, lay: _InputsLayout) -> None:
+    def _check_unique_names(self, rows: Rows, lay: _InputsLayout) -> None:
         seen: dict[str, int] = {}
         for s in lay.scenarios:
             if s["name"] in seen:
@@ -356,7 +293,7 @@ class _Reader:
                 )
             seen[s["name"]] = s["col"]
 
-    def _scenario(self, rows: _Rows, lay: _InputsLayout, s: dict) -> dict:
+    def _scenario(self, rows: Rows, lay: _InputsLayout, s: dict) -> dict:
         """One scenario's dict (as in a project file) from its column."""
         c, name, process = s["col"], s["name"], s["process"]
         params = {}
@@ -371,13 +308,27 @@ class _Reader:
                 continue
             v = rows.cell(i, c)
             if applies:
-                params[key] = self.value(v, key, rows.ref(i, c), name, i, c)
-            elif not _blank(v):
+                params[key] = self.exact(self.value(v, key, rows.ref(i, c), name, i, c), s.get("id", ""), key)
+            elif not blank(v):
                 raise self.fail(
-                    f"{rows.ref(i, c)}, scenario '{name}': parameter '{key}' belongs to {p.processes[0]} scenarios, not to this {process} one; expected an empty cell, found {_found(v)}"
+                    f"{rows.ref(i, c)}, scenario '{name}': parameter '{key}' belongs to {p.processes[0]} scenarios, not to this {process} one; expected an empty cell, found {found(v)}"
                 )
-        notes = _notes_text(rows.cell(lay.notes, c)) if lay.notes is not None else ""
+        notes = notes_text(rows.cell(lay.notes, c)) if lay.notes is not None else ""
+        if len(notes) > NOTES_MAX:
+            raise self.fail(
+                f"{rows.ref(lay.notes, c)}, scenario '{name}': the notes: expected at most {NOTES_MAX:,} characters, found {len(notes):,}"
+            )
         return {"name": name, "process": process, "parameters": params, "notes": notes, "uncertainty": {}, "correlations": []}
+
+    def exact(self, v, sid: str, key: str):
+        """``v``, or the value exported for this scenario and key when ``v`` agrees with it to 15
+        significant digits (a spreadsheet keeps 15: 0.1 + 0.2 saved by one reads 0.3)."""
+        if self.origin is None or not is_number(v):
+            return v
+        x = self.origin.values.get(sid, {}).get(key)
+        if x is not None and x != v and same_to_15_digits(x, v):
+            return x
+        return v
 
     def value(self, v, key, ref, name, i, c):
         p = catalogue().parameters[key]
@@ -396,8 +347,8 @@ class _Reader:
             return check_value(key, v.strip() if isinstance(v, str) else v, f"{self.name}: {ref}, scenario '{name}'")
         if isinstance(v, float) and math.isnan(v):
             raise InputError(f"{here}: expected a number, found NaN")
-        if not _is_number(v):
-            raise InputError(f"{here}: expected a number, found {_found(v)}")
+        if not is_number(v):
+            raise InputError(f"{here}: expected a number, found {found(v)}")
         return check_value(key, v, f"{self.name}: {ref}, scenario '{name}'")
 
     def formula_at(self, sheet: str, i: int, c: int) -> str | None:
@@ -407,173 +358,3 @@ class _Reader:
         if f is not None and not isinstance(f, (str, int, float)):  # an array formula object
             return str(getattr(f, "text", f))
         return None
-
-    # ---------------------------------------------------------------- Cover
-    def read_cover(self) -> tuple[str, str]:
-        title, currency = "Untitled project", "USD"
-        name = self.sheet_name(SHEET_COVER)
-        if name is None:
-            return title, currency
-        rows = self.rows(name, max_rows=200)
-        for i, row in enumerate(rows.rows):
-            for c, v in enumerate(row[:20]):
-                label = _text_of(v)
-                if label not in (COVER_TITLE, COVER_CURRENCY, COVER_FORMAT):
-                    continue
-                value, vc = _value_right_of(row, c)
-                ref = rows.ref(i, vc if vc is not None else c + 1)
-                if label == COVER_TITLE:
-                    title = value if isinstance(value, str) else _text_of(value)
-                elif label == COVER_CURRENCY:
-                    currency = self._currency(value, ref)
-                elif value is not None:
-                    self._check_format(value, ref)
-        return title, currency
-
-    def _currency(self, value, ref: str) -> str:
-        if value is None or not _text_of(value):
-            raise self.fail(f"{ref}: expected a currency label such as USD, found an empty cell")
-        if not isinstance(value, str):
-            raise self.fail(f"{ref}: expected a currency label such as USD, found {_found(value)}")
-        return value.strip()
-
-    def _check_format(self, value, ref: str) -> None:
-        if not _is_number(value) or value != WORKBOOK_FORMAT_VERSION:
-            raise self.fail(
-                f"{ref}: expected workbook format version {WORKBOOK_FORMAT_VERSION}, found {_found(value)} (made by a newer CGT Desk?)"
-            )
-
-
-def _value_right_of(row: tuple, c: int):
-    """The first non-empty cell within five to the right of column ``c``: (value, column) or (None, None)."""
-    for c2 in range(c + 1, min(len(row), c + 6)):
-        if not _blank(row[c2]):
-            return row[c2], c2
-    return None, None
-
-
-# ---------------------------------------------------------------- Uncertainty
-
-
-class _UncertaintyReader:
-    """The distributions table and the correlations table of the Uncertainty sheet, found by
-    their headers; each row's scenario and key are checked against the Inputs sheet."""
-
-    def __init__(self, reader: _Reader, rows: _Rows, scenarios: list[dict]):
-        self.fail = reader.fail
-        self.file = reader.name
-        self.rows = rows
-        self.by_name = {s["name"]: s for s in scenarios}
-        self.dist_hdr = self.corr_hdr = None
-        for i, row in enumerate(rows.rows):
-            texts = [_text_of(v) for v in row]
-            if self.dist_hdr is None and U_DIST in texts and U_KEY in texts and U_SCENARIO in texts:
-                self.dist_hdr = (i, {t: c for c, t in enumerate(texts) if t})
-            elif self.corr_hdr is None and C_KEY_A in texts and C_KEY_B in texts:
-                self.corr_hdr = (i, {t: c for c, t in enumerate(texts) if t})
-
-    def read(self) -> None:
-        if self.dist_hdr is not None:
-            self.read_distributions()
-        if self.corr_hdr is not None:
-            self.read_correlations()
-
-    def scenario_of(self, i: int, c: int) -> dict:
-        name = _text_of(self.rows.cell(i, c))
-        if name not in self.by_name:
-            close = difflib.get_close_matches(name, list(self.by_name), n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise self.fail(f"{self.rows.ref(i, c)}: no scenario named '{name}' on the Inputs sheet{hint}")
-        return self.by_name[name]
-
-    # -------- distributions
-    def read_distributions(self) -> None:
-        hi, cols = self.dist_hdr
-        end = self.corr_hdr[0] if self.corr_hdr is not None and self.corr_hdr[0] > hi else len(self.rows)
-        fcols = {f: cols.get(h) for f, h in U_FIELDS.items()}
-        for i in range(hi + 1, end):
-            self.distribution_row(i, cols, fcols)
-
-    def distribution_row(self, i: int, cols: dict, fcols: dict) -> None:
-        rows, where = self.rows, self.rows.name
-        cs, ck, cd = cols[U_SCENARIO], cols[U_KEY], cols[U_DIST]
-        name, key, dist = _text_of(rows.cell(i, cs)), _text_of(rows.cell(i, ck)), _text_of(rows.cell(i, cd))
-        filled = [f for f, c in fcols.items() if not _blank(rows.cell(i, c))]
-        if not (name or key or dist or filled):
-            return
-        if name and not (key or dist or filled) and name not in self.by_name:
-            return  # a title or a note of the client's
-        if not (name and key and dist):
-            missing = [h for h, v in ((U_SCENARIO, name), (U_KEY, key), (U_DIST, dist)) if not v]
-            raise self.fail(
-                f"{where}, row {i + 1}: a distribution row without {' and '.join(missing)}; expected scenario, key and distribution"
-            )
-        s = self.scenario_of(i, cs)
-        self.check_key(s, key, rows.ref(i, ck))
-        if dist not in DISTRIBUTIONS:
-            raise self.fail(
-                f"{rows.ref(i, cd)}, scenario '{s['name']}', uncertainty of '{key}': expected one of {', '.join(DISTRIBUTIONS)}, found {describe(rows.cell(i, cd))}"
-            )
-        d = {"dist": dist, **self.fields(i, s, key, dist, fcols)}
-        extra = [f for f in filled if f not in DISTRIBUTIONS[dist]]
-        if extra:
-            c = fcols[extra[0]]
-            raise self.fail(
-                f"{rows.ref(i, c)}, scenario '{s['name']}', uncertainty of '{key}': a {dist} distribution takes only "
-                f"{', '.join(U_FIELDS[f] for f in DISTRIBUTIONS[dist])}; expected this cell empty, found {_found(rows.cell(i, c))}"
-            )
-        s["uncertainty"][key] = check_distribution(key, d, f"{self.file}: {rows.ref(i, cd)}, scenario '{s['name']}'")
-
-    def check_key(self, s: dict, key: str, ref: str) -> None:
-        cat = catalogue()
-        if key not in cat.parameters or not cat.parameters[key].applies_to(s["process"]):
-            close = difflib.get_close_matches(key, cat.keys_for(s["process"]), n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise self.fail(f"{ref}, scenario '{s['name']}': '{key}' is not a parameter of the {s['process']} process{hint}")
-        if key in s["uncertainty"]:
-            raise self.fail(
-                f"{ref}, scenario '{s['name']}': a second distribution for '{key}'; expected one per scenario and key"
-            )
-
-    def fields(self, i: int, s: dict, key: str, dist: str, fcols: dict) -> dict:
-        """The numbers of the fields ``dist`` takes, each checked to be a finite number."""
-        rows, where = self.rows, self.rows.name
-        d = {}
-        for f in DISTRIBUTIONS[dist]:
-            c = fcols.get(f)
-            if c is None:
-                raise self.fail(f"{where}, row {i + 1}: no '{U_FIELDS[f]}' column; expected one for a {dist} distribution")
-            v = rows.cell(i, c)
-            if not _is_number(v) or (isinstance(v, float) and not math.isfinite(v)):
-                raise self.fail(
-                    f"{rows.ref(i, c)}, scenario '{s['name']}', uncertainty of '{key}', field '{f}': expected a number, found {_found(v)}"
-                )
-            d[f] = v
-        return d
-
-    # -------- correlations
-    def read_correlations(self) -> None:
-        rows, where = self.rows, self.rows.name
-        hi, cols = self.corr_hdr
-        cs, ca, cb, cr = cols.get(C_SCENARIO), cols[C_KEY_A], cols[C_KEY_B], cols.get(C_RHO)
-        if cs is None or cr is None:
-            raise self.fail(
-                f"{where}, row {hi + 1}: the correlations header needs '{C_SCENARIO}', '{C_KEY_A}', '{C_KEY_B}' and '{C_RHO}'"
-            )
-        for i in range(hi + 1, len(rows)):
-            if self.dist_hdr is not None and i == self.dist_hdr[0]:
-                break
-            vals = [rows.cell(i, c) for c in (cs, ca, cb, cr)]
-            if all(_blank(v) for v in vals):
-                continue
-            if any(_blank(v) for v in vals):
-                raise self.fail(
-                    f"{where}, row {i + 1}: an incomplete correlation; expected scenario, key A, key B and rank correlation"
-                )
-            s = self.scenario_of(i, cs)
-            rho = vals[3]
-            if not _is_number(rho):
-                raise self.fail(
-                    f"{rows.ref(i, cr)}, scenario '{s['name']}': expected a rank correlation (a number), found {_found(rho)}"
-                )
-            s["correlations"].append({"a": _text_of(vals[1]), "b": _text_of(vals[2]), "rho": rho})
