@@ -22,10 +22,10 @@ import errno
 import glob
 import hashlib
 import os
+import platform
 import re
 import secrets
 import shutil
-import socket
 import stat
 import time
 from collections.abc import Callable
@@ -38,7 +38,7 @@ from cgtdesk.io.files import kind_of
 STALE_SECONDS = 3600
 
 #: this machine, in temporary names: a writer's pid says something only on the machine that wrote it
-_HOST = hashlib.sha1(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:6]
+_HOST = hashlib.sha1(platform.node().encode("utf-8", "replace")).hexdigest()[:6]
 _TAG = re.compile(r"([0-9a-f]{6})-(\d+)-[0-9a-f]+")
 _OURS = re.compile(r"\..+\.([0-9a-f]{6}-\d+-[0-9a-f]+)\.tmp")
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)

@@ -75,6 +75,13 @@ def test_crossover_hand_worked_smooth():
     assert r2.crossings == [pytest.approx(d_star, rel=1e-6)] and r2.b_cheaper_from is None
 
 
+def dense_sweep(scenarios, result, x, chunk=100_000):
+    """The brute-force check's sweep over millions of demands, in chunks (a single sweep is
+    bounded to 100,000 demands)."""
+    parts = [sweep(scenarios, result, x[i : i + chunk]).values for i in range(0, len(x), chunk)]
+    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+
+
 def test_crossover_at_a_step():
     # B pays USD 200k more per device (USD 56k a year) and USD 4,000 less per batch: B - A is
     # N * 56.4k - 4000 * D / 0.95, a sawtooth that crosses zero smoothly, jumps back above zero at
@@ -90,7 +97,7 @@ def test_crossover_at_a_step():
     x = np.unique(
         np.concatenate([np.geomspace(1, 1e4, 400_001), jumps[jumps < 1e4] * (1 + 1e-8), jumps[jumps < 1e4] * (1 - 1e-8)])
     )
-    v = sweep([a, b], "cogs_per_dose", x).values
+    v = dense_sweep([a, b], "cogs_per_dose", x)
     diff = v["B"] - v["A"]
     s = np.sign(diff)
     nz = np.nonzero(s)[0]
@@ -107,7 +114,7 @@ def test_crossover_matches_dense_scan_on_example(example):
     a, b = example.scenario("Autologous, automated, central"), example.scenario("Autologous, decentralised (4 sites)")
     r = crossover(a, b, "cogs_per_dose", 1000, 5000)
     x = np.geomspace(1000, 5000, 2_000_001)
-    v = sweep([a, b], "cogs_per_dose", x).values
+    v = dense_sweep([a, b], "cogs_per_dose", x)
     diff = v[b.name] - v[a.name]
     s = np.sign(diff)
     nz = np.nonzero(s)[0]

@@ -135,7 +135,7 @@ def test_cli_main_paths_offline(no_network, tmp_path):
     code, out, err = run_cli(["compute", EXAMPLE, "--json"])
     assert code == 0, err
     names = [s["name"] for s in json.loads(out)["scenarios"]]
-    assert len(names) == 5
+    assert names == [s["name"] for s in json.loads(Path(EXAMPLE).read_text(encoding="utf-8"))["scenarios"]]
     assert run_cli(["compute", EXAMPLE])[0] == 0
     assert run_cli(["templates", "--json"])[0] == 0
     new = tmp_path / "new.cgtproj"
