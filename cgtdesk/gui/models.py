@@ -37,15 +37,16 @@ def _dot_icon(colour: QtGui.QColor) -> QtGui.QIcon:
 class ParameterModel(QtCore.QAbstractItemModel):
     """The parameters of one scenario, grouped as in the catalogue.
 
-    Columns: Parameter, Value (editable), Unit, Valid range, Source. A value that differs
-    from the catalogue default of the scenario's process is bold with a dot. A key the
+    Columns: Parameter, Value (editable), Scope (platform or product), Unit, Valid range, Source.
+    A value that differs from the scenario's platform (``reference_for(scenario)``: its template's
+    values, the catalogue defaults without one) is bold with a dot. A key the
     scenario's facility mode or sizing rule does not use is greyed (still editable) with the
     reason in its tooltip. An entry the catalogue or the model refuses is not applied;
     ``refused`` carries the reason.
     """
 
-    COLUMNS = ("Parameter", "Value", "Unit", "Valid range", "Source")
-    LABEL, VALUE, UNIT, RANGE, SOURCE = range(5)
+    COLUMNS = ("Parameter", "Value", "Scope", "Unit", "Valid range", "Source")
+    LABEL, VALUE, SCOPE, UNIT, RANGE, SOURCE = range(6)
     KeyRole = Qt.ItemDataRole.UserRole + 1
     refused = QtCore.Signal(str, str)  # key, reason
     accepted = QtCore.Signal(str)  # key
@@ -61,7 +62,10 @@ class ParameterModel(QtCore.QAbstractItemModel):
         self._bold.setBold(True)
         self._dot = _dot_icon(QtGui.QColor("#0072B2"))
         self._unused_memo: tuple = (None, {})
+        self._reference_memo: tuple = (None, {})
+        self.reference_for = _bundled_reference  # scenario -> its platform's values (every key)
         doc.parameterChanged.connect(self._on_parameter_changed)
+        doc.templateChanged.connect(self._on_template_changed)
         self._build()
 
     # ---------------------------------------------------------------- structure
@@ -107,6 +111,26 @@ class ParameterModel(QtCore.QAbstractItemModel):
             return
         ix = self.index_for_key(key)
         self.dataChanged.emit(ix.siblingAtColumn(0), ix.siblingAtColumn(len(self.COLUMNS) - 1))
+
+    def _on_template_changed(self, index: int):
+        if index == self.scenario_index:
+            self._all_values_changed()
+
+    def set_reference(self, reference_for) -> None:
+        """What "changed" compares with: ``reference_for(scenario)`` -> every key's platform value."""
+        self.reference_for = reference_for
+        self._reference_memo = (None, {})
+        self._all_values_changed()
+
+    def reference(self) -> dict:
+        """The values of the current scenario's platform (the marks and Reset compare with them)."""
+        s = self.scenario()
+        if s is None:
+            return {}
+        sig = (id(s), s.process, tuple((s.template or {}).values()), id(self.reference_for))
+        if self._reference_memo[0] != sig:
+            self._reference_memo = (sig, self.reference_for(s))
+        return self._reference_memo[1]
 
     def index_for_key(self, key: str, column: int = VALUE) -> QtCore.QModelIndex:
         g, r = self._row_of[key]
@@ -183,7 +207,7 @@ class ParameterModel(QtCore.QAbstractItemModel):
             return self._text(key, col, role)
         p = catalogue().parameters[key]
         s = self.scenario()
-        changed = s.parameters[key] != p.default[s.process]
+        changed = s.parameters[key] != self.reference().get(key, p.default[s.process])
         if role == Qt.ItemDataRole.ForegroundRole and key in self.unused():
             return QtGui.QPalette().color(QtGui.QPalette.ColorGroup.Disabled, QtGui.QPalette.ColorRole.Text)
         if role == Qt.ItemDataRole.FontRole and col == self.VALUE and changed:
@@ -193,7 +217,7 @@ class ParameterModel(QtCore.QAbstractItemModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and col == self.VALUE:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(key)
+            return SCOPE_TIPS[p.scope] if col == self.SCOPE else self._tooltip(key)
         if role == Qt.ItemDataRole.StatusTipRole:
             return p.description
         return None
@@ -208,6 +232,8 @@ class ParameterModel(QtCore.QAbstractItemModel):
             if p.is_choice:
                 return value
             return display_number(value) if role == Qt.ItemDataRole.DisplayRole else fmt_number(value)
+        if col == self.SCOPE:
+            return p.scope
         if col == self.UNIT:
             return p.unit_for(self.doc.project.currency)
         if col == self.RANGE:
@@ -219,7 +245,7 @@ class ParameterModel(QtCore.QAbstractItemModel):
     def _tooltip(self, key: str) -> str:
         p = catalogue().parameters[key]
         s = self.scenario()
-        default = p.default[s.process]
+        default = self.reference().get(key, p.default[s.process])
         lines = [f"<b>{p.label}</b> <span style='color:gray'>({key})</span>", p.description, f"<i>Source:</i> {p.source}"]
         reason = self.unused().get(key)
         if reason:
@@ -229,10 +255,12 @@ class ParameterModel(QtCore.QAbstractItemModel):
         else:
             lines.append(f"<i>Valid range:</i> {p.range_text()} {p.unit_for(self.doc.project.currency)}")
         shown = default if p.is_choice else display_number(default)
+        lines.append(f"<i>{p.scope.capitalize()} value.</i> {SCOPE_TIPS[p.scope]}")
+        platform = "its platform template" if s.template else "the default"
         if s.parameters[key] != default:
-            lines.append(f"<i>Changed from the default</i> {shown} (for {PROCESS_LABELS[s.process]})")
+            lines.append(f"<i>Changed from {platform}</i> {shown} (for {PROCESS_LABELS[s.process]}); Ctrl+R puts it back")
         else:
-            lines.append("<i>The default value</i>")
+            lines.append(f"<i>The value of {platform}</i>")
         return "<br>".join(lines)
 
     def setData(self, index, value, role=Qt.ItemDataRole.EditRole):
@@ -259,6 +287,23 @@ class ParameterModel(QtCore.QAbstractItemModel):
             return False
         self.accepted.emit(key)
         return True
+
+
+#: what the Scope column's tooltip says
+SCOPE_TIPS = {
+    "platform": "How the manufacturing platform works (process, facility, labour, logistics, finance): saved in a"
+    " platform template and shared between clients.",
+    "product": "What this product is (demand, dose, price, clinical response): it stays in this project and never"
+    " goes into a platform template.",
+}
+
+
+def _bundled_reference(scenario) -> dict:
+    """The platform values of a scenario from the bundled templates (the window gives its library)."""
+    from cgtdesk.core.templates import bundled_library
+    from cgtdesk.gui.library import reference_values
+
+    return reference_values(scenario, bundled_library())[0]
 
 
 class ParameterFilter(QtCore.QSortFilterProxyModel):
