@@ -141,3 +141,26 @@ class SetPlanCommand(QtGui.QUndoCommand):
 
     def undo(self):
         self.doc._set_plan(copy.deepcopy(self.old))
+
+
+class ApplyTemplateCommand(QtGui.QUndoCommand):
+    """Values of newer template versions taken into scenarios, and the version each then records:
+    one step for every scenario. ``changes``: (scenario, {key: value}, template ref)."""
+
+    def __init__(self, doc, changes, text):
+        super().__init__(text)
+        self.doc = doc
+        self.new = [(s, dict(values), dict(ref)) for s, values, ref in changes]
+        self.old = [(s, {k: s.parameters[k] for k in values}, dict(s.template or {})) for s, values, _ in changes]
+
+    def _apply(self, changes):
+        for scenario, values, ref in changes:
+            for key, value in values.items():
+                self.doc._set_value(scenario, key, value)
+            self.doc._set_template(scenario, ref)
+
+    def redo(self):
+        self._apply(self.new)
+
+    def undo(self):
+        self._apply(self.old)

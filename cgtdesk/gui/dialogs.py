@@ -88,6 +88,21 @@ class Prompts:
         d = AddScenarioDialog(parent, suggest_name)
         return d.answer() if d.exec() == QtWidgets.QDialog.DialogCode.Accepted else None
 
+    def template_details(self, parent, name: str, scenario: str) -> tuple[str, str, str] | None:
+        """Name, author and description of a platform template saved from ``scenario``."""
+        from cgtdesk.gui.library import TemplateDetailsDialog
+
+        d = TemplateDetailsDialog(parent, name, scenario)
+        return d.answer() if d.exec() == QtWidgets.QDialog.DialogCode.Accepted else None
+
+    def template_updates(self, parent, updates) -> list[tuple[str, str]] | None:
+        """Which values of newer template versions to take: (scenario name, key) of each ticked
+        (``updates``: :class:`cgtdesk.core.templates.TemplateUpdate`); None when cancelled."""
+        from cgtdesk.gui.library import UpdatesDialog
+
+        d = UpdatesDialog(parent, updates)
+        return d.chosen() if d.exec() == QtWidgets.QDialog.DialogCode.Accepted else None
+
     def review_changes(self, parent, title: str, summary: str, rows: list[tuple[str, str, str, str]]) -> bool:
         d = ChangesDialog(parent, title, summary, rows)
         return d.exec() == QtWidgets.QDialog.DialogCode.Accepted
@@ -203,15 +218,30 @@ def write_error_advice(error) -> str:
 # ---------------------------------------------------------------- dialogs
 
 
-def _template_list(parent, multi: bool) -> QtWidgets.QListWidget:
+def library_templates(window) -> list:
+    """The templates a project or scenario may start from: the newest of each in the window's
+    platform library (``window.library``), or the bundled ones without a window."""
+    library = getattr(window, "library", None)
+    if library is not None:
+        return library.templates()
     from cgtdesk.core.templates import templates
 
+    return list(templates().values())
+
+
+def _template_list(parent, multi: bool, window=None) -> QtWidgets.QListWidget:
     lst = QtWidgets.QListWidget(parent)
     lst.setWordWrap(True)
     lst.setSpacing(2)
-    for t in templates().values():
-        item = QtWidgets.QListWidgetItem(f"{t.name}\n{PROCESS_LABELS[t.process]}")
+    for t in library_templates(window):
+        where = (
+            ""
+            if t.origin == "bundled"
+            else f", version {t.version} from " + ("your library" if t.origin == "library" else t.where)
+        )
+        item = QtWidgets.QListWidgetItem(f"{t.name}\n{PROCESS_LABELS[t.process]}{where}")
         item.setData(QtCore.Qt.ItemDataRole.UserRole, t.id)
+        item.setData(QtCore.Qt.ItemDataRole.UserRole + 1, t.name)
         item.setToolTip(t.description)
         if multi:
             item.setFlags(item.flags() | QtCore.Qt.ItemFlag.ItemIsUserCheckable)
@@ -235,7 +265,7 @@ class NewProjectDialog(QtWidgets.QDialog):
         self.currency.setToolTip("A label for money (no conversion is made)")
         form.addRow("Title:", self.title)
         form.addRow("Currency:", self.currency)
-        self.list = _template_list(self, multi=True)
+        self.list = _template_list(self, multi=True, window=parent)
         for i in range(self.list.count()):
             it = self.list.item(i)
             if it.data(QtCore.Qt.ItemDataRole.UserRole) in self.DEFAULT:
@@ -285,7 +315,7 @@ class AddScenarioDialog(QtWidgets.QDialog):
         self.setWindowTitle("Add a scenario")
         self._suggest = suggest_name
         self._edited = False
-        self.list = _template_list(self, multi=False)
+        self.list = _template_list(self, multi=False, window=parent)
         self.name = QtWidgets.QLineEdit()
         self.name.textEdited.connect(lambda _: setattr(self, "_edited", True))
         self.desc = QtWidgets.QLabel(wordWrap=True)
@@ -293,7 +323,7 @@ class AddScenarioDialog(QtWidgets.QDialog):
         self.list.currentItemChanged.connect(self._changed)
         self.list.itemDoubleClicked.connect(lambda _: self.accept())
         lay = QtWidgets.QVBoxLayout(self)
-        lay.addWidget(QtWidgets.QLabel("Start from a process template:"))
+        lay.addWidget(QtWidgets.QLabel("Start from a platform template (bundled, or from your library):"))
         lay.addWidget(self.list)
         lay.addWidget(self.desc)
         form = QtWidgets.QFormLayout()
@@ -313,9 +343,7 @@ class AddScenarioDialog(QtWidgets.QDialog):
             return
         self.desc.setText(item.toolTip())
         if not self._edited:
-            from cgtdesk.core.templates import template
-
-            self.name.setText(self._suggest(template(item.data(QtCore.Qt.ItemDataRole.UserRole)).name))
+            self.name.setText(self._suggest(item.data(QtCore.Qt.ItemDataRole.UserRole + 1)))
 
     def answer(self):
         item = self.list.currentItem()

@@ -36,6 +36,8 @@ class ProjectDocument(QtCore.QObject):
     uncertaintyChanged = QtCore.Signal(int)
     #: the launch plan was added, changed or removed
     planChanged = QtCore.Signal()
+    #: scenario index: the template it records changed (the editor's platform marks follow)
+    templateChanged = QtCore.Signal(int)
 
     def __init__(self, project: Project, path: Path | None = None, parent=None):
         super().__init__(parent)
@@ -287,6 +289,26 @@ class ProjectDocument(QtCore.QObject):
             return
         self.undo_stack.push(SetPlanCommand(self, plan, text))
 
+    def apply_template_updates(self, steps, text: str) -> None:
+        """Take values of newer template versions in one undo step. ``steps``: (scenario index,
+        {key: value}, the template version it then records) per scenario. Each scenario's new
+        values are checked together first; InputError naming the scenario leaves all as it was."""
+        from cgtdesk.core.model import evaluate
+        from cgtdesk.gui.commands import ApplyTemplateCommand
+
+        changes = []
+        for index, values, ref in steps:
+            s = self.project.scenarios[index]
+            where = f"scenario '{s.name}'"
+            clean = {k: check_value(k, v, where) for k, v in values.items()}
+            try:
+                evaluate(s.process, {**s.parameters, **clean})
+            except DomainError as e:
+                raise DomainError(f"{where}, with the newer template's values: {e}", e.keys) from None
+            changes.append((s, clean, dict(ref)))
+        if changes:
+            self.undo_stack.push(ApplyTemplateCommand(self, changes, text))
+
     def replace_project(self, project: Project, text: str) -> None:
         from cgtdesk.gui.commands import ReplaceProjectCommand
 
@@ -333,6 +355,10 @@ class ProjectDocument(QtCore.QObject):
         self._cache.clear()
         self.scenariosChanged.emit()
         self.planChanged.emit()
+
+    def _set_template(self, scenario: Scenario, ref: dict | None) -> None:
+        scenario.template = dict(ref) if ref else None
+        self.templateChanged.emit(self.index_of(scenario))
 
     def _set_plan(self, plan) -> None:
         self.project.plan = plan

@@ -106,10 +106,10 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("find", "&Find parameter", "editor.focus_search", (SK.Find,), "Search the parameters by name or key"),
     ActionSpec(
         "reset_value",
-        "Reset value to &default",
+        "Reset value to &platform",
         "editor.reset_value",
         ("Ctrl+R",),
-        "Put the selected parameter back to its default",
+        "Put the selected parameter back to its platform's value (its template's; the default without one)",
     ),
     ActionSpec(
         "copy_results",
@@ -238,6 +238,28 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "Find the value of the selected parameter that meets the target",
         args=("goalseek",),
     ),
+    # ---- tools: the platform library
+    ActionSpec(
+        "library",
+        "Platform &library...",
+        "library.show",
+        ("Ctrl+Shift+B",),
+        "Platform templates: bundled, your library and added folders; import, export, delete",
+    ),
+    ActionSpec(
+        "save_template",
+        "&Save scenario as platform template...",
+        "library.save_scenario",
+        ("Ctrl+Shift+T",),
+        "The platform values of the selected scenario, into your library (product values stay in the project)",
+    ),
+    ActionSpec(
+        "template_updates",
+        "Template &updates...",
+        "library.review_updates",
+        ("Ctrl+Alt+U",),
+        "Take the values of newer versions of the scenarios' templates (one undo step)",
+    ),
     # ---- view and help
     ActionSpec("present", "&Presentation", "present", ("F5",), "Show the charts full screen as slides", icon_text="Present"),
     ActionSpec("light", "&Light theme", "set_theme", ("Ctrl+Shift+L",), args=(False,), checkable=True, group="theme"),
@@ -306,6 +328,7 @@ MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "dock:plan_dock",
         ),
     ),
+    ("&Tools", ("library", "save_template", "template_updates")),
     ("&Help", ("guide", "about")),
 )
 

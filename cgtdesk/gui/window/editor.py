@@ -117,8 +117,10 @@ class ParameterEditor(QtWidgets.QWidget):
         self.inline.hide()
         lay.addWidget(self.inline)
         legend = QtWidgets.QLabel(
-            "<b>Bold</b> with a dot: changed from the default. <span style='color:gray'>Grey</span>: not used by the"
-            " scenario's facility mode or sizing rule (still editable). Hover a parameter for its meaning and source."
+            "<b>Bold</b> with a dot: changed from the scenario's platform (its template; the default without one),"
+            " Ctrl+R puts it back. Scope: <i>platform</i> values go into a platform template, <i>product</i> values"
+            " never leave the project. <span style='color:gray'>Grey</span>: not used by the scenario's facility mode"
+            " or sizing rule (still editable). Hover a parameter for its meaning and source."
         )
         legend.setWordWrap(True)
         legend.setStyleSheet("color: palette(placeholder-text);")
@@ -144,6 +146,7 @@ class ParameterEditor(QtWidgets.QWidget):
         for column, width in (
             (ParameterModel.LABEL, 21),
             (ParameterModel.VALUE, 9),
+            (ParameterModel.SCOPE, 6),
             (ParameterModel.UNIT, 8),
             (ParameterModel.RANGE, 9),
         ):
@@ -268,13 +271,21 @@ class ParameterEditor(QtWidgets.QWidget):
         self.search.setFocus()
         self.search.selectAll()
 
+    def use_library(self, library) -> None:
+        """Mark and reset against the platform values of ``library`` (a
+        :class:`~cgtdesk.gui.library.PlatformLibrary`), following its changes."""
+        self.model.set_reference(library.reference)
+        library.changed.connect(lambda: self.model.set_reference(library.reference))
+
     def reset_value(self):
+        """Put the parameter under the cursor back to its platform's value (its template's, or the
+        catalogue default for a scenario made from none)."""
         key = self.current_key()
         if key is None:
             self.message.emit("Select a parameter first.")
             return
         default = catalogue().parameters[key].default[self.selection.current().process]
-        self.model.setData(self.model.index_for_key(key), default)
+        self.model.setData(self.model.index_for_key(key), self.model.reference().get(key, default))
 
     def set_value(self, key: str, text) -> bool:
         """Type ``text`` into the value of ``key`` for the current scenario (as the editor does)."""

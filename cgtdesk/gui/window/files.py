@@ -19,7 +19,6 @@ from PySide6 import QtCore, QtWidgets
 
 from cgtdesk.core.errors import InputError, WriteError
 from cgtdesk.core.project import Project
-from cgtdesk.core.templates import template
 from cgtdesk.gui.changes import change_rows, summary
 from cgtdesk.gui.dialogs import OPEN_FILTER, PROJECT_FILTER, WORKBOOK_FILTER, changed_text, write_error_advice
 from cgtdesk.gui.plan.defaults import default_plan
@@ -97,7 +96,7 @@ class FileController(QtCore.QObject):
             return
         scenarios, names = [], set()
         for tid in spec.templates:
-            t = template(tid)
+            t = self.window.library.template(tid)  # the newest version in the platform library
             name, n = t.name, 2
             while name in names:
                 name, n = f"{t.name} ({n})", n + 1

@@ -28,6 +28,7 @@ from cgtdesk.gui import appdata, dialogs
 from cgtdesk.gui.analyses import AnalysesPanel
 from cgtdesk.gui.charts import ChartPanel
 from cgtdesk.gui.document import ProjectDocument
+from cgtdesk.gui.library import PlatformLibrary
 from cgtdesk.gui.plan.view import PlanView
 from cgtdesk.gui.present import PresentationWindow, choose_screen
 from cgtdesk.gui.selection import Selection
@@ -96,12 +97,14 @@ class MainWindow(QtWidgets.QMainWindow):
             charts=self.chart_panel,
             monte_carlo=self.monte_carlo,
         )
+        self.library = PlatformLibrary(self)  # the template library: Tools menu, New and Add, the editor's marks
+        self.editor.use_library(self.library)
         self._build_actions()
         self.statusBar().setSizeGripEnabled(True)
         self._status_info = QtWidgets.QLabel()
         self.statusBar().addPermanentWidget(self._status_info)
         self.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
-        for source in (self.scenarios, self.editor, self.results, self.files):
+        for source in (self.scenarios, self.editor, self.results, self.files, self.library):
             source.message.connect(self.message)
         self._follow()
 
@@ -167,7 +170,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.pairs = PairPicker(self.doc, self.selection, self)
         self.acts, menus, self.toolbar = actions.install(self, made, {"pair": self.pairs.widgets()})
         self.acts["dark" if self.dark else "light"].setChecked(True)
-        self.scenarios.attach(self.acts, menus["templates"])
+        self.scenarios.attach(self.acts, menus["templates"], self.library)
         self.editor.attach([self.acts["param_uncertainty"], self.acts["param_goalseek"], self.acts["reset_value"]])
         self.files.attach(menus["recent"])
 

@@ -9,7 +9,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from cgtdesk.core.catalogue import PROCESS_LABELS
 from cgtdesk.core.errors import InputError
-from cgtdesk.core.templates import template, templates
+from cgtdesk.core.templates import bundled_library
 from cgtdesk.palette import scenario_colour
 
 Qt = QtCore.Qt
@@ -66,12 +66,14 @@ class ScenarioPanel(QtWidgets.QWidget):
         del_key = QtGui.QShortcut(Key(Key.StandardKey.Delete), lst, self.delete)
         del_key.setContext(Qt.ShortcutContext.WidgetShortcut)
         self.acts: dict[str, QtGui.QAction] = {}
+        self.library = None  # the window's PlatformLibrary (None: the bundled templates only)
         doc.scenariosChanged.connect(self.refresh)
         selection.current_changed.connect(self._current_changed)
 
-    def attach(self, acts: dict[str, QtGui.QAction], template_menu: QtWidgets.QMenu) -> None:
-        """Put the window's scenario actions on the list's context menu and buttons; fill the template menu."""
-        self.acts = acts
+    def attach(self, acts: dict[str, QtGui.QAction], template_menu: QtWidgets.QMenu, library=None) -> None:
+        """Put the window's scenario actions on the list's context menu and buttons; fill the template
+        menu from ``library`` (a :class:`~cgtdesk.gui.library.PlatformLibrary`) each time it opens."""
+        self.acts, self.library = acts, library
         self.list.addActions([acts[i] for i in ("rename", "add", "duplicate", "delete", "move_up", "move_down")])
         for i, (name, text) in enumerate(BUTTONS):
             a = acts[name]
@@ -82,11 +84,20 @@ class ScenarioPanel(QtWidgets.QWidget):
                 btn.setText(text)
             btn.setToolTip(f"{a.toolTip()} ({a.shortcut().toString(Key.SequenceFormat.NativeText)})")
             self._buttons.addWidget(btn, i // 3, i % 3)
-        for t in templates().values():
-            item = template_menu.addAction(f"{t.name}  [{t.process}]")
+        self._fill_templates(template_menu)
+        template_menu.aboutToShow.connect(lambda: self._fill_templates(template_menu))
+        self.refresh()
+
+    def templates(self) -> list:
+        """The templates a scenario may start from: the newest version of each in the library."""
+        return self.library.templates() if self.library is not None else list(bundled_library().latest().values())
+
+    def _fill_templates(self, menu: QtWidgets.QMenu) -> None:
+        menu.clear()
+        for t in self.templates():
+            item = menu.addAction(f"{t.name}  [{t.process}]" + ("" if t.origin == "bundled" else f"  v{t.version}"))
             item.setToolTip(t.description)
             item.triggered.connect(lambda _=False, tid=t.id: self.add_from_template(tid))
-        self.refresh()
 
     # ---------------------------------------------------------------- following the document
 
@@ -155,7 +166,10 @@ class ScenarioPanel(QtWidgets.QWidget):
             return None
 
     def add_from_template(self, template_id: str, name: str | None = None):
-        t = template(template_id)
+        lib = self.library.library() if self.library is not None else bundled_library()
+        t = self._guard(lib.find, template_id)
+        if t is None:
+            return None
         s = t.scenario(self.doc.unique_name(name.strip() if name else t.name))
         i = self._guard(self.doc.add_scenario, s)
         if i is not None:
