@@ -34,6 +34,7 @@ from cgtdesk.gui.analyses.common import (
     set_rows,
     show_error,
 )
+from cgtdesk.gui.analyses.outside import show_outside, warning_label
 from cgtdesk.gui.charts import MonteCarloChart
 from cgtdesk.gui.style import GOOD_COLOUR
 from cgtdesk.gui.theme import OUT_OF_DATE, out_of_date
@@ -86,6 +87,7 @@ class MonteCarloView(AnalysisView):
         self.status = QtWidgets.QLabel("Not run yet: press Run.")
         self.status.setWordWrap(True)
         self.error = error_label()
+        self.outside = warning_label()
 
         self.show_scenario = QtWidgets.QComboBox()
         self.show_scenario.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -101,8 +103,8 @@ class MonteCarloView(AnalysisView):
         self.summary = make_table(SUMMARY_HEADERS)
         self.compare = QtWidgets.QTableWidget()
         self.compare.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.compare.horizontalHeader().setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
-        self.compare.verticalHeader().setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
+        # sized once per run (fit_pairs), never per cell: 200 scenarios are 40,000 cells
+        self.compare.verticalHeader().setDefaultSectionSize(self.compare.fontMetrics().height() + 8)
         self.compare_note = muted_label(
             "Each cell: the probability that the column's scenario (B) is cheaper per dose "
             "than the row's (A), run by run, with shared inputs drawn alike."
@@ -133,6 +135,7 @@ class MonteCarloView(AnalysisView):
         )
         lay.addWidget(self.status)
         lay.addWidget(self.error)
+        lay.addWidget(self.outside)
         lay.addLayout(hbox("Show", self.show_scenario, self.show_result, None))
         lay.addWidget(self.answer)
         lay.addWidget(self.header)
@@ -251,6 +254,7 @@ class MonteCarloView(AnalysisView):
     def redraw(self):
         r = self.result
         self._update_header()
+        show_outside(self.outside, self.project.scenarios, self.project.currency)
         if r is None:
             self.chart.update_data(None)
             self.answer.setText("")
@@ -285,6 +289,7 @@ class MonteCarloView(AnalysisView):
             )
         set_rows(self.summary, rows)
         # P(B cheaper than A): rows A, columns B
+        self.compare.setUpdatesEnabled(False)
         self.compare.setRowCount(len(names))
         self.compare.setColumnCount(len(names))
         self.compare.setHorizontalHeaderLabels(["B:\n" + "\n".join(textwrap.wrap(n, 18)) for n in names])
@@ -303,6 +308,8 @@ class MonteCarloView(AnalysisView):
                         c.setAlphaF(0.12 + 0.5 * v)
                         item.setBackground(c)
                 self.compare.setItem(i, j, item)
+        fit_pairs(self.compare)
+        self.compare.setUpdatesEnabled(True)
         params = catalogue().parameters
         sens = by[name].sensitivity
         self.sens_note.setText(
@@ -338,3 +345,17 @@ class MonteCarloView(AnalysisView):
             f"{s.valid_samples:,} runs (P10 {fmt_result('cogs_per_dose', m['p10'], cur)}, P50 "
             f"{fmt_result('cogs_per_dose', m['p50'], cur)}, P90 {fmt_result('cogs_per_dose', m['p90'], cur)} per dose).{lead}"
         )
+
+
+def fit_pairs(table: QtWidgets.QTableWidget, fit_up_to: int = 400) -> None:
+    """Columns and header as wide as their text in a small table; a large one (many scenarios)
+    gets the width of its widest header at once, without measuring every cell."""
+    if table.rowCount() * table.columnCount() <= fit_up_to:
+        table.resizeColumnsToContents()
+        table.resizeRowsToContents()
+        return
+    h = table.horizontalHeader()
+    fm = h.fontMetrics()
+    lines = max((table.horizontalHeaderItem(c).text().count("\n") + 1 for c in range(table.columnCount())), default=1)
+    h.setDefaultSectionSize(fm.horizontalAdvance("M" * 16))
+    h.setMinimumHeight(lines * fm.height() + 8)
