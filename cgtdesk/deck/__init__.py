@@ -3,7 +3,8 @@
 :mod:`.powerpoint` writes the deck (a title slide, one slide per chart of
 :data:`cgtdesk.chartdata.registry.SLIDES`, the key inputs of every scenario as a table), on the
 client's template when one is given; :mod:`.charts` turns each chart's data
-(:mod:`cgtdesk.chartdata`) into a native chart whose data sit in the embedded workbook;
+(:mod:`cgtdesk.chartdata`) into a native chart whose data sit in the embedded workbook, with the
+launch plan's charts in :mod:`.plancharts` and the shared building blocks in :mod:`.kit`;
 :mod:`.layout` places titles, footnotes and tables on a slide of any template.
 
 No Qt here: the window (File > Export deck > PowerPoint) and ``main.py --export-pptx`` call

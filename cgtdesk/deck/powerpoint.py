@@ -26,6 +26,7 @@ from pptx.exc import PackageNotFoundError
 from cgtdesk import APP_NAME, __version__
 from cgtdesk.chartdata import registry
 from cgtdesk.chartdata.board import ChartBoard
+from cgtdesk.chartdata.plan import NO_PLAN_TEXT, PLAN_CHARTS, plan_of
 from cgtdesk.core import analyses
 from cgtdesk.core.analyses import presets
 from cgtdesk.core.catalogue import catalogue
@@ -156,13 +157,15 @@ def chart_slide(deck, project, chart_id: str, data, stamp: str) -> None:
     draw = charts.DRAW.get(chart_id)
     chart = None if data is None or draw is None else draw(slide.shapes, box, data, project)
     if chart is None:
-        layout.add_note(slide, box, _nothing_to_show(chart_id, data))
+        layout.add_note(slide, box, _nothing_to_show(chart_id, data, project))
     layout.add_footnote(slide, deck, footnote(project, chart_id, data, stamp))
 
 
-def _nothing_to_show(chart_id: str, data) -> str:
+def _nothing_to_show(chart_id: str, data, project=None) -> str:
     if data is None and chart_id == "montecarlo":
         return "No Monte Carlo run: no scenario could be sampled."
+    if data is None and chart_id in PLAN_CHARTS:
+        return _no_plan_chart(chart_id, project)
     if data is not None and getattr(data, "problem", None):
         return f"Cannot be evaluated: {data.problem}"
     if chart_id not in charts.DRAW:
@@ -192,10 +195,47 @@ def footnote(project, chart_id: str, data, stamp: str) -> str:
             )
     elif chart_id in ("breakdown", "waterfall", "vein-to-vein"):
         parts.append("each scenario at its own demand")
+    elif chart_id in PLAN_CHARTS and project.plan is not None:
+        parts.append(plan_assumptions(project.plan))
     problems = getattr(data, "problems", None) or {}
     if problems:
         parts.append("cannot be evaluated: " + ", ".join(problems))
     return "; ".join(parts) + f". {stamp}."
+
+
+def plan_assumptions(plan) -> str:
+    """The launch plan behind the plan's slides, in words: its years, its demand and its look-ahead."""
+    last = plan.first_year + plan.years - 1
+    d = plan.demand
+    if "patients_per_year" in d:
+        demand = f"demand as entered, up to {patients(max(d['patients_per_year'], default=0))} patients/yr"
+    else:
+        demand = (
+            f"demand from {d['launch_year']} rising to {patients(d['peak_patients_per_year'])} patients/yr "
+            f"over {d['years_to_peak']} years"
+        )
+    k = plan.look_ahead_years
+    ahead = (
+        f"the largest demand of this year and the next {k}"
+        if k > 1
+        else ("the largest demand of this year and the next" if k else "this year's demand")
+    )
+    return (
+        f"launch plan {plan.first_year}-{last}, {demand}; capacity planned for {ahead}; "
+        "costs discounted at each scenario's discount rate"
+    )
+
+
+def _no_plan_chart(chart_id: str, project) -> str:
+    """Why a slide of the launch plan has no chart: no plan, a plan the model refuses, or no switch."""
+    if project is None or project.plan is None:
+        return NO_PLAN_TEXT
+    _result, why = plan_of(project)
+    if why:
+        return f"Cannot be evaluated: {why}"
+    if chart_id == "plan-switch":
+        return "No process switch in the launch plan: add one under Switches in the Launch plan view."
+    return "Nothing to show for this project."
 
 
 def key_input_rows(project, scenarios) -> list[list[str]]:

@@ -321,6 +321,31 @@ def test_plan_switch_is_net_present_cost_against_switch_year(deck, planned):
     assert f"{sw.source} to {sw.target} in {years[best]} costs the least" in slide.shapes.title.text
 
 
+def test_plan_footnotes_state_the_plans_years_and_demand(project, deck):
+    plan = project.plan
+    for chart_id in ("plan-capacity", "plan-cost", "plan-cash", "plan-npc", "plan-switch"):
+        foot = next(t for t in texts(chart_slides(deck[1])[chart_id]) if t.startswith("Source:"))
+        assert f"launch plan {plan.first_year}-{plan.first_year + plan.years - 1}" in foot, chart_id
+        assert f"{plan.demand['peak_patients_per_year']:,} patients/yr" in foot, chart_id
+
+
+def test_without_a_plan_or_a_switch_the_slides_say_how_to_add_one(project, tmp_path):
+    bare = project.copy()
+    bare.plan = None
+    export_pptx(bare, tmp_path / "bare.pptx", when=DAY)
+    slides = chart_slides(Presentation(str(tmp_path / "bare.pptx")))
+    for chart_id in ("plan-capacity", "plan-cost", "plan-cash", "plan-npc", "plan-switch"):
+        assert slide_charts(slides[chart_id]) == []
+        assert any(t.startswith("No launch plan yet") for t in texts(slides[chart_id])), chart_id
+    no_switch = project.copy()
+    no_switch.plan.switches = []
+    export_pptx(no_switch, tmp_path / "no-switch.pptx", when=DAY)
+    slides = chart_slides(Presentation(str(tmp_path / "no-switch.pptx")))
+    assert slide_charts(slides["plan-switch"]) == []
+    assert any(t.startswith("No process switch in the launch plan") for t in texts(slides["plan-switch"]))
+    assert len(slide_charts(slides["plan-npc"])) == 2
+
+
 # ---------------------------------------------------------------- text stays text
 
 
