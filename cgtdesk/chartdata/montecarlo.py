@@ -32,6 +32,11 @@ class MonteCarloData:
     complete: bool
     finding: str
     others: list[str] = field(default_factory=list)
+    sampled: bool = True  # False when the scenario has no distribution: every run is the base case
+
+
+#: what the Monte Carlo view says of a scenario without distributions
+NO_DISTRIBUTIONS = "no input has a distribution: add distributions in the Uncertainty editor"
 
 
 def monte_carlo_data(mc_result, scenario: str | None = None, project=None, result: str = "cogs_per_dose") -> MonteCarloData:
@@ -70,11 +75,14 @@ def monte_carlo_data(mc_result, scenario: str | None = None, project=None, resul
         complete=bool(mc_result.complete),
         finding="",
         others=[n for n in by_name if n != scenario],
+        sampled=bool(s.sensitivity),
     )
     return with_finding(data, _mc_finding(data))
 
 
 def _mc_finding(d: MonteCarloData) -> str:
+    if not d.sampled:
+        return f"{d.scenario}: {NO_DISTRIBUTIONS}"
     runs = f"{d.samples:,} runs" + ("" if d.complete else " (stopped early)")
     if d.p_meets_target is None or d.target is None:
         return f"{d.scenario}: {lower_first(d.label)} P10-P90 {money(d.p10, d.currency)} to {money(d.p90, d.currency)} ({runs})"

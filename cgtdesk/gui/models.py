@@ -13,7 +13,8 @@ from PySide6 import QtCore, QtGui
 
 from cgtdesk.core.catalogue import PROCESS_LABELS, catalogue
 from cgtdesk.core.errors import InputError
-from cgtdesk.core.formatting import display_number, fmt_number, format_value, parse_number
+from cgtdesk.core.formatting import display_input, display_number, fmt_number, format_value, parse_number
+from cgtdesk.gui.analyses.outside import offer_move, row_warning
 from cgtdesk.gui.unused import MODE_DESCRIPTIONS, unused_keys
 
 Qt = QtCore.Qt
@@ -212,6 +213,8 @@ class ParameterModel(QtCore.QAbstractItemModel):
             return QtGui.QPalette().color(QtGui.QPalette.ColorGroup.Disabled, QtGui.QPalette.ColorRole.Text)
         if role == Qt.ItemDataRole.FontRole and col == self.VALUE and changed:
             return self._bold
+        if role == Qt.ItemDataRole.DecorationRole and col == self.LABEL and key in s.uncertainty:
+            return self._outside_icon() if row_warning(s, key, self.doc.project.currency) else None
         if role == Qt.ItemDataRole.DecorationRole and col == self.VALUE and changed:
             return self._dot
         if role == Qt.ItemDataRole.TextAlignmentRole and col == self.VALUE:
@@ -231,6 +234,8 @@ class ParameterModel(QtCore.QAbstractItemModel):
             value = self.scenario().parameters[key]
             if p.is_choice:
                 return value
+            if p.kind == "fraction":  # 75% shown, the full-precision percentage edited (75% or 0.75 typed)
+                return display_input(value, p.kind) if role == Qt.ItemDataRole.DisplayRole else f"{100 * value:.10g}%"
             return display_number(value) if role == Qt.ItemDataRole.DisplayRole else fmt_number(value)
         if col == self.SCOPE:
             return p.scope
@@ -242,6 +247,12 @@ class ParameterModel(QtCore.QAbstractItemModel):
             return p.source
         return None
 
+    def _outside_icon(self) -> QtGui.QIcon:
+        """The warning mark of a base value outside its distribution."""
+        from PySide6 import QtWidgets
+
+        return QtWidgets.QApplication.style().standardIcon(QtWidgets.QStyle.StandardPixmap.SP_MessageBoxWarning)
+
     def _tooltip(self, key: str) -> str:
         p = catalogue().parameters[key]
         s = self.scenario()
@@ -250,6 +261,9 @@ class ParameterModel(QtCore.QAbstractItemModel):
         reason = self.unused().get(key)
         if reason:
             lines.insert(0, f"<b>Not used now.</b> {reason}")
+        outside = row_warning(s, key, self.doc.project.currency) if key in s.uncertainty else ""
+        if outside:
+            lines.insert(0, f"<b>Outside its distribution.</b> {outside}")
         if p.is_choice:
             lines.extend(f"<i>{c}</i>: {MODE_DESCRIPTIONS.get(c, '')}" for c in p.choices)
         else:
@@ -276,7 +290,10 @@ class ParameterModel(QtCore.QAbstractItemModel):
                 number = value
             else:
                 number = parse_number(value)
-            self.doc.set_parameter(self.scenario_index, key, number)
+            owner = QtCore.QObject.parent(self)  # the editor widget (parent() is the model's tree parent)
+            window = owner.window() if owner is not None else None
+            if not offer_move(self.doc, getattr(window, "prompts", None), window, self.scenario_index, key, number):
+                self.doc.set_parameter(self.scenario_index, key, number)
         except InputError as e:
             msg = str(e)
             prefix = f"scenario '{s.name}', parameter '{key}' ({p.label}): "

@@ -23,6 +23,7 @@ from cgtdesk.gui.analyses.common import (
     set_rows,
     show_error,
 )
+from cgtdesk.gui.analyses.outside import show_outside, warning_label
 from cgtdesk.gui.charts import TornadoChart
 
 SOURCES = {"default": "-/+20% of base", "fixed": "fixed (no swing)"}
@@ -44,6 +45,8 @@ class TornadoView(AnalysisView):
         self.result.activated.connect(self.compute)
         self.answer = answer_label()
         self.error = error_label()
+        self.outside = warning_label()
+        self.defaults = muted_label()
         self.chart = TornadoChart()
         self.table = make_table(self.HEADERS)
         note = muted_label(
@@ -57,7 +60,9 @@ class TornadoView(AnalysisView):
         lay.addWidget(self.answer)
         self.answer.hide()  # the chart's title states the finding; the sentence stays in .answer for copying and tests
         lay.addWidget(self.error)
+        lay.addWidget(self.outside)
         lay.addWidget(split, 1)
+        lay.addWidget(self.defaults)
         lay.addWidget(note)
         self.refresh_choices()
         self._stale = True
@@ -101,7 +106,9 @@ class TornadoView(AnalysisView):
         name = self.scenario.currentData() or self.current_name()
         result = self.result.currentData() or "cogs_per_dose"
         try:
-            tr = analyses.tornado(self.project.scenario(name), result)
+            scenario = self.project.scenario(name)
+            show_outside(self.outside, [scenario], self.project.currency)
+            tr = analyses.tornado(scenario, result)
         except InputError as e:
             show_error(self.error, str(e))
             self.chart.update_data(None)
@@ -129,3 +136,15 @@ class TornadoView(AnalysisView):
             )
             tips.append(b.message or params[b.key].description)
         set_rows(self.table, rows, right_from=2, tips=tips)
+        self.defaults.setText(default_line(tr.bars))
+
+
+def default_line(bars) -> str:
+    """How many inputs swing by the default -/+20% (they have no distribution): '' when none."""
+    n = sum(b.source == "default" for b in bars)
+    if not n:
+        return ""
+    return (
+        f"\u26a0 {n} of {len(bars)} inputs have no distribution and swing by the default -/+20% of base: "
+        "give them ranges in the Uncertainty tab for a truer tornado."
+    )

@@ -40,22 +40,18 @@ class MonteCarloChart(BaseChart):
         s = self.style_
         if colour_index is not None:
             self.colour_index = colour_index
-        if data is None:
+        if data is None or not data.sampled:
             self.data = None
-            self.hist.setOpts(x0=[], x1=[], height=[])
-            for item in (self.target, self.target_label, *self.pct_lines, *self.pct_labels):
-                item.hide()
-            self.empty.setText("Monte Carlo: no run yet")
-            self.empty.setFont(font(s.label_px))
-            self.empty.setColor(s.theme.muted)
-            self.empty.setPos(0.5, 0.5)
-            self.empty.show()
-            self.plot.setXRange(0, 1)
-            self.plot.setYRange(0, 1)
-            self.set_title("Monte Carlo: no run yet")
-            self.legend.setText("")
+            self._show_empty(
+                "Monte Carlo: no run yet" if data is None else data.finding,
+                "No run yet: press Run in the Monte Carlo tab (F9)"
+                if data is None
+                else f"'{data.scenario}' has no distributions:\nadd distributions in the Uncertainty editor",
+            )
             return
         self.empty.hide()
+        for side in ("left", "bottom"):
+            self.plot.showAxis(side)
         self.data = data
         colour = scenario_colour(self.colour_index)
         edges = drawable(data.edges)
@@ -74,11 +70,7 @@ class MonteCarloChart(BaseChart):
             self.target.setPen(pen(BAD_COLOUR, s.line_width))
             self.target.setPos(data.target)
             self.target.show()
-            self.target_label.setText(
-                f"Max allowable {money(data.target, data.currency)}\nP(meets target) {percent(data.p_meets_target)}"
-            )
-            self.target_label.setFont(font(s.value_px, bold=True))
-            self.target_label.setColor(BAD_COLOUR)
+            self.target_label.hide()  # said in the legend: never over the bars
             xs.append(data.target)
         else:
             self.target.hide()
@@ -98,11 +90,6 @@ class MonteCarloChart(BaseChart):
             lb.setPos(v, top * (1.25 - 0.08 * k))  # staggered: neighbours never overlap
             ln.show()
             lb.show()
-        if data.target is not None and ok(data.target):
-            right = (data.target - x0) < 0.7 * (x1 - x0)
-            self.target_label.setAnchor((0.0, 0.0) if right else (1.0, 0.0))
-            self.target_label.setPos(data.target, top * 0.93)
-            self.target_label.show()
         self.set_axis_label(self.plot, "bottom", f"{data.label} ({data.unit})")
         self.set_axis_label(self.plot, "left", "Runs")
         self.fit_left_axis(self.plot, f"{top * 1.25:,.0f}")
@@ -117,8 +104,32 @@ class MonteCarloChart(BaseChart):
             ("&#9476;&#9476;", "P10, P50, P90"),
         ]
         if data.target is not None:
-            entries.append((swatch(BAD_COLOUR), "max allowable cost of goods (target margin)"))
+            entries.append(
+                (
+                    swatch(BAD_COLOUR),
+                    f"max allowable {money(data.target, data.currency)} (target margin):"
+                    f" P(meets target) {percent(data.p_meets_target)}",
+                )
+            )
         self.set_legend(entries)
+
+    def _show_empty(self, title: str, text: str) -> None:
+        """No chart to draw: what to do, in words, on an empty plot (no bare 0-1 axes)."""
+        s = self.style_
+        self.hist.setOpts(x0=[], x1=[], height=[])
+        for item in (self.target, self.target_label, *self.pct_lines, *self.pct_labels):
+            item.hide()
+        for side in ("left", "bottom"):
+            self.plot.hideAxis(side)
+        self.empty.setText(text)
+        self.empty.setFont(font(s.label_px))
+        self.empty.setColor(s.theme.muted)
+        self.empty.setPos(0.5, 0.5)
+        self.empty.show()
+        self.plot.setXRange(0, 1)
+        self.plot.setYRange(0, 1)
+        self.set_title(title)
+        self.legend.setText("")
 
     def hover_text(self, plot, x, y):
         d = self.data
