@@ -156,7 +156,8 @@ def test_goal_seek_says_plainly_when_no_value_meets_the_target(qtbot, make_windo
     with qtbot.waitSignal(view.runner.finished, timeout=60_000):
         view.solve()
     assert not view.solution.reachable
-    assert view.answer.text().startswith("No qc release testing per batch in its valid range")
+    # the label as a sentence: its first letter lowered, acronyms (QC) kept
+    assert view.answer.text().startswith("No QC release tests and their consumables per batch in its valid range")
     assert not view.apply_button.isEnabled()
 
 

@@ -6,6 +6,7 @@ import math
 
 from PySide6 import QtCore, QtWidgets
 
+from cgtdesk.chartdata.common import lower_first  # noqa: F401 - re-exported for the views
 from cgtdesk.core.catalogue import catalogue
 from cgtdesk.core.formatting import fmt_number, money, percent
 from cgtdesk.gui.style import BAD_COLOUR
@@ -44,10 +45,6 @@ def fmt_param(key: str, x, currency: str = "USD", unit: bool = False) -> str:
         if u and u != "fraction":
             text += f" {u}"
     return text
-
-
-def lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:] if text and not text[:2].isupper() else text
 
 
 def result_items(keys=None) -> list[tuple[str, str]]:

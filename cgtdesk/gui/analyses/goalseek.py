@@ -459,12 +459,12 @@ class GoalSeekView(AnalysisView):
                     f"at {self._fmt_value(float(sr.curve_x[k]))}."
                 )
             return (
-                f"No {p.label.lower()} in its valid range ({rng}) gets {what} "
+                f"No {lower_first(p.label)} in its valid range ({rng}) gets {what} "
                 f"{self._target_words(sr).replace('to stay ', '')}.{best}"
             )
         if sr.all_meet:
             return (
-                f"Every {p.label.lower()} in its valid range ({rng}) keeps {what} "
+                f"Every {lower_first(p.label)} in its valid range ({rng}) keeps {what} "
                 f"{self._target_words(sr).replace('to stay ', '')}."
             )
         v = self._fmt_value(self.shown_value)
