@@ -46,6 +46,9 @@ class FakePrompts:
         self.asked: list = []
         self.errors: list = []
         self.reviews: list = []
+        self.template_details_answer = None  # template_details: (name, author, description) or None
+        self.updates_answer = None  # template_updates: a list of (scenario, key), a function of the updates, or None
+        self.updates_asked: list = []
 
     def ask_save_changes(self, parent, name):
         self.asked.append(("save_changes", name))
@@ -73,6 +76,15 @@ class FakePrompts:
     def add_scenario(self, parent, suggest_name):
         self.asked.append(("add",))
         return self.add_answer
+
+    def template_details(self, parent, name, scenario):
+        self.asked.append(("template_details", name, scenario))
+        return self.template_details_answer
+
+    def template_updates(self, parent, updates):
+        self.updates_asked.append(list(updates))
+        answer = self.updates_answer
+        return answer(updates) if callable(answer) else answer
 
     def rename(self, parent, old):
         return self.rename_answer
