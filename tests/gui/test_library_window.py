@@ -334,3 +334,16 @@ def test_library_window_renders(make_window, fake_prompts, tmp_path):
     assert (image.width(), image.height()) == (900, 560)
     colours = {image.pixel(x, y) for x in range(0, 900, 30) for y in range(0, 560, 20)}
     assert len(colours) > 3
+
+
+def test_readme_library_keys_are_bound(make_window):
+    from PySide6 import QtGui
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "| Ctrl+Shift+B / Ctrl+Shift+T / Ctrl+Alt+U | platform library" in readme
+    assert "(docs/images/library.png)" in readme and (ROOT / "docs" / "images" / "library.png").is_file()
+    w = make_window()
+    for key, action in (("Ctrl+Shift+B", "library"), ("Ctrl+Shift+T", "save_template"), ("Ctrl+Alt+U", "template_updates")):
+        assert QtGui.QKeySequence(key) in w.acts[action].shortcuts(), (key, action)
+    w.acts["library"].trigger()
+    assert w.library.show().isVisible()
