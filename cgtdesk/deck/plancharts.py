@@ -29,6 +29,7 @@ from cgtdesk.deck.kit import (
     axis_title,
     cell,
     fill,
+    label_every,
     numbers,
     plot_area,
     rgb,
@@ -48,10 +49,28 @@ LEFT, RIGHT = 0.09, 0.24
 NAMES = 0.36
 #: the label of the last switch year
 NEVER = "never"
+#: at most about this many year labels on an axis (a 40-year plan: every third year)
+YEAR_LABELS = 16
 
 
 def year_labels(years) -> list[str]:
     return [str(int(y)) for y in years]
+
+
+def year_ticks(chart, n: int, keep_last: bool = False) -> None:
+    """Label every k-th of ``n`` years so that the labels stay level; ``keep_last``: a k that still
+    labels the last category (never switching) when one close by does."""
+    step = math.ceil(n / YEAR_LABELS)
+    if keep_last:
+        step = next((k for k in range(step, 2 * step + 1) if (n - 1) % k == 0), step)
+    if step > 1:
+        label_every(chart.category_axis, step)
+
+
+def turned(n: int) -> float:
+    """The share of a chart's height to leave below the plot for ``n`` year labels: LibreOffice
+    turns crowded labels (and ignores the skip PowerPoint honours), so that they need more room."""
+    return 0.08 if n > YEAR_LABELS else 0.0
 
 
 def cost_colour(category: str) -> str:
@@ -152,8 +171,11 @@ def draw_plan_capacity(shapes, box, d, project=None):
         "Installed",
         legend="right",
     )
-    plot_area(demand, LEFT, 0.05, 1 - LEFT - RIGHT, 0.82)
-    plot_area(installed, LEFT, 0.05, 1 - LEFT - RIGHT, 0.68)
+    for chart in (demand, installed):
+        year_ticks(chart, len(years))
+    extra = 2 * turned(len(years))  # half the height: twice the share
+    plot_area(demand, LEFT, 0.05, 1 - LEFT - RIGHT, 0.82 - extra)
+    plot_area(installed, LEFT, 0.05, 1 - LEFT - RIGHT, 0.68 - extra)
     return demand, installed
 
 
@@ -179,7 +201,8 @@ def draw_plan_cost(shapes, box, d, project=None):
     ca = chart.category_axis
     ca.tick_label_position = XL_TICK_LABEL_POSITION.LOW  # a residual-value credit goes below zero
     axis_title(ca, "Year")
-    plot_area(chart, 0.07, 0.04, 0.62, 0.8)
+    year_ticks(chart, len(d.years))
+    plot_area(chart, 0.07, 0.04, 0.62, 0.8 - turned(len(d.years)))
     return chart
 
 
@@ -196,9 +219,12 @@ def draw_plan_cash(shapes, box, d, project=None):
     for i, (name, s) in enumerate(zip(d.scenarios, chart.plots[0].series, strict=True)):
         if name not in marked:
             continue
-        text = f"peak funding {short_money(d.peak_funding[name], d.currency)}" if name == deepest else None
-        mark(s.points[d.peak_year[name] - int(d.years[0])], scenario_colour(i), text=text)
-    plot_area(chart, LEFT, 0.04, 1 - LEFT - NAMES, 0.8)
+        k = d.peak_year[name] - int(d.years[0])
+        text = f"peak funding\n{short_money(d.peak_funding[name], d.currency)}" if name == deepest else None
+        where = XL_LABEL_POSITION.RIGHT if (k + 0.5) / len(d.years) < 0.12 else XL_LABEL_POSITION.BELOW  # off the axis
+        mark(s.points[k], scenario_colour(i), text=text, where=where)
+    year_ticks(chart, len(d.years))
+    plot_area(chart, LEFT, 0.04, 1 - LEFT - NAMES, 0.8 - turned(len(d.years)))
     return chart
 
 
@@ -306,15 +332,17 @@ def draw_plan_switch(shapes, box, d, project=None):
         fill(s.marker.format, colour)
         s.marker.format.line.color.rgb = rgb(colour)
         years = list(c.years)
-        if c.best_year is not None and np.isfinite(c.npc[years.index(c.best_year)]):
-            i = years.index(c.best_year)
-            text = point_label("best", c.best_year, i, len(years))
-            mark(s.points[i], colour, XL_MARKER_STYLE.DIAMOND, 13, text, XL_LABEL_POSITION.ABOVE)
+        best = years.index(c.best_year) if c.best_year is not None and np.isfinite(c.npc[years.index(c.best_year)]) else None
+        if best is not None:
+            text = point_label("best", c.best_year, best, len(years))
+            mark(s.points[best], colour, XL_MARKER_STYLE.DIAMOND, 13, text, XL_LABEL_POSITION.ABOVE)
         if c.planned_year != c.best_year:
             i = years.index(c.planned_year)
-            text = point_label("plan", c.planned_year, i, len(years))
-            mark(s.points[i], colour, XL_MARKER_STYLE.CIRCLE, 11, text, XL_LABEL_POSITION.ABOVE)
-    plot_area(chart, LEFT, 0.04, 1 - LEFT - 0.03, 0.7)
+            near = best is not None and abs(i - best) < max(3, len(years) / 6)  # below, off the best year's label
+            where = XL_LABEL_POSITION.BELOW if near else XL_LABEL_POSITION.ABOVE
+            mark(s.points[i], colour, XL_MARKER_STYLE.CIRCLE, 11, point_label("plan", c.planned_year, i, len(years)), where)
+    year_ticks(chart, len(first.years), keep_last=True)
+    plot_area(chart, LEFT, 0.04, 1 - LEFT - 0.03, 0.7 - turned(len(first.years)))
     return chart
 
 

@@ -291,7 +291,7 @@ def test_plan_cash_is_cumulative_cash_with_the_peak_funding(project, deck, plann
     title = slide.shapes.title.text
     assert f"{deepest} the most, USD {funding[deepest] / 1e6:.0f}M" in title
     labels = chart._chartSpace.xpath(".//c:dLbl//a:t/text()")
-    assert labels == [f"peak funding USD {funding[deepest] / 1e6:.0f}M"]
+    assert labels == ["peak funding", f"USD {funding[deepest] / 1e6:.0f}M"]
 
 
 def test_plan_npc_and_levelised_cost_side_by_side(project, deck, planned):
@@ -327,6 +327,22 @@ def test_plan_footnotes_state_the_plans_years_and_demand(project, deck):
         foot = next(t for t in texts(chart_slides(deck[1])[chart_id]) if t.startswith("Source:"))
         assert f"launch plan {plan.first_year}-{plan.first_year + plan.years - 1}" in foot, chart_id
         assert f"{plan.demand['peak_patients_per_year']:,} patients/yr" in foot, chart_id
+
+
+def test_a_forty_year_plan_labels_some_years_and_always_never(project, tmp_path):
+    long = project.copy()
+    long.plan.years = 40
+    export_pptx(long, tmp_path / "long.pptx", when=DAY)
+    slides = chart_slides(Presentation(str(tmp_path / "long.pptx")))
+    for chart_id in ("plan-capacity", "plan-cost", "plan-cash", "plan-switch"):
+        for chart in slide_charts(slides[chart_id]):
+            n = len(chart.plots[0].categories)
+            assert n == (41 if chart_id == "plan-switch" else 40)
+            skip = [int(v) for v in chart._chartSpace.xpath(".//c:catAx/c:tickLblSkip/@val")]
+            assert len(skip) == 1 and n / skip[0] <= 16, chart_id  # at most 16 labels
+            if chart_id == "plan-switch":
+                assert (n - 1) % skip[0] == 0  # the labels land on 'never'
+    assert list(slide_charts(slides["plan-switch"])[0].plots[0].categories)[-1] == "never"
 
 
 def test_without_a_plan_or_a_switch_the_slides_say_how_to_add_one(project, tmp_path):
