@@ -170,7 +170,7 @@ def test_ctrl_f_search_enter_number_enter_then_ctrl_s_saves_both(qtbot, window, 
     press(qtbot, Qt.Key.Key_Return)
     editor = focused()
     assert isinstance(editor, QtWidgets.QLineEdit) and editor is not w.editor.search
-    assert editor.text() == "0.95"  # the example's value, whole, selected for typing over
+    assert editor.text() == "95%"  # the example's value as a percentage, whole, selected for typing over (0.9 or 90% both type)
     type_text(qtbot, "0.9")
     press(qtbot, Qt.Key.Key_Return)
     assert w.doc.scenarios[0].parameters["auto.batch_success_rate"] == 0.9
