@@ -76,12 +76,23 @@ def build_slides(
     scenario = boards.pick_scenario(project, scenario)
     idx = project.names().index(scenario) if scenario in project.names() else 0
     slides = []
+    outside = outside_footnote(project)
     for k, name in enumerate(SLIDES):
         footer = f"{project.title}   |   all money in {project.currency}   |   {k + 1} / {len(SLIDES)}"
+        if outside and name in ("montecarlo", "tornado"):
+            footer = f"{outside}\n{footer}"
         s = Slide(name, style, footer)
         s.update_data(data[name], colour_index=idx)
         slides.append(s)
     return slides
+
+
+def outside_footnote(project) -> str:
+    """The footnote of the Monte Carlo and tornado slides: the inputs whose base lies outside
+    their distribution, naming scenario and key ('' when none)."""
+    from cgtdesk.gui.analyses.outside import MARK, outside_lines
+
+    return "\n".join(f"{MARK} {t}" for t in outside_lines(project.scenarios, project.currency))
 
 
 def screen_names() -> list[str]:

@@ -76,3 +76,17 @@ def test_a_scenario_without_distributions_says_what_to_do(qtbot, make_window):
     view.chart.update_data(data)
     assert "add distributions in the Uncertainty editor" in view.chart.empty.toPlainText()
     assert not view.chart.plot.getAxis("left").isVisible()  # no bare 0-1 axes
+
+
+def test_the_monte_carlo_and_tornado_slides_footnote_a_base_outside_its_distribution(qtbot, example_path):
+    from cgtdesk.gui.present import build_slides
+    from cgtdesk.io import load_any
+
+    project = load_any(example_path)
+    project.scenarios[0].parameters[KEY] = 0.5
+    from cgtdesk.core.analyses import monte_carlo
+
+    slides = {s.name: s for s in build_slides(project, monte_carlo=monte_carlo(project, 200, 1))}
+    for name in ("montecarlo", "tornado"):
+        assert KEY in slides[name].footer.text() and project.scenarios[0].name in slides[name].footer.text()
+    assert all(KEY not in s.footer.text() for n, s in slides.items() if n not in ("montecarlo", "tornado"))
