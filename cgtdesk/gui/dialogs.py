@@ -421,12 +421,15 @@ GUIDE = """<h3>Getting started</h3>
 process template: autologous (one batch per patient, scaled out) or allogeneic (one lot, many doses, scaled up).
 Add one of each to compare them.</li>
 <li><b>Parameters</b>: select a scenario, then type new values (double-click or F2 on a value).
-A bold value with a dot differs from the default. Hover a parameter for its meaning and source.
+A bold value with a dot differs from the scenario's platform (its template, or the default); Ctrl+R puts it
+back. Hover a parameter for its meaning and source.
 A value outside its valid range is refused and the reason shown below the table.</li>
 <li><b>Results and charts</b> follow every change at once. <i>Compare A vs B</i> in the toolbar picks the pair
 whose crossover (the demand where one becomes cheaper) is marked.</li>
 <li><b>Share</b>: File &gt; Export workbook writes a live Excel model for a client; File &gt; Import workbook reads
 their edited copy back and lists what they changed before applying it.</li>
+<li><b>Platform library</b> (Tools): save a scenario's platform values as a template, carry it to the next client,
+and start new scenarios from it. Product values (price, demand, dose, response) never leave the project.</li>
 </ol>
 <p>Every change can be undone (Ctrl+Z). Unsaved work is kept in a recovery file every minute.</p>"""
 
