@@ -49,6 +49,7 @@ class FakePrompts:
         self.template_details_answer = None  # template_details: (name, author, description) or None
         self.updates_answer = None  # template_updates: a list of (scenario, key), a function of the updates, or None
         self.updates_asked: list = []
+        self.folder_answer = None  # choose_folder: a folder or None
 
     def ask_save_changes(self, parent, name):
         self.asked.append(("save_changes", name))
@@ -76,6 +77,10 @@ class FakePrompts:
     def add_scenario(self, parent, suggest_name):
         self.asked.append(("add",))
         return self.add_answer
+
+    def choose_folder(self, parent, caption):
+        self.asked.append(("folder", caption))
+        return self.folder_answer
 
     def template_details(self, parent, name, scenario):
         self.asked.append(("template_details", name, scenario))

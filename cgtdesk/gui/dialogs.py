@@ -59,6 +59,10 @@ class Prompts:
         path, _ = QtWidgets.QFileDialog.getSaveFileName(parent, caption, suggested, filters)
         return path or None
 
+    def choose_folder(self, parent, caption: str) -> str | None:
+        path = QtWidgets.QFileDialog.getExistingDirectory(parent, caption)
+        return path or None
+
     def error(self, parent, title: str, what: str, todo: str = "") -> None:
         box = QtWidgets.QMessageBox(parent)
         box.setIcon(QtWidgets.QMessageBox.Icon.Warning)

@@ -98,7 +98,7 @@ class PlatformLibrary(QtCore.QObject):
 
     def add_folder(self, folder: str | None = None) -> bool:
         if folder is None:
-            folder = QtWidgets.QFileDialog.getExistingDirectory(self.window, "Add a template folder (a shared drive)")
+            folder = self.prompts.choose_folder(self._parent(), "Add a template folder (a shared drive)")
         if not folder or folder in self.folders():
             return False
         self.settings.setValue(FOLDERS_KEY, [*self.folders(), str(folder)])

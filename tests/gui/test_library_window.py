@@ -347,3 +347,21 @@ def test_readme_library_keys_are_bound(make_window):
         assert QtGui.QKeySequence(key) in w.acts[action].shortcuts(), (key, action)
     w.acts["library"].trigger()
     assert w.library.show().isVisible()
+
+
+def test_add_folder_asks_which_one_and_the_details_dialog_answers(make_window, fake_prompts, tmp_path, qtbot):
+    from cgtdesk.gui.library import TemplateDetailsDialog
+
+    shared = tmp_path / "shared"
+    write_template(shared, {"facility.sites": 3}, tid="shared-auto", name="Shared drive platform")
+    w = make_window()
+    view = w.library.show()
+    fake_prompts.folder_answer = str(shared)
+    view.buttons["folder"].click()
+    assert ("folder", "Add a template folder (a shared drive)") in fake_prompts.asked
+    assert view.select("shared-auto")
+    d = TemplateDetailsDialog(w, "Acme", "Autologous, manual open process")
+    qtbot.addWidget(d)
+    d.author.setText("J. Doe")
+    d.description.setPlainText("Two suites")
+    assert d.answer() == ("Acme", "J. Doe", "Two suites")
