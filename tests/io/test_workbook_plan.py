@@ -281,8 +281,10 @@ def test_plan_formulas_hold_no_constants(tmp_path):
     """Cell references, 0/1, 1E-9 and 1E+99 only; names are formulas over the Inputs header."""
     out = tmp_path / "plan.xlsx"
     export_workbook(plan_project(3, scurve=True), out, analyses=False)
+    from test_workbook_formulas import WHITELIST
+
     wb = openpyxl.load_workbook(out, read_only=True)
-    seen = 0
+    seen, used = 0, set()
     for sheet in ("Plan", "PlanSummary"):
         for row in wb[sheet].iter_rows(values_only=True):
             for v in row:
@@ -292,6 +294,9 @@ def test_plan_formulas_hold_no_constants(tmp_path):
                     body = re.sub(r'"(?: -> | in |)"', "", body)  # the switch's name: 'A -> B in 2033', and "" for null
                     assert '"' not in body, v
                     assert set(re.findall(r"(?<![A-Z])\d+(?:\.\d+)?", body)) <= {"0", "1"}, v
+                    used.update(re.findall(r"([A-Z][A-Z0-9.]*)\(", re.sub(r"_xlfn\.", "", v)))
                     seen += 1
     wb.close()
     assert seen > 2000
+    # the Calculations sheet's functions, and MOD (every spreadsheet program has it) for the replacements
+    assert used <= WHITELIST | {"MOD"}, used - WHITELIST
