@@ -38,6 +38,8 @@ WHITELIST = {
     "MIN",
     "EXP",
     "POISSON.DIST",
+    "INDEX",  # the Changes sheet's live list
+    "MATCH",
 }
 
 

@@ -194,7 +194,7 @@ def test_inputs_layout_and_styles(example_path, tmp_path):
     v2 = dv[f"{col_letter(auto_col)}{keys['auto.batch_success_rate']}"]
     assert v2.type == "decimal" and float(v2.formula1) == 0.01 and float(v2.formula2) == 1
     mode = dv[f"{col_letter(auto_col)}{keys['facility.mode']}"]
-    assert mode.type == "list" and mode.formula1 == '"dedicated,shared,cdmo"'
+    assert mode.type == "list" and mode.formula1.startswith("Calculations!$")  # the labelled mode cells, a range
     assert ws.cell(keys["facility.mode"], auto_col).value == project.scenarios[0].parameters["facility.mode"]
     # user text is text, not a formula
     assert wb["Cover"]["C5"].value == project.title

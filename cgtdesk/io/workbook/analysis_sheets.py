@@ -12,6 +12,7 @@ from cgtdesk.core import analyses
 from cgtdesk.core.analyses import presets
 from cgtdesk.core.model import evaluate
 from cgtdesk.io.workbook.book import Book
+from cgtdesk.io.workbook.changes_sheet import stale_banner
 from cgtdesk.io.workbook.layout import SHEET_MC, SHEET_SWEEP, SHEET_TORNADO
 from cgtdesk.io.workbook.styles import NAVY, param_kind
 from cgtdesk.palette import HIGH_COLOUR, LOW_COLOUR, scenario_colour
@@ -63,6 +64,7 @@ def write_sweep(b: Book) -> None:
         "Sweep: cost of goods per dose against demand",
         "Values computed by CGT Desk at export, every point evaluated (the steps are real capacity steps). Other inputs as on the Inputs sheet at export. Blank: no valid result.",
     )
+    stale_banner(b, ws)
     hr = 3
     ws.set_row(hr, 30)
     b.wstr(ws, hr, 0, "Patients per year", st("header"))
@@ -131,6 +133,7 @@ def write_montecarlo(b: Book) -> None:
         f"Values computed by CGT Desk at export: {presets.MC_SAMPLES:,} samples, seed {presets.MC_SEED}, distributions and rank correlations from the Uncertainty sheet "
         "(inputs without one stay at their value). Samples that make a scenario invalid are counted, not used.",
     )
+    stale_banner(b, ws)
     hr = 3
     ws.set_row(hr, 30)
     for c, h in enumerate(MC_HEADS):
@@ -277,6 +280,7 @@ def write_tornado(b: Book) -> None:
         "Tornado: cost of goods per dose, one input at a time",
         "Values computed by CGT Desk at export. Each input moved to its low and high value (from the Uncertainty sheet, else -/+20%), the others at base; the ten largest swings per scenario.",
     )
+    stale_banner(b, ws)
     r = 3
     for j, s in enumerate(b.scen):
         t = analyses.tornado(s, "cogs_per_dose")

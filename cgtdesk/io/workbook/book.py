@@ -88,6 +88,7 @@ class Book:
         self.sheets: dict[str, Worksheet] = {}
         # where things are, filled as sheets are laid out
         self.input_row: dict[str, int] = {}  # key -> row on Inputs
+        self.choice_cells: list[tuple] = []  # (row, col, parameter) of each choice input on Inputs
         self.input_col0 = EXPORT_INPUT_COL0  # first scenario column on Inputs
         self.input_header = EXPORT_INPUT_HEADER  # the header row on Inputs: the one place a scenario is named
         self.calc_row: dict[str, int] = {}  # id or key -> row on Calculations

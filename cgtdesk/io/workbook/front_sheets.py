@@ -16,6 +16,7 @@ from cgtdesk.io.workbook.layout import (
     COVER_TITLE,
     KEY_PROCESS,
     SHEET_CALC,
+    SHEET_CHANGES,
     SHEET_CHECKS,
     SHEET_COVER,
     SHEET_INPUTS,
@@ -340,6 +341,7 @@ def write_cover(b: Book) -> None:
             (SHEET_MC, "Monte Carlo summaries (values at export)"),
             (SHEET_TORNADO, "one-at-a-time sensitivity (values at export)"),
         ]
+    sheets.append((SHEET_CHANGES, "which inputs differ from their values at export (live), and how many"))
     sheets.append((SHEET_CHECKS, "integrity checks, 0 when they hold, and the master check"))
     for name, text in sheets:
         ws.write_url(r, 1, f"internal:'{name}'!A1", string=name, cell_format=st("text", font_color="#0563C1", underline=1))

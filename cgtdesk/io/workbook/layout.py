@@ -16,6 +16,7 @@ SHEET_TORNADO = "Tornado"
 SHEET_CHECKS = "Checks"
 SHEET_PLAN = "Plan"
 SHEET_PLAN_SUMMARY = "PlanSummary"
+SHEET_CHANGES = "Changes"  # live: which inputs differ from the export (changes_sheet.py)
 SHEET_IDENTITY = "Export"  # hidden: project id, export id, input and formula hashes (provenance.py)
 
 # Inputs sheet: fixed header labels (scenario columns sit between Unit and Valid range)

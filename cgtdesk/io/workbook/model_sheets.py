@@ -24,6 +24,7 @@ from cgtdesk.io.workbook.layout import (
     KEY_NOTES,
     KEY_PROCESS,
     KEY_SCENARIO_ID,
+    SHEET_CALC,
     SHEET_INPUTS,
     SHEET_RESULTS,
     SHEET_UNCERTAINTY,
@@ -129,16 +130,30 @@ def _input_row(b: Book, ws, r: int, key: str, p, top: dict, c_range: int, c_sour
     b.wstr(ws, r, c_range, p.range_text(), st("muted", **top))
     b.wstr(ws, r, c_source, p.source, st("muted", **top))
     for j, s in enumerate(b.scen):
-        if p.applies_to(s.process):
+        if p.applies_to(s.process) and p.is_choice:
+            b.choice_cells.append((r, c0 + j, p))  # its list: cells of Calculations (choice_lists)
+        elif p.applies_to(s.process):
             ws.data_validation(r, c0 + j, r, c0 + j, _validation(b, p))
 
 
-def _validation(b: Book, p) -> dict:
+def choice_lists(b: Book) -> None:
+    """The drop-down of each choice input (``facility.mode``): a range of the labelled choice cells
+    on Calculations (never a literal comma list), added once Calculations is laid out."""
+    ws = b.sheets[SHEET_INPUTS]
+    for r, c, p in b.choice_cells:
+        rows = [b.calc_row[f"mode_{m}"] for m in p.choices]
+        assert rows == list(range(rows[0], rows[0] + len(rows))), "the choice cells are one column range"
+        col = b.calc_col0
+        source = f"={SHEET_CALC}!{cell_ref(rows[0], col, absolute=True)}:{cell_ref(rows[-1], col, absolute=True)}"
+        ws.data_validation(r, c, r, c, _validation(b, p, source))
+
+
+def _validation(b: Book, p, source: str | None = None) -> dict:
     msg = f"{p.description} Valid: {p.range_text()}."
     if p.is_choice:
         return {
             "validate": "list",
-            "source": list(p.choices),
+            "source": source,
             "input_title": p.label[:32],
             "input_message": msg[:250],
             "error_title": "Not one of the choices",

@@ -13,6 +13,7 @@ import xlsxwriter
 
 from cgtdesk.io.workbook.layout import (
     SHEET_CALC,
+    SHEET_CHANGES,
     SHEET_CHECKS,
     SHEET_COVER,
     SHEET_INPUTS,
@@ -43,6 +44,7 @@ TAB = {
     SHEET_MC: "#5B9BD5",
     SHEET_TORNADO: "#5B9BD5",
     SHEET_CHECKS: "#C00000",
+    SHEET_CHANGES: "#FFC000",
 }
 #: what a protected sheet still lets the client do
 PROTECT = {
@@ -103,6 +105,7 @@ class Styles:
         "na": {"bg_color": NA_FILL, "font_color": "#808080", "border": 1, "border_color": "#D9D9D9", "align": "center"},
         "value": {"border": 1, "border_color": "#D9D9D9"},
         "bold": {"bold": True},
+        "bad_text": {"bold": True, "font_color": BAD_FONT},
         "process": {"bold": True, "font_color": NAVY, "border": 1, "border_color": "#D9D9D9", "align": "center"},
         "check": {"border": 1, "border_color": "#D9D9D9", "align": "center"},
         "check_bold": {"bold": True, "border": 2, "border_color": NAVY, "align": "center"},

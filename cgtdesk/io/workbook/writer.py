@@ -15,10 +15,11 @@ import os
 
 from cgtdesk.core.project import Project
 from cgtdesk.io.atomic import atomic_write_bytes
-from cgtdesk.io.workbook import analysis_sheets, calc_sheet, front_sheets, model_sheets, plan_sheets
+from cgtdesk.io.workbook import analysis_sheets, calc_sheet, changes_sheet, front_sheets, model_sheets, plan_sheets
 from cgtdesk.io.workbook.book import Book
 from cgtdesk.io.workbook.layout import (
     SHEET_CALC,
+    SHEET_CHANGES,
     SHEET_CHECKS,
     SHEET_COVER,
     SHEET_INPUTS,
@@ -42,17 +43,20 @@ def workbook_bytes(project: Project, *, now: _dt.datetime | None = None, analyse
     if analyses:
         b.sheet(SHEET_MC)
         b.sheet(SHEET_TORNADO)
+    b.sheet(SHEET_CHANGES)
     b.sheet(SHEET_CHECKS)
     # writing order: a sheet refers only to cells of sheets written before it
     model_sheets.write_inputs(b)
     model_sheets.write_uncertainty(b)
     calc_sheet.write_calculations(b)
+    model_sheets.choice_lists(b)
     model_sheets.write_results(b)
     plan_sheets.write_plan(b)
     analysis_sheets.write_sweep(b)
     if analyses:
         analysis_sheets.write_montecarlo(b)
         analysis_sheets.write_tornado(b)
+    changes_sheet.write_changes(b)
     front_sheets.write_checks(b)
     front_sheets.write_cover(b)
     b.sheets[SHEET_COVER].activate()
