@@ -10,7 +10,7 @@ with the model. Every number comes from :mod:`cgtdesk.core.model` (directly or t
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -45,6 +45,40 @@ def unit_word(process: str, n: float = 2) -> str:
 
 def lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text and not text[:2].isupper() else text
+
+
+ELLIPSIS = "\u2026"
+
+
+def wrap_words(text: str, fits: int | Callable[[str], bool], max_lines: int | None = None) -> list[str]:
+    """``text`` in lines broken only at spaces, each line fitting (``fits``: a width in
+    characters, or a test of a line such as a pixel measure). A word that fits no line alone
+    is cut with an ellipsis (never split over two lines: "Materia ls"); past ``max_lines`` the
+    last line kept ends in an ellipsis. Whoever draws an elided label also shows it whole
+    (tooltip, read-out)."""
+    ok = (lambda line: len(line) <= fits) if isinstance(fits, int) else fits
+    lines: list[str] = []
+    for word in text.split():
+        if lines and ok(f"{lines[-1]} {word}"):
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word if ok(word) else _elide(word, ok))
+    if max_lines is not None and len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = _elide(lines[-1] + ELLIPSIS, ok)
+    return lines or [""]
+
+
+def _elide(text: str, ok: Callable[[str], bool]) -> str:
+    """``text`` cut to fit with an ellipsis (at least one character kept)."""
+    base = text.rstrip(ELLIPSIS)
+    if text == base and ok(text):
+        return text
+    for k in range(len(base), 0, -1):
+        cut = base[:k].rstrip(" ,;:-") + ELLIPSIS
+        if ok(cut):
+            return cut
+    return base[:1] + ELLIPSIS
 
 
 # ---------------------------------------------------------------- results, sweeps, caches

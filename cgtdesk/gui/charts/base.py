@@ -4,13 +4,13 @@ a legend that never covers the data, a hover read-out, and light/dark/presentati
 from __future__ import annotations
 
 import math
-import textwrap
 from html import escape
 
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets  # noqa: F401  (PySide6 before pyqtgraph)
 
 import pyqtgraph as pg  # isort: skip
+from cgtdesk.chartdata.common import wrap_words
 from cgtdesk.gui.style import ChartStyle, normal_style
 
 pg.setConfigOptions(antialias=True)
@@ -94,30 +94,65 @@ class LogAxis(NumberAxis):
 
 
 class CategoryAxis(pg.AxisItem):
-    """Bottom axis with one wrapped label per bar; the axis grows to hold every line."""
+    """Bottom axis with one label per bar (bars one unit apart), broken at spaces to fit the
+    bar's slot as drawn (never mid-word), at most ``max_lines`` lines; a name cut short shows
+    whole in the chart's tooltip and read-out (:meth:`label_at`). The axis grows to hold every line."""
 
-    def __init__(self, orientation="bottom", **kw):
-        super().__init__(orientation, **kw)
-        self._labels: list[str] = []
+    def __init__(self, orientation="bottom", max_lines: int = 4, **kw):
+        self._labels: list[str] = []  # before the base class, which resizes the axis
         self._positions: list[float] = []
-        self._wrap = 16
         self._font_px = 12
+        self._max_lines = max_lines
+        self._slot = 0.0
+        super().__init__(orientation, **kw)
 
-    def set_categories(self, positions, labels, wrap: int | None = None):
+    def set_categories(self, positions, labels):
         self._positions = list(positions)
         self._labels = list(labels)
-        if wrap:
-            self._wrap = wrap
         self._apply()
 
     def set_font_px(self, px: int):
         self._font_px = px
         self._apply()
 
+    def slot_px(self) -> float:
+        """Pixels a label may take: the distance between bars, less a gap."""
+        vb = self.linkedView()
+        if vb is None or vb.width() <= 0:
+            return 0.0
+        lo, hi = vb.viewRange()[0]
+        return 0.92 * vb.width() / max(hi - lo, 1e-9) - 4
+
     def wrapped(self) -> list[str]:
-        return ["\n".join(textwrap.wrap(s, self._wrap, break_long_words=True)) or s for s in self._labels]
+        slot = self.slot_px()
+        if slot <= 0:
+            return ["\n".join(wrap_words(s, 16, self._max_lines)) for s in self._labels]
+        fm = QtGui.QFontMetrics(font(self._font_px))
+        return ["\n".join(wrap_words(s, lambda t: fm.horizontalAdvance(t) <= slot, self._max_lines)) for s in self._labels]
+
+    def label_at(self, scene_pos) -> str | None:
+        """The whole label of the bar under ``scene_pos`` when it lies on this axis."""
+        vb = self.linkedView()
+        if vb is None or not self._labels or not self.sceneBoundingRect().contains(scene_pos):
+            return None
+        x = vb.mapSceneToView(scene_pos).x()
+        k = min(range(len(self._positions)), key=lambda i: abs(self._positions[i] - x))
+        return self._labels[k] if abs(self._positions[k] - x) <= 0.5 else None
+
+    def linkedViewChanged(self, view, newRange=None):
+        super().linkedViewChanged(view, newRange)
+        self._reflow()
+
+    def resizeEvent(self, ev=None):
+        super().resizeEvent(ev)
+        self._reflow()
+
+    def _reflow(self):
+        if self._labels and abs(self.slot_px() - self._slot) > 0.5:
+            self._apply()
 
     def _apply(self):
+        self._slot = self.slot_px()
         texts = self.wrapped()
         self.setTicks([list(zip(self._positions, texts, strict=True)), []])
         lines = max([t.count("\n") + 1 for t in texts] or [1])
@@ -126,7 +161,8 @@ class CategoryAxis(pg.AxisItem):
             height += int(self._font_px * 1.6)
         self.setStyle(autoExpandTextSpace=False)
         self.textHeight = int(lines * self._font_px * 1.3)
-        self.setHeight(height)
+        if abs(self.height() - height) > 0.5:
+            self.setHeight(height)
 
 
 def pen(colour, width: float, style=QtCore.Qt.PenStyle.SolidLine):
@@ -248,6 +284,27 @@ class BaseChart(QtWidgets.QWidget):
             t.setColor(self.style_.theme.foreground)
         return items
 
+    def fit_labels(self, items: list, forms: list[tuple[str, ...]], slot: float):
+        """Labels side by side, one per slot of ``slot`` pixels: each item takes the first of
+        its ``forms`` (widest first, e.g. with and without the currency) that lets every label
+        fit, in a smaller font when none does, so that no two labels ever overlap."""
+        if not forms:
+            return
+        px = self.style_.value_px
+        sizes = range(px, max(7, int(px * 0.65)) - 1, -1)
+        size, form = sizes[-1], len(forms[0]) - 1
+        if slot > 0:
+            fits = (
+                (sz, f)
+                for sz in sizes
+                for f in range(len(forms[0]))
+                if max(QtGui.QFontMetrics(font(sz)).horizontalAdvance(t[f]) for t in forms) <= slot
+            )
+            size, form = next(fits, (size, form))
+        for t, texts in zip(items, forms, strict=True):
+            t.setFont(font(size))
+            t.setText(texts[form])
+
     # ---- style
     def set_style(self, style: ChartStyle):
         self.style_ = style
@@ -325,6 +382,12 @@ class BaseChart(QtWidgets.QWidget):
 
     # ---- hover
     def _mouse_moved(self, scene_pos):
+        axes = [p.getAxis("bottom") for p in self.plots]
+        whole = next((a.label_at(scene_pos) for a in axes if isinstance(a, CategoryAxis) and a.label_at(scene_pos)), None)
+        self.graphics.setToolTip(whole or "")  # a bar's name, whole even when its label is cut short
+        if whole:
+            self.readout.setText(whole)
+            return
         for plot in self.plots:
             if plot.sceneBoundingRect().contains(scene_pos) and plot.vb.sceneBoundingRect().contains(scene_pos):
                 p = plot.vb.mapSceneToView(scene_pos)

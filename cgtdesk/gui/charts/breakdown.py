@@ -25,6 +25,8 @@ class BreakdownChart(BaseChart):
         self.plot.setMouseEnabled(x=False, y=False)
         self.bars: dict[str, pg.BarGraphItem] = {}
         self.total_labels: list[pg.TextItem] = []
+        self._total_texts: list[tuple[str, str]] = []
+        self.plot.vb.sigResized.connect(self._fit_totals)
         self.apply_style()
 
     def update_data(self, data: BreakdownData):
@@ -52,35 +54,26 @@ class BreakdownChart(BaseChart):
                 bar.setOpts(**opts)
             bottom = bottom + vals[:, j]
         labels = self.texts_for(self.plot, self.total_labels, n, anchor=(0.5, 1.0))
+        self._total_texts = []
         for i, t in enumerate(labels):
             tot = data.totals[i]
-            if ok(tot):
-                t.setText(money(tot, data.currency))
-                t.setPos(i, tot)
-            else:
-                t.setText("cannot be evaluated")
-                t.setPos(i, 0)
-        self._layout_axis(data)
+            full = money(tot, data.currency) if ok(tot) else "cannot be evaluated"
+            self._total_texts.append((full, full.replace(f"{data.currency} ", "") if ok(tot) else "n/a"))
+            t.setPos(i, tot if ok(tot) else 0)
+        self.axis.set_categories(range(n), data.scenarios)
         self.set_axis_label(self.plot, "left", f"Cost of goods per dose ({data.currency}/dose)")
         tops = bottom[np.isfinite(bottom)]
         top = float(tops.max()) if tops.size and tops.max() > 0 else 1.0
         set_range(self.plot, x=(-0.6, n - 0.4), y=(0, top * 1.12))
         self.fit_left_axis(self.plot, f"{top * 1.12:,.0f}")
+        self._fit_totals()
         self.set_title(data.finding)
         self.set_legend(
             [(swatch(category_colour(c), bar=True), lab) for c, lab in zip(data.categories, data.labels, strict=True)]
         )
 
-    def _layout_axis(self, data):
-        n = max(1, len(data.scenarios))
-        width_px = max(200, self.graphics.width() - 8 * self.style_.font_px)
-        chars = int(width_px / n / (0.58 * self.style_.font_px))
-        self.axis.set_categories(range(len(data.scenarios)), data.scenarios, wrap=max(8, min(28, chars - 1)))
-
-    def resizeEvent(self, ev):
-        super().resizeEvent(ev)
-        if self.data is not None:
-            self._layout_axis(self.data)
+    def _fit_totals(self, *_):
+        self.fit_labels(self.total_labels, self._total_texts, self.axis.slot_px())
 
     def hover_text(self, plot, x, y):
         d = self.data

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PySide6 import QtCore
+from PySide6 import QtCore, QtWidgets
 
 import pyqtgraph as pg  # isort: skip
 from cgtdesk.chartdata import WaterfallData, headroom_sentence
@@ -14,6 +14,14 @@ from cgtdesk.gui.charts.base import BaseChart, CategoryAxis, drawable, font, ok,
 from cgtdesk.gui.style import BAD_COLOUR, GOOD_COLOUR, category_colour
 
 BAR_WIDTH = 0.66
+
+
+def value_label(v: float, kind: str, currency: str) -> tuple[str, str]:
+    """A bar's value label with its currency and without: a cost falls (-USD 21,053)."""
+    if kind not in ("price", "margin"):
+        v = -v if v > 0 else 0.0
+    full = money(v, currency)
+    return full, full.replace(f"{currency} ", "")
 
 
 def waterfall_bars(d: WaterfallData):
@@ -40,12 +48,15 @@ class WaterfallChart(BaseChart):
         self.steps = pg.PlotDataItem()
         self.plot.addItem(self.steps)
         self.target = pg.InfiniteLine(angle=0, movable=False)
-        self.target_label = pg.TextItem(anchor=(0.0, 0.0))
         self.plot.addItem(self.target, ignoreBounds=True)
-        self.plot.addItem(self.target_label, ignoreBounds=True)
-        self.headroom = pg.TextItem(anchor=(0.5, 0.0))
-        self.plot.addItem(self.headroom, ignoreBounds=True)
+        # the headroom in words: a wrapped line under the title (a text item in the plot was
+        # centred on the bars and lost its ends, the first letter among them, when wider)
+        self.headroom = QtWidgets.QLabel()
+        self.headroom.setWordWrap(True)
+        self.layout().insertWidget(1, self.headroom)
         self.value_labels: list[pg.TextItem] = []
+        self._value_texts: list[tuple[str, str]] = []
+        self.plot.vb.sigResized.connect(self._fit_value_labels)
         self.apply_style()
 
     def update_data(self, data: WaterfallData):
@@ -77,30 +88,20 @@ class WaterfallChart(BaseChart):
         tm_value = data.target_margin_value
         self.target.setPen(pen(s.theme.foreground, max(1.5, s.line_width * 0.7), QtCore.Qt.PenStyle.DashLine))
         self.target.setPos(tm_value if ok(tm_value) else 0.0)
-        self.target_label.setText(f"Target\nmargin\n{percent(data.target_margin)}\n{money(tm_value, data.currency)}")
-        self.target_label.setFont(font(s.value_px, bold=True))
-        self.target_label.setColor(s.theme.foreground)
-        self.target_label.setPos(n - 1 + BAR_WIDTH / 2 + 0.08, tm_value if ok(tm_value) else 0.0)
         labs = self.texts_for(self.plot, self.value_labels, n, anchor=(0.5, 1.0))
+        self._value_texts = [value_label(v, k, data.currency) for v, k in zip(height, kinds, strict=True)]
         for i, t in enumerate(labs):
-            v = height[i]
-            if kinds[i] == "price":
-                txt = money(v, data.currency)
-            elif kinds[i] == "margin":
-                txt = money(v, data.currency)
-            else:
-                txt = "-" + money(v, data.currency) if v > 0 else money(0, data.currency)
-            t.setText(txt)
-            t.setPos(i, y0[i] + max(v, 0))
+            t.setPos(i, y0[i] + max(height[i], 0))
         self.headroom.setText(headroom_sentence(data))
         self.headroom.setFont(font(s.value_px, bold=True))
-        self.headroom.setColor(GOOD_COLOUR if data.headroom >= 0 else BAD_COLOUR)
+        colour = GOOD_COLOUR if data.headroom >= 0 else BAD_COLOUR
+        self.headroom.setStyleSheet(f"color: {colour}")
         top = max(float(np.max(y0 + np.maximum(height, 0))), 1.0)
-        self.headroom.setPos((n - 1) / 2, top * 1.19)
-        set_range(self.plot, x=(-0.6, n + 0.55), y=(min(0.0, float(np.min(y0))), top * 1.22))
-        self._layout_axis(labels)
+        set_range(self.plot, x=(-0.6, n - 0.4), y=(min(0.0, float(np.min(y0))), top * 1.1))
+        self.axis.set_categories(range(n), labels)
         self.set_axis_label(self.plot, "left", f"Per dose ({data.currency}/dose)")
-        self.fit_left_axis(self.plot, f"{top * 1.22:,.0f}")
+        self.fit_left_axis(self.plot, f"{top * 1.1:,.0f}")
+        self._fit_value_labels()
         self.set_title(data.finding)
         self.set_legend(
             [
@@ -109,21 +110,16 @@ class WaterfallChart(BaseChart):
                     swatch(GOOD_COLOUR if data.headroom >= 0 else BAD_COLOUR, bar=True),
                     "Gross margin" + ("" if data.headroom >= 0 else " (below target)"),
                 ),
-                ("&#9476;&#9476;", f"target margin ({percent(data.target_margin)} of price)"),
+                (
+                    "&#9476;&#9476;",
+                    f"target margin: {percent(data.target_margin)} of price, {money(tm_value, data.currency)} per dose",
+                ),
                 ("", f"Scenario: {data.scenario}"),
             ]
         )
 
-    def _layout_axis(self, labels):
-        n = len(labels)
-        width_px = max(200, self.graphics.width() - 8 * self.style_.font_px)
-        chars = int(width_px / n / (0.58 * self.style_.font_px))
-        self.axis.set_categories(range(n), labels, wrap=max(6, min(20, chars - 1)))
-
-    def resizeEvent(self, ev):
-        super().resizeEvent(ev)
-        if self.data is not None:
-            self._layout_axis(waterfall_bars(self.data)[0])
+    def _fit_value_labels(self, *_):
+        self.fit_labels(self.value_labels, self._value_texts, self.axis.slot_px())
 
     def hover_text(self, plot, x, y):
         d = self.data
