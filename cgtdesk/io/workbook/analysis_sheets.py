@@ -172,7 +172,7 @@ def _mc_comparisons(b: Book, ws, r: int, mc, width: int) -> int:
     st = b.st
     b.section(ws, r, "P(column scenario cheaper per dose than row scenario)", width - 1)
     r += 1
-    ws.set_row(r, 30)
+    ws.set_row(r, 48)  # names wrap on up to three lines: printed whole
     b.wstr(ws, r, 0, "A \\ B", st("header"))
     for j in range(len(b.scen)):
         b.name_cell(ws, r, 1 + j, j, st("header", align="center"))
@@ -282,7 +282,10 @@ def write_tornado(b: Book) -> None:
     )
     stale_banner(b, ws)
     r = 3
+    breaks = []
     for j, s in enumerate(b.scen):
+        if j:
+            breaks.append(r)  # each scenario's block and chart on a page of its own
         t = analyses.tornado(s, "cogs_per_dose")
         bars = [bar for bar in t.bars if not bar.invalid and math.isfinite(bar.swing)][:TORNADO_BARS]
         b.section(ws, r, "", len(TORNADO_HEADS) - 1)
@@ -304,6 +307,7 @@ def write_tornado(b: Book) -> None:
     ws.set_column(0, 0, 40)
     ws.set_column(1, 1, 30)
     ws.set_column(2, 8, 15)
+    ws.set_h_pagebreaks(breaks)
 
 
 def _tornado_row(b: Book, ws, r: int, bar, base: float) -> None:

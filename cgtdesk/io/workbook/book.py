@@ -20,7 +20,7 @@ from cgtdesk import APP_NAME, __version__
 from cgtdesk.core.catalogue import catalogue
 from cgtdesk.core.model import evaluate_scenario
 from cgtdesk.core.project import Project
-from cgtdesk.io.workbook import provenance
+from cgtdesk.io.workbook import print_setup, provenance
 from cgtdesk.io.workbook.layout import (
     EXPORT_INPUT_COL0,
     EXPORT_INPUT_HEADER,
@@ -127,6 +127,8 @@ class Book:
         and return its bytes."""
         provenance.write_identity(self)
         for ws in self.wb.worksheets():
+            if not ws.hidden:
+                print_setup.apply(ws)
             ws.protect("", PROTECT)
         self.wb.close()
         return self.buf.getvalue()

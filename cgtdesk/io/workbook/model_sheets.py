@@ -6,7 +6,7 @@ Calculations sheet is :mod:`.calc_sheet`. See docs/workbook.md.
 from __future__ import annotations
 
 from cgtdesk.core.catalogue import BREAKDOWN, PROCESS_LABELS
-from cgtdesk.core.formatting import fmt_number
+from cgtdesk.core.formatting import display_number
 from cgtdesk.core.project import DISTRIBUTIONS
 from cgtdesk.io.workbook.book import Book
 from cgtdesk.io.workbook.formulas import RESULT_FORMULAS, fill
@@ -96,7 +96,9 @@ def _process_and_notes_rows(b: Book, ws, r: int, c_range: int, c_source: int) ->
     b.wstr(ws, r, 1, "Notes", st("bold"))
     b.wstr(ws, r, 2, KEY_NOTES, st("key"))
     for j, s in enumerate(b.scen):
-        b.wstr(ws, r, c0 + j, s.notes, st("note_cell"))
+        b.wstr(ws, r, c0 + j, s.notes, st("note_cell", text_wrap=True, valign="top"))
+    lines = max((len(s.notes) // 20 + 1 for s in b.scen), default=1)  # 19-character columns, wrapped
+    ws.set_row(r, 15 * min(lines, 6))  # the notes print whole (up to six lines; the cell holds the rest)
     b.wstr(ws, r, c_range, "free text", st("muted"))
     b.input_row[KEY_NOTES] = r
     r += 1
@@ -127,7 +129,7 @@ def _input_row(b: Book, ws, r: int, key: str, p, top: dict, c_range: int, c_sour
             ws.write_number(r, c, v, st("input", st.nf(kind, v), **top))
         else:
             ws.write_blank(r, c, None, st("na", **top))
-    b.wstr(ws, r, c_range, p.range_text(), st("muted", **top))
+    b.wstr(ws, r, c_range, range_words(p), st("muted", **top))
     b.wstr(ws, r, c_source, p.source, st("muted", **top))
     for j, s in enumerate(b.scen):
         if p.applies_to(s.process) and p.is_choice:
@@ -148,8 +150,16 @@ def choice_lists(b: Book) -> None:
         ws.data_validation(r, c, r, c, _validation(b, p, source))
 
 
+def range_words(p) -> str:
+    """A valid range as people write it: 0 to 100,000,000 (whole number); dedicated, shared or cdmo."""
+    if p.is_choice:
+        return ", ".join(p.choices[:-1]) + " or " + p.choices[-1]
+    text = f"{display_number(p.min)} to {display_number(p.max)}"
+    return text + " (whole number)" if p.integer else text
+
+
 def _validation(b: Book, p, source: str | None = None) -> dict:
-    msg = f"{p.description} Valid: {p.range_text()}."
+    msg = f"{p.description} Valid: {range_words(p)}."
     if p.is_choice:
         return {
             "validate": "list",
@@ -168,7 +178,7 @@ def _validation(b: Book, p, source: str | None = None) -> dict:
         "input_title": p.label[:32],
         "input_message": msg[:250],
         "error_title": "Outside the valid range",
-        "error_message": f"{p.label}: expected {'a whole number' if p.integer else 'a number'} from {fmt_number(p.min)} to {fmt_number(p.max)} {p.unit_for(b.cur)}."[
+        "error_message": f"{p.label}: expected {'a whole number' if p.integer else 'a number'} from {display_number(p.min)} to {display_number(p.max)} {p.unit_for(b.cur)}."[
             :250
         ],
         "show_input": False,

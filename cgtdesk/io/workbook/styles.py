@@ -141,7 +141,7 @@ class Styles:
     # number formats by kind
     def money(self, value=None) -> str:
         dec = "" if value is None or float(value).is_integer() else ".00"
-        return f'"{self.cur} "#,##0{dec};-"{self.cur} "#,##0{dec}'
+        return f'"{self.cur} "#,##0{dec};("{self.cur} "#,##0{dec})'
 
     def nf(self, kind: str, value=None) -> str:
         if kind == "money":
