@@ -6,6 +6,9 @@
 - :mod:`.book`: the shared state of one export; :mod:`.model_sheets`, :mod:`.analysis_sheets`
   and :mod:`.front_sheets` write the sheets; :mod:`.writer` puts them together
 - :mod:`.guard`: hostile files refused before parsing; :mod:`.reader`: a workbook back into a project
+  (:mod:`.cells`, :mod:`.cover_reader`, :mod:`.uncertainty_reader`; the plan: :mod:`.plan_reader`)
+- :mod:`.changes_sheet`: the live Changes sheet and the analysis sheets' stale banner;
+  :mod:`.print_setup`: how each sheet prints
 - :mod:`.provenance`: the hidden export record (project and export ids, input and formula hashes);
   :mod:`.import_report` and :mod:`.client_notes`: what import says beyond the inputs (renames,
   overwritten formulas, the checks, the client's notes)
