@@ -18,6 +18,7 @@ import numpy as np
 from cgtdesk.core.analyses.plan_engine import demand_path
 from cgtdesk.core.errors import InputError
 from cgtdesk.core.project import Plan
+from cgtdesk.io.workbook.import_report import names_without_values
 from cgtdesk.io.workbook.layout import H_KEY, SHEET_PLAN
 
 KEY_DEMAND = "plan.patients_per_year"
@@ -46,7 +47,8 @@ def read_plan(reader) -> dict | None:
     name = reader.sheet_name(SHEET_PLAN)
     if name is None:
         return None
-    return _PlanSheet(reader, reader.rows(name)).read()
+    # switch cells are formulas over the Inputs header: without saved values, resolved by scenario id
+    return _PlanSheet(reader, names_without_values(reader, name)).read()
 
 
 class _PlanSheet:
