@@ -2,28 +2,27 @@
 
 from __future__ import annotations
 
-import textwrap
-
 import numpy as np
+from PySide6 import QtGui, QtWidgets
 
 import pyqtgraph as pg  # isort: skip
 from cgtdesk.chartdata import TornadoData
-from cgtdesk.core.formatting import fmt_number, money
+from cgtdesk.chartdata.common import wrap_words
+from cgtdesk.core.formatting import money
 from cgtdesk.gui.charts.base import BaseChart, NumberAxis, drawable, font, pen, set_range, swatch
 from cgtdesk.gui.style import HIGH_COLOUR, LOW_COLOUR
 
 BAR_HEIGHT = 0.64
 
 
-def _short(x: float) -> str:
-    return fmt_number(float(f"{x:.4g}"))
-
-
 class TornadoChart(BaseChart):
     name = "tornado"
 
-    def __init__(self, parent=None, style=None):
+    def __init__(self, parent=None, style=None, warn: bool = True):
+        """``warn``: show the line counting the inputs that swing by the default -/+20%
+        (a view that says so itself passes False)."""
         super().__init__(parent, style)
+        self.warn = warn
         self.left_axis = NumberAxis("left")
         self.plot = self.add_plot(left=self.left_axis)
         self.plot.setMouseEnabled(x=False, y=False)
@@ -36,6 +35,11 @@ class TornadoChart(BaseChart):
         self.value_labels: list[pg.TextItem] = []
         self.empty = pg.TextItem(anchor=(0.5, 0.5))
         self.plot.addItem(self.empty, ignoreBounds=True)
+        # how many inputs swing by the default -/+20%: a wrapped line under the title
+        self.warning = QtWidgets.QLabel()
+        self.warning.setWordWrap(True)
+        self.layout().insertWidget(1, self.warning)
+        self.plot.vb.sigResized.connect(self._fit_ticks)
         self.apply_style()
         self.show_message("Tornado: waiting for data")
 
@@ -57,6 +61,7 @@ class TornadoChart(BaseChart):
             self.data = None
             self.low_bars.setOpts(x0=[], y=[], width=[], height=BAR_HEIGHT)
             self.high_bars.setOpts(x0=[], y=[], width=[], height=BAR_HEIGHT)
+            self.warning.hide()
             self.show_message("Tornado: waiting for data")
             return
         self.empty.hide()
@@ -73,14 +78,7 @@ class TornadoChart(BaseChart):
         self.high_bars.setOpts(x0=np.full(n, base), y=y, width=hi - base, height=BAR_HEIGHT, brush=HIGH_COLOUR, pen=bp)
         self.base_line.setPen(pen(s.theme.foreground, max(1.5, s.line_width * 0.6)))
         self.base_line.setPos(base)
-        wrap = 36
-        ticks = [
-            (float(y[k]), "\n".join(textwrap.wrap(r.label, wrap)) + f"\n{_short(r.low)} to {_short(r.high)}")
-            for k, r in enumerate(rows)
-        ]
-        self.left_axis.setTicks([ticks, []])
-        widest = max((line for _, t in ticks for line in t.split("\n")), key=len, default="")
-        self.fit_left_axis(self.plot, widest + "  ")
+        self._fit_ticks()
         labels = self.texts_for(self.plot, self.value_labels, 2 * n, anchor=(0.0, 0.5))
         is_money = data.kind == "money"
         fmt = (lambda v: money(v, data.currency)) if is_money else (lambda v: f"{v:,.3g}")
@@ -95,6 +93,9 @@ class TornadoChart(BaseChart):
         set_range(self.plot, x=(float(allv.min()) - 0.3 * span, float(allv.max()) + 0.3 * span), y=(-0.6, max(n, 1) - 0.4))
         self.set_axis_label(self.plot, "bottom", f"{data.label} ({data.unit}); base {fmt(data.base)}")
         self.set_title(data.finding)
+        self.warning.setText(f"\u26a0 {data.warning}" if data.warning else "")
+        self.warning.setVisible(self.warn and bool(data.warning))
+        self.warning.setFont(font(s.font_px))
         self.set_legend(
             [
                 (swatch(LOW_COLOUR, bar=True), "input at its low value"),
@@ -102,6 +103,28 @@ class TornadoChart(BaseChart):
                 ("", f"Scenario: {data.scenario}; low/high from its uncertainty or -/+20%"),
             ]
         )
+
+    def _fit_ticks(self, *_):
+        """Each bar's input name and its low-to-high range beside it, in as many lines as a
+        bar's row holds: the name wrapped at spaces (cut with an ellipsis past its room; the
+        read-out names it whole), the range under it when there is room."""
+        d = self.data
+        if d is None:
+            return
+        n = max(1, len(d.rows))
+        px = self.style_.font_px
+        fm = QtGui.QFontMetrics(font(px))
+        row_px = self.plot.vb.height() / n if self.plot.vb.height() > 0 else 3 * px * 1.3
+        room = max(1, int(row_px / (px * 1.25)))
+        width = max(120, min(320, int(self.width() * 0.32)))
+        ticks = []
+        for k, r in enumerate(d.rows):
+            name_lines = wrap_words(r.label, lambda t: fm.horizontalAdvance(t) <= width, max(1, room - 1))
+            lines = [*name_lines, r.range_text] if room >= 2 else name_lines[:1]
+            ticks.append((float(n - 1 - k), "\n".join(lines)))
+        self.left_axis.setTicks([ticks, []])
+        widest = max((line for _, t in ticks for line in t.split("\n")), key=fm.horizontalAdvance, default="")
+        self.fit_left_axis(self.plot, widest + "  ")
 
     def hover_text(self, plot, x, yv):
         d = self.data
@@ -111,6 +134,6 @@ class TornadoChart(BaseChart):
             return None
         r = d.rows[k]
         return (
-            f"{r.label}: {_short(r.low)} gives {money(r.result_low, d.currency)}, {_short(r.high)} gives "
+            f"{r.label}: {r.range_text} gives {money(r.result_low, d.currency)} to "
             f"{money(r.result_high, d.currency)} (swing {money(r.swing, d.currency)})"
         )
