@@ -63,8 +63,10 @@ def print_table(header: Sequence[str], rows: Sequence[Sequence[str]], out=None, 
     the first column.
     """
     out = out or sys.stdout
-    header = [str(h) for h in header]
-    rows = [[str(c) for c in r] for r in rows]
+    # names are the user's text: control characters (a terminal escape in a scenario name) are
+    # shown escaped, never sent to the terminal
+    header = [one_line(h) for h in header]
+    rows = [[one_line(c) for c in r] for r in rows]
     if _width(header, rows, wrap=False) <= width:
         _print_block(header, rows, out, wrap=False)
         return
