@@ -23,7 +23,15 @@ from cgtdesk.chartdata.common import (
     sweeps,
     unit_word,
 )
-from cgtdesk.chartdata.demand import DemandData, default_pair, demand_curves, locate_crossover, valid_pair
+from cgtdesk.chartdata.demand import (
+    DemandData,
+    chart_demand,
+    chart_demand_range,
+    default_pair,
+    demand_curves,
+    locate_crossover,
+    valid_pair,
+)
 from cgtdesk.chartdata.montecarlo import MonteCarloData, monte_carlo_data
 from cgtdesk.chartdata.tornado import TornadoData, TornadoRow, tornado_data
 from cgtdesk.chartdata.veintovein import VeinToVeinData, vein_to_vein
@@ -47,6 +55,8 @@ __all__ = [
     "default_pair",
     "demand_curves",
     "demand_grid",
+    "chart_demand",
+    "chart_demand_range",
     "headroom_sentence",
     "locate_crossover",
     "monte_carlo_data",

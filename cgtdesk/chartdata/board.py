@@ -111,7 +111,7 @@ class ChartBoard:
         (``locate``) or left pending; ``charts``: ids to compute (default: every chart).
         """
         self._bound(project)
-        demand = chartdata.demand_grid() if demand is None else demand
+        demand = chartdata.chart_demand(project) if demand is None else demand
         if crossover is None and locate:
             crossover = self.crossover(project, chartdata.valid_pair(project, pair), demand)
         ctx = registry.ChartContext(

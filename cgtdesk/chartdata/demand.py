@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from cgtdesk.chartdata.common import current_points, demand_grid, lower_first, result_label, result_unit, with_finding
 from cgtdesk.core import analyses
+from cgtdesk.core.analyses import presets
 from cgtdesk.core.formatting import patients
 
 
@@ -28,6 +30,26 @@ class DemandData:
     crossover_pending: bool
     finding: str
     steps_too_fine: bool = False  # the crossover search could not pin every count step (see analyses.crossover)
+
+
+def chart_demand_range(project) -> tuple[float, float]:
+    """The demand range the charts show by default (patients/yr): from a tenth of the lowest
+    scenario demand to ten times the highest, out to whole decades, within 1 .. 1e6
+    (``presets.CHART_DEMAND_*``), so the scenarios' commercial range is not squeezed."""
+    lo_bound, hi_bound = presets.CHART_DEMAND_BOUNDS
+    own = [float(s.parameters.get("demand.patients_per_year", math.nan)) for s in project.scenarios]
+    own = [d for d in own if math.isfinite(d) and d > 0]
+    if not own:
+        return presets.DEMAND_LO, presets.DEMAND_HI
+    lo = 10 ** math.floor(math.log10(min(own) / presets.CHART_DEMAND_BELOW) + 1e-9)
+    hi = 10 ** math.ceil(math.log10(max(own) * presets.CHART_DEMAND_ABOVE) - 1e-9)
+    lo, hi = max(lo_bound, min(lo, hi_bound / 10)), min(hi_bound, max(hi, lo_bound * 10))
+    return float(lo), float(max(hi, lo * 10))
+
+
+def chart_demand(project) -> np.ndarray:
+    """The demand grid of the charts for ``project`` (:func:`chart_demand_range`, presets.DEMAND_POINTS points)."""
+    return demand_grid(*chart_demand_range(project))
 
 
 def default_pair(project) -> tuple[str, str] | None:

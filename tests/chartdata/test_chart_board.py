@@ -54,7 +54,7 @@ def test_unchanged_scenarios_are_not_evaluated_again(project):
 
 def test_the_crossover_is_located_once_and_kept_by_the_pair_inputs(project):
     b = boards.ChartBoard()
-    grid = chartdata.demand_grid()
+    grid = chartdata.chart_demand(project)  # the charts default to the commercial range
     pair = (project.names()[0], project.names()[2])
     assert b.known_crossover(project, pair, grid) is None
     data = b.chart_data(project, pair=pair)

@@ -8,6 +8,12 @@ from __future__ import annotations
 #: demand axis of sweeps and the demand chart (patients/yr)
 DEMAND_LO = 1.0
 DEMAND_HI = 1e5
+#: the charts' demand axis by default: the scenarios' commercial range, from a tenth of the
+#: lowest scenario demand to ten times the highest, out to whole decades, within these bounds
+#: (chartdata.demand.chart_demand_range); the Sweep analysis keeps DEMAND_LO..DEMAND_HI
+CHART_DEMAND_BELOW = 10.0
+CHART_DEMAND_ABOVE = 10.0
+CHART_DEMAND_BOUNDS = (1.0, 1e6)
 #: points of the on-screen demand charts (log-spaced)
 DEMAND_POINTS = 400
 #: points of the command line's sweep when none are given

@@ -148,7 +148,7 @@ class ChartPanel(QtWidgets.QWidget):
             self._xo_timer.stop()
             self._xo_runner.cancel()  # a search under way is not waited for; its answer is dropped
             if self.project is not None and self.pair:
-                self.board.crossover(self.project, self.pair, chartdata.demand_grid())
+                self.board.crossover(self.project, self.pair, chartdata.chart_demand(self.project))
                 self._redraw()
 
     def shutdown(self, msecs: int = 10_000) -> bool:
@@ -159,7 +159,7 @@ class ChartPanel(QtWidgets.QWidget):
     # ---- internals
     def _redraw(self):
         project = self.project
-        demand = chartdata.demand_grid()
+        demand = chartdata.chart_demand(self.project)
         cached = self.board.known_crossover(project, self.pair, demand)
         data = self.board.chart_data(
             project, self.pair, self.current, self.monte_carlo, crossover=cached, locate=False, demand=demand, charts=self.charts
@@ -190,7 +190,7 @@ class ChartPanel(QtWidgets.QWidget):
         """Start the search for the pair's crossover on a worker (a newer search replaces an older one)."""
         if self.project is None or not self.pair:
             return
-        demand = chartdata.demand_grid()
+        demand = chartdata.chart_demand(self.project)
         if self.board.known_crossover(self.project, self.pair, demand) is not None:
             self._redraw()
             return
