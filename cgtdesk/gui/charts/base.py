@@ -336,6 +336,8 @@ class BaseChart(QtWidgets.QWidget):
                 ax.setStyle(tickFont=font(s.font_px), tickTextOffset=max(4, s.font_px // 3), tickLength=-max(5, s.font_px // 2))
                 if isinstance(ax, CategoryAxis):
                     ax.set_font_px(s.font_px)
+                elif name == "bottom":  # the first and last ticks (10, 10k) keep their labels at the plot's ends
+                    ax.setStyle(hideOverlappingLabels=False)
                 ax.label.setFont(font(s.label_px))
                 ax.setGrid(int(255 * th.grid_alpha) if name == self._grid_axis(plot) else False)
         for t in self._texts:
