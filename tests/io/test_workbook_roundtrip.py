@@ -344,10 +344,18 @@ def test_facility_mode_cell_reads_back_and_an_unknown_mode_is_refused(example_pa
     # the cell is a list-validated input offering the three modes
     with zipfile.ZipFile(xlsx) as z:
         sheet = z.read("xl/worksheets/sheet2.xml").decode()
-    assert re.search(
-        rf'<dataValidation type="list"[^>]*sqref="[^"]*\b{ref}\b[^"]*"[^>]*>\s*<formula1>"dedicated,shared,cdmo"</formula1>',
+    # its list is a range of Calculations cells holding the three modes (never a literal comma
+    # list, which a name with quotes or commas would break)
+    m = re.search(
+        rf'<dataValidation type="list"[^>]*sqref="[^"]*\b{ref}\b[^"]*"[^>]*>\s*<formula1>Calculations!\$([A-Z]+)\$(\d+):\$([A-Z]+)\$(\d+)</formula1>',
         sheet,
     )
+    assert m, "the mode cell has no list drop-down over a range"
+    import openpyxl
+
+    calc = openpyxl.load_workbook(xlsx, data_only=True)["Calculations"]
+    listed = [calc[f"{m[1]}{r}"].value for r in range(int(m[2]), int(m[4]) + 1)]
+    assert m[1] == m[3] and listed == ["dedicated", "shared", "cdmo"]
     new_mode = "shared" if s0.parameters["facility.mode"] != "shared" else "cdmo"
     edited = tmp_path / "edited.xlsx"
     edited.write_bytes(
