@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from cgtdesk.core.errors import InputError
+from cgtdesk.core.formatting import safe_cell
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
 
@@ -45,8 +46,8 @@ def print_json(data) -> None:
 def print_csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
     """Comma-separated values on standard output, one line per row as it comes (newline endings on every system)."""
     w = csv.writer(sys.stdout, lineterminator="\n")
-    w.writerow(header)
-    w.writerows(rows)
+    w.writerow([safe_cell(h) for h in header])
+    w.writerows([safe_cell(c) for c in row] for row in rows)
 
 
 #: the widest table the command line prints (a terminal beside another window)

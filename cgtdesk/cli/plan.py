@@ -23,7 +23,6 @@ SUMMARY_LABELS = {
 #: the non-money fields of the table by year
 _PLAIN = {"year", "patients", "doses", "planning_patients", "units", "suites", "batches", "utilisation"}
 #: the first characters a spreadsheet would read as a formula
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _num(x):
@@ -73,11 +72,6 @@ def plan_json(result) -> dict:
     }
 
 
-def safe_text(text: str) -> str:
-    """A text cell a spreadsheet will not run as a formula (a leading ' when it starts like one)."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 def _csv(result) -> None:
     from cgtdesk.core.analyses.plan import TABLE_FIELDS
 
@@ -89,7 +83,7 @@ def _csv(result) -> None:
     rows = []
     for s in [*result.scenarios, *(sw.series for sw in result.switches)]:
         for i, year in enumerate(result.years):
-            rows.append([safe_text(s.name), str(int(year)), *(cell(s.table.get(f), i) for f in fields)])
+            rows.append([s.name, str(int(year)), *(cell(s.table.get(f), i) for f in fields)])
     print_csv(["scenario", "year", *fields], rows)
 
 

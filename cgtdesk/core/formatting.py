@@ -179,3 +179,25 @@ def parse_number(text: str, *, fraction: bool = False):
     if value.is_integer() and abs(value) < 1e15:
         return int(value)
     return value
+
+
+#: how a spreadsheet recognises the start of a formula in a cell it imports (OWASP: CSV injection)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value) -> str:
+    """A cell of CSV or tab-separated text that another program will read: numbers as they are,
+    and a text that starts like a formula (``=HYPERLINK(...)``, ``+1``, ``@SUM``) with a leading
+    ``'`` so that a spreadsheet shows it as text instead of running it."""
+    if value is None:
+        return ""
+    text = str(value)
+    if not text.startswith(FORMULA_START):
+        return text
+    if text.startswith("-"):
+        try:
+            float(text)  # a negative number (the app writes them so) stays a number
+        except ValueError:
+            return "'" + text
+        return text
+    return "'" + text  # the app never writes a number with a leading +

@@ -13,7 +13,7 @@ from PySide6 import QtCore, QtGui
 
 from cgtdesk.core.catalogue import PROCESS_LABELS, catalogue
 from cgtdesk.core.errors import InputError
-from cgtdesk.core.formatting import display_input, display_number, fmt_number, format_value, parse_number
+from cgtdesk.core.formatting import display_input, display_number, fmt_number, format_value, parse_number, safe_cell
 from cgtdesk.gui.analyses.outside import offer_move, row_warning
 from cgtdesk.gui.unused import MODE_DESCRIPTIONS, unused_keys
 
@@ -476,4 +476,4 @@ def _cell(v) -> str:
         return ""
     if isinstance(v, float):
         return repr(v) if not v.is_integer() else str(int(v))
-    return str(v).replace("\t", " ").replace("\n", " ").replace("\r", " ")
+    return safe_cell(str(v).replace("\t", " ").replace("\n", " ").replace("\r", " "))
