@@ -17,44 +17,15 @@ from cgtdesk.core.errors import InputError
 from cgtdesk.core.project import Project, project_from_dict
 from cgtdesk.io.atomic import atomic_write_bytes
 from cgtdesk.io.files import read_regular_file
+from cgtdesk.io.jsonfile import loads_strict, read_text
 
 MAX_BYTES = 20 * 1024 * 1024
 SUFFIX = ".cgtproj"
 
 
-def _refuse_constant(name):
-    raise ValueError(f"{name} is not a number JSON allows (expected a finite number)")
-
-
-def _no_duplicates(pairs):
-    seen = {}
-    for k, v in pairs:
-        if k in seen:
-            raise ValueError(f"the field {k!r} appears twice in one object")
-        seen[k] = v
-    return seen
-
-
-def _parse_int(digits: str):
-    if len(digits) > 30:
-        raise ValueError(
-            f"a number with {len(digits)} digits is too long (expected a number within the valid range of its parameter)"
-        )
-    return int(digits)
-
-
 def parse_project_text(text: str, where: str) -> Project:
     """Parse and validate project JSON; ``where`` prefixes every message (usually the file name)."""
-    try:
-        data = json.loads(text, parse_constant=_refuse_constant, parse_int=_parse_int, object_pairs_hook=_no_duplicates)
-    except json.JSONDecodeError as e:
-        raise InputError(
-            f"{where}: not valid JSON at line {e.lineno}, column {e.colno}: {e.msg} (is the file truncated?)"
-        ) from None
-    except ValueError as e:
-        raise InputError(f"{where}: {e}") from None
-    except RecursionError:
-        raise InputError(f"{where}: the JSON is nested too deeply to be a project file") from None
+    data = loads_strict(text, where, "a project file")
     return project_from_dict(data, where_prefix=f"{where}: ")
 
 
@@ -77,16 +48,8 @@ def load_project_stamped(path: str | os.PathLike) -> tuple[Project, FileStamp]:
     """:func:`load_project` and the :class:`FileStamp` of the bytes it read."""
     path = Path(path)
     where = path.name
-    raw, st = read_regular_file(path, MAX_BYTES, "a project file")
-    if len(raw) > MAX_BYTES:
-        raise InputError(f"{where}: the file is larger than {MAX_BYTES // (1024 * 1024)} MB; expected a project file")
+    text, raw, st = read_text(path, MAX_BYTES, "a project file")
     stamp = FileStamp(st.st_mtime_ns, len(raw), hashlib.sha256(raw).hexdigest())
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise InputError(f"{where}: not UTF-8 text (byte {e.start}); expected a CGT Desk project file (JSON)") from None
     return parse_project_text(text, where), stamp
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from cgtdesk.core.errors import InputError
 from cgtdesk.core.templates import Library, Template, template_from_dict, templates
 from cgtdesk.io.atomic import atomic_write_bytes
+from cgtdesk.io.jsonfile import loads_strict, read_text
 
 SUFFIX = ".cgttemplate"
 MAX_BYTES = 1024 * 1024
@@ -32,65 +33,16 @@ ENV_SHARED = "CGTDESK_SHARED_LIBRARY"
 APP_FOLDER = ("CGT Desk", "CGT Desk")
 
 
-def _refuse_constant(name):
-    raise ValueError(f"{name} is not a number JSON allows (expected a finite number)")
-
-
-def _no_duplicates(pairs):
-    seen = {}
-    for k, v in pairs:
-        if k in seen:
-            raise ValueError(f"the field {k!r} appears twice in one object")
-        seen[k] = v
-    return seen
-
-
-def _parse_int(digits: str):
-    if len(digits) > 30:
-        raise ValueError(f"a number with {len(digits)} digits is too long")
-    return int(digits)
-
-
 def parse_template_text(text: str, where: str, *, origin: str = "file", path: str | None = None) -> Template:
     """Parse and validate a template file's text; ``where`` starts every message."""
-    try:
-        data = json.loads(text, parse_constant=_refuse_constant, parse_int=_parse_int, object_pairs_hook=_no_duplicates)
-    except json.JSONDecodeError as e:
-        raise InputError(f"{where}: not valid JSON at line {e.lineno}, column {e.colno}: {e.msg}") from None
-    except ValueError as e:
-        raise InputError(f"{where}: {e}") from None
-    except RecursionError:
-        raise InputError(f"{where}: the JSON is nested too deeply to be a template file") from None
+    data = loads_strict(text, where, "a template file")
     return template_from_dict(data, where, origin=origin, path=path)
-
-
-def _read(path: Path) -> bytes:
-    try:
-        if not path.is_file():
-            if path.is_dir():
-                raise InputError(f"{path}: is a folder, expected a template file ({SUFFIX})")
-            if not path.exists():
-                raise InputError(f"{path}: no such file")
-            raise InputError(f"{path}: is not an ordinary file, expected a template file ({SUFFIX})")
-        with open(path, "rb") as f:
-            raw = f.read(MAX_BYTES + 1)
-    except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
-    except OSError as e:
-        raise InputError(f"{path}: cannot be read ({e.strerror or e})") from None
-    if len(raw) > MAX_BYTES:
-        raise InputError(f"{path.name}: larger than {MAX_BYTES // 1024} KB; expected a template file")
-    return raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
 
 
 def load_template(path: str | os.PathLike, origin: str = "file") -> Template:
     """Read and validate a .cgttemplate file; InputError with one message naming the file."""
     path = Path(path)
-    raw = _read(path)
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise InputError(f"{path.name}: not UTF-8 text (byte {e.start}); expected a CGT Desk template file (JSON)") from None
+    text, _raw, _st = read_text(path, MAX_BYTES, "a template file")
     return parse_template_text(text, path.name, origin=origin, path=str(path))
 
 

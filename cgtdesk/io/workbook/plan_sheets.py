@@ -270,7 +270,7 @@ class _Sheet:
         return r
 
     def _write_row(self, ctx: _Ctx, sp: Spec, r: int, values: dict, hidden: bool) -> None:
-        b, ws, st = self.b, self.ws, self.st
+        ws, st = self.ws, self.st
         label, unit, kind = FIELD_ROWS.get(sp.id, (sp.label, sp.unit, sp.kind))
         self._label(r, label, sp.id, unit, "bold" if sp.id in ("cost", "cumulative_cash") else ("muted" if sp.hidden else "text"))
         if hidden:
