@@ -158,6 +158,7 @@ class TaskRunner(QtCore.QObject):
     # ---- GUI thread
     def _retire(self, task_id: int) -> Task | None:
         task = self._tasks.pop(task_id, None)
+        _live.difference_update([t for t in _live if t.done.is_set()])  # nothing left for interpreter exit
         if task is None or task is not self.current:
             return None  # superseded or shut down: its result answers an old question
         self.current = None

@@ -23,6 +23,7 @@ from cgtdesk.gui.changes import change_rows, summary
 from cgtdesk.gui.dialogs import OPEN_FILTER, PROJECT_FILTER, WORKBOOK_FILTER, changed_text, write_error_advice
 from cgtdesk.gui.plan.defaults import default_plan
 from cgtdesk.gui.window.autosave import Autosave
+from cgtdesk.gui.workers import TaskRunner
 from cgtdesk.io import load_any
 from cgtdesk.io.files import same_file
 from cgtdesk.io.projectfile import FileStamp, changed_on_disk, file_stamp, load_project_stamped, save_project
@@ -31,6 +32,8 @@ Qt = QtCore.Qt
 log = logging.getLogger("cgtdesk.gui")
 
 MAX_RECENT = 8
+#: a file read longer than this shows a progress dialog with Cancel
+PROGRESS_AFTER_MS = 400
 SUPPORTED_DROPS = (".cgtproj", ".xlsx")
 
 
@@ -52,6 +55,7 @@ class FileController(QtCore.QObject):
         self.charts = charts
         self.monte_carlo = monte_carlo
         self.recent_menu: QtWidgets.QMenu | None = None
+        self.reading: QtWidgets.QProgressDialog | None = None  # the file being read, while it is
         #: what the project file held when read or last saved here (None: no file, or not read here)
         self.stamp: FileStamp | None = file_stamp(doc.path) if doc.path else None
         Autosave.clean_up(Path(recovery_dir).parent, recovery_dir)  # temporaries of killed writers
@@ -123,7 +127,7 @@ class FileController(QtCore.QObject):
         path = Path(path)
         is_project = path.suffix.lower() == ".cgtproj"
         try:
-            project, stamp = load_project_stamped(path) if is_project else (load_any(path), None)
+            got = self.read_off_thread(f"Opening {path.name}...", lambda: _read_any(path, is_project))
         except InputError as e:
             self._file_error(
                 "The file could not be opened",
@@ -131,6 +135,10 @@ class FileController(QtCore.QObject):
                 "Check that it is a CGT Desk project or a workbook exported by CGT Desk; the message names the place to fix.",
             )
             return False
+        if got is None:
+            self.message.emit(f"Opening {path.name} cancelled; the project open before is still open.")
+            return False
+        project, stamp = got
         self.autosave.saved(self.doc.path)
         notices = " ".join(project.notices)  # the window shows them (and spends them) on loading
         self.stamp = stamp
@@ -189,6 +197,46 @@ class FileController(QtCore.QObject):
         log.info("saved %s", path)
         return True
 
+    # ---------------------------------------------------------------- reading off the GUI thread
+
+    def read_off_thread(self, label: str, read):
+        """``read()`` on a worker while the window stays responsive: a progress dialog with Cancel
+        appears when it takes longer than ``PROGRESS_AFTER_MS``. Returns what ``read`` returned, or
+        None when cancelled (the worker's answer is then dropped); raises the InputError it raised.
+
+        A local event loop waits for the answer, so callers keep their plain return values."""
+        runner = TaskRunner(self)
+        outcome: dict = {}
+        loop = QtCore.QEventLoop()
+        runner.finished.connect(lambda result: (outcome.setdefault("result", result), loop.quit()))
+        runner.failed.connect(lambda text: (outcome.setdefault("error", text), loop.quit()))
+        runner.cancelled.connect(lambda _r: loop.quit())
+        dialog = QtWidgets.QProgressDialog(label, "Cancel", 0, 0, self.window)
+        dialog.setWindowTitle("CGT Desk")
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)  # the window repaints; its menus wait
+        dialog.setMinimumDuration(PROGRESS_AFTER_MS)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        dialog.canceled.connect(lambda: (outcome.setdefault("cancelled", True), loop.quit()))
+        self.reading = dialog
+        runner.start(lambda _progress, _cancel: read())
+        try:
+            loop.exec()
+        finally:
+            self.reading = None
+            dialog.canceled.disconnect()
+            dialog.close()
+            dialog.deleteLater()
+            runner.cancel()  # cancelled: the read goes on, unseen, and its answer is dropped
+        if "error" in outcome:
+            raise InputError(outcome["error"])
+        return None if outcome.get("cancelled") else outcome.get("result")
+
+    def cancel_reading(self) -> None:
+        """Cancel the file being read (as the progress dialog's Cancel does)."""
+        if self.reading is not None:
+            self.reading.canceled.emit()  # QProgressDialog.cancel() alone would not say so
+
     # ---------------------------------------------------------------- workbooks
 
     def import_dialog(self):
@@ -202,13 +250,16 @@ class FileController(QtCore.QObject):
 
         path = Path(path)
         try:
-            new = read_workbook(path)
+            new = self.read_off_thread(f"Reading {path.name}...", lambda: read_workbook(path))
         except InputError as e:
             self._file_error(
                 "The workbook could not be imported",
                 e,
                 "Fix the cell named in the message in Excel, save, and import again. Nothing was changed.",
             )
+            return False
+        if new is None:
+            self.message.emit(f"Import of {path.name} cancelled; nothing was changed.")
             return False
         changes = change_rows(self.doc.project, new)
         if not changes:
@@ -429,6 +480,11 @@ def dropped_path(mime: QtCore.QMimeData) -> Path | None:
             if p.suffix.lower() in SUPPORTED_DROPS:
                 return p
     return None
+
+
+def _read_any(path: Path, is_project: bool):
+    """(project, file stamp) of a project file, (project, None) of a workbook (on a worker)."""
+    return load_project_stamped(path) if is_project else (load_any(path), None)
 
 
 def _with_suffix(path, suffix: str) -> Path:
