@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from cgtdesk.chartdata import common
-from cgtdesk.chartdata.common import CAPACITY_MEASURES, current_points, demand_grid, unit_word, with_finding
+from cgtdesk.chartdata.common import CAPACITY_MEASURES, current_points, demand_grid, safe_results, unit_word, with_finding
 from cgtdesk.core.formatting import count, patients
 
 
@@ -22,6 +22,7 @@ class CapacityData:
     current: dict[str, tuple[float, float, float, float]]  # name -> (demand, units, suites, fte)
     selected: str | None
     finding: str
+    problems: dict[str, str] = field(default_factory=dict)  # why a scenario has no result, by name
 
 
 def capacity_curves(project, demand=None, selected: str | None = None, sweeps=None, results: dict | None = None) -> CapacityData:
@@ -40,6 +41,7 @@ def capacity_curves(project, demand=None, selected: str | None = None, sweeps=No
         current=cur,
         selected=selected,
         finding="",
+        problems={s.name: why for s in project.scenarios for r, why in [safe_results(s, results)] if r is None},
     )
     return with_finding(data, _capacity_finding(data))
 
@@ -50,7 +52,7 @@ def _capacity_finding(d: CapacityData) -> str:
     proc = d.processes[d.scenarios.index(d.selected)]
     dem, units, suites, fte = d.current[d.selected]
     if not math.isfinite(units):
-        return f"{d.selected} cannot be evaluated"
+        return f"{d.selected} cannot be evaluated: {d.problems.get(d.selected, 'no result')}"
     return (
         f"{d.selected} needs {count(units)} {unit_word(proc, units)}, {count(suites)} "
         f"suite{'' if suites == 1 else 's'} and {count(fte)} FTE for {patients(dem)} patients a year"

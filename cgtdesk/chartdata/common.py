@@ -161,3 +161,19 @@ def with_finding(data, finding: str):
     """``data`` (a frozen dataclass) with its ``finding`` sentence set."""
     object.__setattr__(data, "finding", finding)
     return data
+
+
+# ---------------------------------------------------------------- empty states
+
+#: what a chart says in a project without scenarios
+NO_SCENARIO = "No scenario: add one with Scenario > Add scenario"
+
+
+def no_result_text(problems: dict[str, str]) -> str:
+    """What a chart says when none of its scenarios has a result: 'No result: <reason>' (each
+    scenario named before its reason when there are several)."""
+    if not problems:
+        return "No result"
+    if len(problems) == 1:
+        return f"No result: {next(iter(problems.values()))}"
+    return "No result: " + "; ".join(f"'{name}': {why}" for name, why in problems.items())

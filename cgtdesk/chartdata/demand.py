@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from cgtdesk.chartdata.common import current_points, demand_grid, lower_first, result_label, result_unit, with_finding
+from cgtdesk.chartdata.common import (
+    current_points,
+    demand_grid,
+    lower_first,
+    result_label,
+    result_unit,
+    safe_results,
+    with_finding,
+)
 from cgtdesk.core import analyses
 from cgtdesk.core.analyses import presets
 from cgtdesk.core.formatting import patients
@@ -30,6 +38,7 @@ class DemandData:
     crossover_pending: bool
     finding: str
     steps_too_fine: bool = False  # the crossover search could not pin every count step (see analyses.crossover)
+    problems: dict[str, str] = field(default_factory=dict)  # why a scenario has no result at its own inputs, by name
 
 
 def chart_demand_range(project) -> tuple[float, float]:
@@ -50,6 +59,10 @@ def chart_demand_range(project) -> tuple[float, float]:
 def chart_demand(project) -> np.ndarray:
     """The demand grid of the charts for ``project`` (:func:`chart_demand_range`, presets.DEMAND_POINTS points)."""
     return demand_grid(*chart_demand_range(project))
+
+
+#: what the demand chart says of a project with one scenario (nothing to cross)
+ADD_SECOND = "add a second scenario to compare (Scenario > Add scenario)"
 
 
 def default_pair(project) -> tuple[str, str] | None:
@@ -122,6 +135,7 @@ def demand_curves(
         crossover_pending=pending,
         finding="",
         steps_too_fine=bool(getattr(crossover, "steps_too_fine", False)),
+        problems={s.name: why for s in project.scenarios for r, why in [safe_results(s, results)] if r is None},
     )
     return with_finding(data, _demand_finding(data))
 
@@ -137,7 +151,7 @@ def _pair_finding(d: DemandData) -> str:
     lo, hi = patients(float(d.demand[0])), patients(float(d.demand[-1]))
     what = "cheaper" if d.result == "cogs_per_dose" else f"lower in {lower_first(d.label)}"
     if d.pair is None:
-        return f"{d.label} from {lo} to {hi} patients a year"
+        return f"{d.label} from {lo} to {hi} patients a year; {ADD_SECOND}"
     a, b = d.pair
     if d.crossover_pending:
         return f"{d.label} against demand; locating where {b} and {a} cross"

@@ -36,7 +36,7 @@ def test_a_base_outside_its_distribution_is_flagged_and_may_move_it(qtbot, make_
     tornado = w.show_analysis("tornado")
     tornado.compute()
     assert tornado.outside.isVisible() and KEY in tornado.outside.text()
-    assert "swing by the default -/+20%" in tornado.defaults.text()
+    assert "swing by the default -/+20%" in tornado.chart.warning.text()
     w.doc.undo_stack.undo()
     assert s.parameters[KEY] == pytest.approx(0.95)
     # the prompt moves the distribution: 0.6 sits where 0.95 did (scaled by 0.6 / 0.95)
@@ -74,8 +74,8 @@ def test_a_scenario_without_distributions_says_what_to_do(qtbot, make_window):
     assert not data.sampled and "add distributions in the Uncertainty editor" in data.finding
     view = w.show_analysis("montecarlo")
     view.chart.update_data(data)
-    assert "add distributions in the Uncertainty editor" in view.chart.empty.toPlainText()
-    assert not view.chart.plot.getAxis("left").isVisible()  # no bare 0-1 axes
+    assert "add distributions in the Uncertainty editor" in view.chart.showing_message()
+    assert view.chart.graphics.isHidden()  # no bare 0-1 axes
 
 
 def test_the_monte_carlo_and_tornado_slides_footnote_a_base_outside_its_distribution(qtbot, example_path):

@@ -46,8 +46,7 @@ class TornadoView(AnalysisView):
         self.answer = answer_label()
         self.error = error_label()
         self.outside = warning_label()
-        self.defaults = muted_label()
-        self.chart = TornadoChart()
+        self.chart = TornadoChart()  # its line under the title counts the inputs at the default -/+20%
         self.table = make_table(self.HEADERS)
         note = muted_label(
             "Each input at its low and its high value, the others at base. Low/high come from the "
@@ -62,7 +61,6 @@ class TornadoView(AnalysisView):
         lay.addWidget(self.error)
         lay.addWidget(self.outside)
         lay.addWidget(split, 1)
-        lay.addWidget(self.defaults)
         lay.addWidget(note)
         self.refresh_choices()
         self._stale = True
@@ -111,7 +109,7 @@ class TornadoView(AnalysisView):
             tr = analyses.tornado(scenario, result)
         except InputError as e:
             show_error(self.error, str(e))
-            self.chart.update_data(None)
+            self.chart.show_message(f"No result: {e}", f"{name}: no tornado")
             set_rows(self.table, [])
             return
         show_error(self.error, "")
@@ -136,15 +134,3 @@ class TornadoView(AnalysisView):
             )
             tips.append(b.message or params[b.key].description)
         set_rows(self.table, rows, right_from=2, tips=tips)
-        self.defaults.setText(default_line(tr.bars))
-
-
-def default_line(bars) -> str:
-    """How many inputs swing by the default -/+20% (they have no distribution): '' when none."""
-    n = sum(b.source == "default" for b in bars)
-    if not n:
-        return ""
-    return (
-        f"\u26a0 {n} of {len(bars)} inputs have no distribution and swing by the default -/+20% of base: "
-        "give them ranges in the Uncertainty tab for a truer tornado."
-    )

@@ -245,6 +245,14 @@ class BaseChart(QtWidgets.QWidget):
         lay.addLayout(self.header)
         self.graphics = pg.GraphicsLayoutWidget()
         lay.addWidget(self.graphics, 1)
+        # in place of the plots when there is nothing to draw: what to do, in words (show_message)
+        self.empty_message = QtWidgets.QLabel()
+        self.empty_message.setWordWrap(True)
+        self.empty_message.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
+        self.empty_message.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.empty_message.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Expanding)
+        self.empty_message.hide()
+        lay.addWidget(self.empty_message, 1)
         self.legend = QtWidgets.QLabel()
         self.legend.setWordWrap(True)
         self.legend.setTextFormat(QtCore.Qt.TextFormat.RichText)
@@ -254,6 +262,7 @@ class BaseChart(QtWidgets.QWidget):
         lay.addWidget(self.readout)
         self.plots: list[pg.PlotItem] = []
         self._texts: list[pg.TextItem] = []
+        self._left_titles: dict[int, tuple[str, str | None]] = {}  # id(plot) -> (axis title, widest tick label)
         self.graphics.scene().sigMouseMoved.connect(self._mouse_moved)
 
     # ---- building blocks
@@ -262,8 +271,37 @@ class BaseChart(QtWidgets.QWidget):
         plot = self.graphics.addPlot(row=row, col=col, axisItems=axes)
         plot.setMenuEnabled(False)
         plot.hideButtons()
+        plot.vb.sigResized.connect(lambda *_: self._rewrap_left_title(plot))
         self.plots.append(plot)
         return plot
+
+    # ---- nothing to draw
+    def show_message(self, text: str, title: str | None = None):
+        """Nothing to draw: ``text`` (what to do) centred where the plots were, no axes at all
+        (never bare 0-1 axes), the title ``title`` (``text`` when None) and no legend."""
+        self.data = None
+        self.graphics.hide()
+        self.empty_message.setText(text)
+        self.empty_message.show()
+        self._style_message()
+        self.set_title(text if title is None else title)
+        self.legend.setText("")
+        self.readout.setText(" ")
+
+    def clear_message(self):
+        """The plots back in place of the message (every chart's update calls it before drawing)."""
+        if self.empty_message.isVisible() or self.graphics.isHidden():
+            self.empty_message.hide()
+            self.graphics.show()
+
+    def showing_message(self) -> str:
+        """The message shown in place of the plots ('' when the plots show)."""
+        return "" if self.empty_message.isHidden() else self.empty_message.text()
+
+    def _style_message(self):
+        s = self.style_
+        self.empty_message.setFont(font(s.label_px))
+        self.empty_message.setStyleSheet(f"color: {s.theme.muted}; padding: {s.label_px}px;")
 
     def text_item(self, plot, anchor=(0.5, 1.0)) -> pg.TextItem:
         t = pg.TextItem(anchor=anchor)
@@ -343,25 +381,64 @@ class BaseChart(QtWidgets.QWidget):
         for t in self._texts:
             t.setFont(font(s.value_px))
             t.setColor(th.foreground)
+        self._style_message()
 
     def _grid_axis(self, plot):
         return "left"
 
     def set_axis_label(self, plot, which: str, text: str):
+        """An axis title; a left one breaks at spaces into as many lines (at most 3) as it needs
+        to fit the plot's height, so that it is never clipped at the top of a short chart."""
+        widest = None
+        if which == "left":
+            widest = self._left_titles.get(id(plot), ("", None))[1]
+            self._left_titles[id(plot)] = (text, widest)
+            text = self._left_title_html(plot, text)
+        else:
+            text = escape(text)
         ax = plot.getAxis(which)
         ax.setLabel(text, **{"font-size": f"{self.style_.label_px}px", "color": self.style_.theme.foreground})
         ax.label.setFont(font(self.style_.label_px))
         if which == "bottom":
             self.fit_bottom_axis(plot)
+        elif widest is not None:
+            self.fit_left_axis(plot, widest)
+
+    def left_title_lines(self, plot, text: str) -> list[str]:
+        """``text`` broken at spaces to fit the height of ``plot`` (one line before it is laid out)."""
+        room = plot.vb.height() if plot.vb is not None else 0.0
+        if room <= 0:
+            return [text]
+        fm = QtGui.QFontMetrics(font(self.style_.label_px))
+        return wrap_words(text, lambda t: fm.horizontalAdvance(t) <= room - 4, 3)
+
+    def _left_title_html(self, plot, text: str) -> str:
+        return "<br>".join(escape(line) for line in self.left_title_lines(plot, text))
+
+    def _rewrap_left_title(self, plot):
+        text, widest = self._left_titles.get(id(plot), ("", None))
+        ax = plot.getAxis("left")
+        if not text or not ax.label.isVisible():
+            return
+        html = self._left_title_html(plot, text)
+        if html != ax.labelText:
+            ax.setLabel(html, **{"font-size": f"{self.style_.label_px}px", "color": self.style_.theme.foreground})
+            ax.label.setFont(font(self.style_.label_px))
+            if widest is not None:
+                self.fit_left_axis(plot, widest)
 
     def fit_left_axis(self, plot, widest: str):
-        """Room for the widest tick label and the axis title (pyqtgraph drops labels that do not fit)."""
+        """Room for the widest tick label and the axis title, every line of it (pyqtgraph drops
+        labels that do not fit)."""
+        text, _ = self._left_titles.get(id(plot), ("", None))
+        self._left_titles[id(plot)] = (text, widest)
         fm = QtGui.QFontMetrics(font(self.style_.font_px))
         lines = widest.split("\n")
         w = max(fm.horizontalAdvance(t) for t in lines) + max(4, self.style_.font_px // 3) + 8
-        if plot.getAxis("left").label.isVisible():
-            w += int(self.style_.label_px * 1.5)
-        plot.getAxis("left").setWidth(int(w))
+        ax = plot.getAxis("left")
+        if ax.label.isVisible():
+            w += int(self.style_.label_px * 1.5) * (ax.labelText.count("<br>") + 1)
+        ax.setWidth(int(w))
 
     def fit_bottom_axis(self, plot):
         """Room under the plot for the tick labels and the axis title."""

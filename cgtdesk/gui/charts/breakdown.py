@@ -8,6 +8,7 @@ import numpy as np
 
 import pyqtgraph as pg  # isort: skip
 from cgtdesk.chartdata import BreakdownData
+from cgtdesk.chartdata.common import NO_SCENARIO, no_result_text
 from cgtdesk.core.formatting import money
 from cgtdesk.gui.charts.base import BaseChart, CategoryAxis, drawable, ok, set_range, swatch
 from cgtdesk.gui.style import category_colour
@@ -30,6 +31,13 @@ class BreakdownChart(BaseChart):
         self.apply_style()
 
     def update_data(self, data: BreakdownData):
+        if not data.scenarios:
+            self.show_message(NO_SCENARIO)
+            return
+        if not np.isfinite(data.totals).any():
+            self.show_message(no_result_text(data.problems), data.finding)
+            return
+        self.clear_message()
         self.data = data
         s = self.style_
         n = len(data.scenarios)

@@ -9,6 +9,7 @@ from PySide6 import QtWidgets
 
 import pyqtgraph as pg  # isort: skip
 from cgtdesk.chartdata import CAPACITY_MEASURES, CapacityData
+from cgtdesk.chartdata.common import NO_SCENARIO, no_result_text
 from cgtdesk.core.formatting import count
 from cgtdesk.gui.charts.base import LIMIT, BaseChart, LogAxis, finite_log10, font, line_style, ok, pen, set_range, swatch
 from cgtdesk.gui.style import scenario_colour
@@ -50,9 +51,16 @@ class CapacityChart(BaseChart):
         return [data.selected]
 
     def update_data(self, data: CapacityData):
+        if not data.scenarios:
+            self.show_message(NO_SCENARIO)
+            return
+        names = self.shown(data)
+        if all(nm in data.problems for nm in names):
+            self.show_message(no_result_text({nm: data.problems[nm] for nm in names}), data.finding)
+            return
+        self.clear_message()
         self.data = data
         s = self.style_
-        names = self.shown(data)
         for m in CAPACITY_MEASURES:
             plot = self.measure_plots[m]
             curves, marks = self.curves[m], self.markers[m]

@@ -9,6 +9,7 @@ from PySide6 import QtCore, QtWidgets
 
 import pyqtgraph as pg  # isort: skip
 from cgtdesk.chartdata import DemandData
+from cgtdesk.chartdata.common import NO_SCENARIO, no_result_text
 from cgtdesk.core.formatting import money, patients
 from cgtdesk.gui.charts.base import LIMIT, BaseChart, LogAxis, finite_log10, font, line_style, ok, pen, set_range, swatch
 from cgtdesk.gui.style import scenario_colour
@@ -59,6 +60,13 @@ class DemandChart(BaseChart):
             self.hover_line.setPen(pen(self.style_.theme.muted, self.style_.px(1), QtCore.Qt.PenStyle.DotLine))
 
     def update_data(self, data: DemandData):
+        if not data.scenarios:
+            self.show_message(NO_SCENARIO)
+            return
+        if not any(np.isfinite(v).any() for v in data.values.values()):
+            self.show_message(no_result_text(data.problems), data.finding)
+            return
+        self.clear_message()
         self.data = data
         s = self.style_
         n = len(data.scenarios)

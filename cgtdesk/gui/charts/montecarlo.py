@@ -30,8 +30,6 @@ class MonteCarloChart(BaseChart):
         for ln, lb in zip(self.pct_lines, self.pct_labels, strict=True):
             self.plot.addItem(ln, ignoreBounds=True)
             self.plot.addItem(lb, ignoreBounds=True)
-        self.empty = pg.TextItem(anchor=(0.5, 0.5))
-        self.plot.addItem(self.empty, ignoreBounds=True)
         self.colour_index = 0
         self.apply_style()
         self.update_data(None)
@@ -41,17 +39,15 @@ class MonteCarloChart(BaseChart):
         if colour_index is not None:
             self.colour_index = colour_index
         if data is None or not data.sampled:
-            self.data = None
-            self._show_empty(
-                "Monte Carlo: no run yet" if data is None else data.finding,
+            self.hist.setOpts(x0=[], x1=[], height=[])
+            self.show_message(
                 "No run yet: press Run in the Monte Carlo tab (F9)"
                 if data is None
-                else f"'{data.scenario}' has no distributions:\nadd distributions in the Uncertainty editor",
+                else f"'{data.scenario}' has no distributions: add distributions in the Uncertainty editor",
+                "Monte Carlo: no run yet" if data is None else data.finding,
             )
             return
-        self.empty.hide()
-        for side in ("left", "bottom"):
-            self.plot.showAxis(side)
+        self.clear_message()
         self.data = data
         colour = scenario_colour(self.colour_index)
         edges = drawable(data.edges)
@@ -79,17 +75,7 @@ class MonteCarloChart(BaseChart):
         span = max(x1 - x0, abs(x1) * 0.01, 1.0)
         x0, x1 = x0 - 0.04 * span, x1 + 0.04 * span
         set_range(self.plot, x=(x0, x1), y=(0, top * 1.25))
-        for k, (name, v) in enumerate((("P10", data.p10), ("P50", data.p50), ("P90", data.p90))):
-            ln, lb = self.pct_lines[k], self.pct_labels[k]
-            ln.setPen(pen(s.theme.foreground, max(1.5, s.line_width * 0.5), QtCore.Qt.PenStyle.DashLine))
-            v = float(drawable(v))
-            ln.setPos(v)
-            lb.setText(f"{name} {money(v, data.currency)}")
-            lb.setFont(font(s.value_px))
-            lb.setColor(s.theme.foreground)
-            lb.setPos(v, top * (1.25 - 0.08 * k))  # staggered: neighbours never overlap
-            ln.show()
-            lb.show()
+        self._percentiles(data, top)
         self.set_axis_label(self.plot, "bottom", f"{data.label} ({data.unit})")
         self.set_axis_label(self.plot, "left", "Runs")
         self.fit_left_axis(self.plot, f"{top * 1.25:,.0f}")
@@ -101,7 +87,11 @@ class MonteCarloChart(BaseChart):
                 + (f", {data.invalid:,} invalid" if data.invalid else "")
                 + ("" if data.complete else " (stopped early)"),
             ),
-            ("&#9476;&#9476;", "P10, P50, P90"),
+            (
+                "&#9476;&#9476;",
+                f"P10 {money(data.p10, data.currency)}, P50 {money(data.p50, data.currency)},"
+                f" P90 {money(data.p90, data.currency)}",
+            ),
         ]
         if data.target is not None:
             entries.append(
@@ -113,23 +103,24 @@ class MonteCarloChart(BaseChart):
             )
         self.set_legend(entries)
 
-    def _show_empty(self, title: str, text: str) -> None:
-        """No chart to draw: what to do, in words, on an empty plot (no bare 0-1 axes)."""
+    def _percentiles(self, data: MonteCarloData, top: float) -> None:
+        """P10, P50, P90 as dashed lines tagged with their names (the values are in the legend);
+        each tag sits on the side of its line away from the target line, so never across it."""
         s = self.style_
-        self.hist.setOpts(x0=[], x1=[], height=[])
-        for item in (self.target, self.target_label, *self.pct_lines, *self.pct_labels):
-            item.hide()
-        for side in ("left", "bottom"):
-            self.plot.hideAxis(side)
-        self.empty.setText(text)
-        self.empty.setFont(font(s.label_px))
-        self.empty.setColor(s.theme.muted)
-        self.empty.setPos(0.5, 0.5)
-        self.empty.show()
-        self.plot.setXRange(0, 1)
-        self.plot.setYRange(0, 1)
-        self.set_title(title)
-        self.legend.setText("")
+        target = data.target if data.target is not None and ok(data.target) else None
+        for k, (name, v) in enumerate((("P10", data.p10), ("P50", data.p50), ("P90", data.p90))):
+            ln, lb = self.pct_lines[k], self.pct_labels[k]
+            ln.setPen(pen(s.theme.foreground, max(1.5, s.line_width * 0.5), QtCore.Qt.PenStyle.DashLine))
+            v = float(drawable(v))
+            ln.setPos(v)
+            left = v < target if target is not None else k == 0
+            lb.setAnchor((1.0, 0.0) if left else (0.0, 0.0))
+            lb.setText(f"{name} " if left else f" {name}")
+            lb.setFont(font(s.value_px))
+            lb.setColor(s.theme.foreground)
+            lb.setPos(v, top * (1.25 - 0.08 * k))  # staggered: neighbours never overlap
+            ln.show()
+            lb.show()
 
     def hover_text(self, plot, x, y):
         d = self.data

@@ -14,6 +14,7 @@ from PySide6 import QtCore, QtWidgets
 from cgtdesk import chartdata
 from cgtdesk.chartdata import board as boards
 from cgtdesk.chartdata import registry
+from cgtdesk.chartdata.common import no_result_text, safe_results
 from cgtdesk.core.analyses import presets
 from cgtdesk.gui.charts.breakdown import BreakdownChart
 from cgtdesk.gui.charts.capacity import CapacityChart
@@ -174,6 +175,9 @@ class ChartPanel(QtWidgets.QWidget):
         for name, chart in self.charts.items():
             if name == "montecarlo":
                 chart.update_data(data[name], colour_index=idx)
+            elif name == "tornado" and data[name] is None and self.current in project.names():
+                _r, why = safe_results(project.scenario(self.current))  # a scenario the model refuses
+                chart.show_message(no_result_text({self.current: why or "no tornado"}), f"{self.current}: no tornado")
             else:
                 chart.update_data(data[name])
 

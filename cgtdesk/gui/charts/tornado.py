@@ -33,8 +33,6 @@ class TornadoChart(BaseChart):
         self.base_line = pg.InfiniteLine(angle=90, movable=False)
         self.plot.addItem(self.base_line, ignoreBounds=True)
         self.value_labels: list[pg.TextItem] = []
-        self.empty = pg.TextItem(anchor=(0.5, 0.5))
-        self.plot.addItem(self.empty, ignoreBounds=True)
         # how many inputs swing by the default -/+20%: a wrapped line under the title
         self.warning = QtWidgets.QLabel()
         self.warning.setWordWrap(True)
@@ -46,16 +44,6 @@ class TornadoChart(BaseChart):
     def _grid_axis(self, plot):
         return "bottom"
 
-    def show_message(self, text: str):
-        self.empty.setText(text)
-        self.empty.setFont(font(self.style_.label_px))
-        self.empty.setColor(self.style_.theme.muted)
-        self.empty.setPos(0.5, 0.5)
-        self.plot.setXRange(0, 1)
-        self.plot.setYRange(0, 1)
-        self.empty.show()
-        self.set_title(text)
-
     def update_data(self, data: TornadoData | None):
         if data is None:
             self.data = None
@@ -64,7 +52,7 @@ class TornadoChart(BaseChart):
             self.warning.hide()
             self.show_message("Tornado: waiting for data")
             return
-        self.empty.hide()
+        self.clear_message()
         self.data = data
         s = self.style_
         rows = data.rows

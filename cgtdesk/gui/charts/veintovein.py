@@ -8,6 +8,7 @@ import numpy as np
 
 import pyqtgraph as pg  # isort: skip
 from cgtdesk.chartdata import VeinToVeinData
+from cgtdesk.chartdata.common import NO_SCENARIO, no_result_text
 from cgtdesk.chartdata.veintovein import days_text
 from cgtdesk.gui.charts.base import BaseChart, NumberAxis, drawable, ok, set_range, swatch
 
@@ -31,6 +32,13 @@ class VeinToVeinChart(BaseChart):
         return "bottom"
 
     def update_data(self, data: VeinToVeinData):
+        if not data.scenarios:
+            self.show_message(NO_SCENARIO)
+            return
+        if not np.isfinite(data.totals).any():
+            self.show_message(no_result_text(data.problems), data.finding)
+            return
+        self.clear_message()
         self.data = data
         s = self.style_
         n = len(data.scenarios)

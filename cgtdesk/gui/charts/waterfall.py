@@ -9,6 +9,7 @@ from PySide6 import QtCore, QtWidgets
 
 import pyqtgraph as pg  # isort: skip
 from cgtdesk.chartdata import WaterfallData, headroom_sentence
+from cgtdesk.chartdata.common import NO_SCENARIO, no_result_text
 from cgtdesk.core.formatting import money, percent
 from cgtdesk.gui.charts.base import BaseChart, CategoryAxis, drawable, font, ok, pen, set_range, swatch
 from cgtdesk.gui.style import BAD_COLOUR, GOOD_COLOUR, category_colour
@@ -59,7 +60,17 @@ class WaterfallChart(BaseChart):
         self.plot.vb.sigResized.connect(self._fit_value_labels)
         self.apply_style()
 
-    def update_data(self, data: WaterfallData):
+    def update_data(self, data: WaterfallData | None):
+        if data is None:
+            self.headroom.hide()
+            self.show_message(NO_SCENARIO)
+            return
+        if data.problem:
+            self.headroom.hide()
+            self.show_message(no_result_text({data.scenario: data.problem}), data.finding)
+            return
+        self.clear_message()
+        self.headroom.show()
         self.data = data
         s = self.style_
         labels, y0, height, kinds = waterfall_bars(data)
