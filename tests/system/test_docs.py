@@ -211,7 +211,7 @@ def test_the_readme_project_example_loads_and_its_commands_exist():
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```json\n(.*?)```", readme, flags=re.S)
-    project_blocks = [b for b in blocks if '"format_version": 1,\n' in b]
+    project_blocks = [b for b in blocks if '"format_version": 2,\n' in b]  # the format the app writes
     assert project_blocks, "README.md lost its project file example"
     project = parse_project_text(project_blocks[0], "README.md")
     s = project.scenarios[0]
