@@ -176,7 +176,9 @@ def _nothing_to_show(chart_id: str, data, project=None) -> str:
 def footnote(project, chart_id: str, data, stamp: str) -> str:
     """Source and assumptions: the project, its currency, what the chart rests on, the app and the date."""
     parts = [f"Source: {project.title} ({project.currency})"]
-    demand = f"demand {patients(presets.DEMAND_LO)} to {patients(presets.DEMAND_HI)} patients/yr ({presets.DEMAND_POINTS} points, log-spaced)"
+    grid = getattr(data, "demand", None)  # the range the chart shows (the scenarios' commercial range)
+    lo, hi, n = (grid[0], grid[-1], len(grid)) if grid is not None and len(grid) else (presets.DEMAND_LO, presets.DEMAND_HI, 0)
+    demand = f"demand {patients(float(lo))} to {patients(float(hi))} patients/yr" + (f" ({n} points, log-spaced)" if n else "")
     if chart_id == "demand":
         parts.append(demand)
         if data is not None and data.pair:

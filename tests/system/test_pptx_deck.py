@@ -22,7 +22,7 @@ from pptx.chart.data import CategoryChartData
 from pptx.enum.chart import XL_CHART_TYPE
 from pptx.util import Inches
 
-from cgtdesk.chartdata import registry
+from cgtdesk.chartdata import chart_demand_range, registry
 from cgtdesk.chartdata.board import ChartBoard
 from cgtdesk.core import analyses
 from cgtdesk.core.analyses import presets
@@ -160,7 +160,8 @@ def test_demand_series_are_the_scenarios_against_demand(project, deck):
         assert "#" + str(s.format.line.color.rgb) == scenario_colour(i)
         xs, ys = x_values(s), list(s.values)
         assert len(xs) == len(ys) > 100
-        assert xs[0] == pytest.approx(presets.DEMAND_LO) and xs[-1] == pytest.approx(presets.DEMAND_HI)
+        lo, hi = chart_demand_range(project)  # the scenarios' commercial range, as the window shows it
+        assert xs[0] == pytest.approx(lo) and xs[-1] == pytest.approx(hi)
         for k in (0, len(xs) // 3, len(xs) - 1):
             params = dict(scenario.parameters, **{"demand.patients_per_year": xs[k]})
             assert ys[k] == pytest.approx(evaluate(scenario.process, params)["cogs_per_dose"], rel=1e-9)

@@ -110,7 +110,7 @@ class DemandChart(BaseChart):
             else:
                 self.markers[i].setData([], [])
         self.set_axis_label(self.plot, "bottom", "Demand (patients/yr, log scale)")
-        self.set_axis_label(self.plot, "left", f"{data.label} ({data.unit}, log scale)")
+        self.set_axis_label(self.plot, "left", f"{data.label} ({data.unit}, log)")
         finite = np.concatenate([v[np.isfinite(v) & (v > 0)] for v in data.values.values()] + [np.array([])])
         finite = finite[finite <= LIMIT]
         lx0, lx1 = math.log10(data.demand[0]), math.log10(data.demand[-1])
