@@ -14,6 +14,10 @@ launch plan tabbed with the parameters. Who does what:
 
 Charts are redrawn once per turn of the event loop (a 0 ms single-shot timer coalesces edits),
 and only the scenario that changed is recomputed (results are cached per scenario).
+
+What is not on screen when the window is first shown is built when first needed: the Analyses
+page (:attr:`MainWindow.analyses`) when its tab is first chosen, the Launch plan view
+(:attr:`MainWindow.plan_view`) when its dock is first shown.
 """
 
 from __future__ import annotations
@@ -25,12 +29,10 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from cgtdesk.core.errors import InputError
 from cgtdesk.core.project import Project
 from cgtdesk.gui import appdata, dialogs
-from cgtdesk.gui.analyses import AnalysesPanel
 from cgtdesk.gui.charts import ChartPanel
 from cgtdesk.gui.document import ProjectDocument
 from cgtdesk.gui.library import PlatformLibrary
-from cgtdesk.gui.plan.view import PlanView
-from cgtdesk.gui.present import PresentationWindow, choose_screen
+from cgtdesk.gui.present import PresentationWindow, choose_screen  # light: the charts are loaded anyway
 from cgtdesk.gui.selection import Selection
 from cgtdesk.gui.theme import apply_theme, restyle
 from cgtdesk.gui.window import actions
@@ -142,25 +144,58 @@ class MainWindow(QtWidgets.QMainWindow):
         self.results_dock = self._dock("Results", "ResultsDock", self.results, Area.BottomDockWidgetArea)
         self.chart_panel = ChartPanel(self, monte_carlo=self.monte_carlo)
         self.chart_panel.pairChanged.connect(sel.set_pair)  # the pair picked on the demand chart
-        self.analyses = AnalysesPanel(doc, sel.index, self, monte_carlo=self.monte_carlo)
-        self.analyses.set_theme(self.dark)
         # the Analyses are a page beside the charts, as wide as they are; on a small screen the
-        # page scrolls rather than squeezing its tables
+        # page scrolls rather than squeezing its tables. Its panel is built when first shown.
+        self._analyses = None
         scroll = self.analyses_page = QtWidgets.QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
-        scroll.setWidget(self.analyses)
         self.centre = QtWidgets.QTabWidget()
         self.centre.setObjectName("CentreTabs")
         self.centre.setDocumentMode(True)
         self.centre.addTab(self.chart_panel, "Charts")
         self.centre.addTab(scroll, "Analyses")
+        self.centre.currentChanged.connect(self._centre_changed)
         self.setCentralWidget(self.centre)
-        self.plan_view = PlanView(doc, sel)
-        self.plan_view.set_theme(self.dark)
-        self.plan_dock = self._dock("Launch plan", "PlanDock", self.plan_view, Area.LeftDockWidgetArea)
+        # the Launch plan, tabbed behind the parameters: its view is built when the dock is first shown
+        self._plan_view = None
+        self.plan_dock = self._dock("Launch plan", "PlanDock", QtWidgets.QWidget(), Area.LeftDockWidgetArea)
+        self.plan_dock.visibilityChanged.connect(self._plan_dock_visible)
         self.tabifyDockWidget(self.editor_dock, self.plan_dock)
         self.editor_dock.raise_()
+
+    @property
+    def analyses(self):
+        """The Analyses panel (:class:`~cgtdesk.gui.analyses.AnalysesPanel`), built on first use."""
+        if self._analyses is None:
+            from cgtdesk.gui.analyses import AnalysesPanel
+
+            panel = AnalysesPanel(self.doc, self.selection.index, self, monte_carlo=self.monte_carlo)
+            panel.set_theme(self.dark)
+            panel.follow_scenario(self.selection.current_name())
+            self._analyses = panel
+            self.analyses_page.setWidget(panel)
+        return self._analyses
+
+    @property
+    def plan_view(self):
+        """The Launch plan view (:class:`~cgtdesk.gui.plan.view.PlanView`), built on first use."""
+        if self._plan_view is None:
+            from cgtdesk.gui.plan.view import PlanView
+
+            view = PlanView(self.doc, self.selection)
+            view.set_theme(self.dark)
+            self._plan_view = view
+            self.plan_dock.setWidget(view)
+        return self._plan_view
+
+    def _centre_changed(self, index: int):
+        if self.centre.widget(index) is self.analyses_page:
+            self.analyses  # noqa: B018 (builds the page when first shown)
+
+    def _plan_dock_visible(self, visible: bool):
+        if visible:
+            self.plan_view  # noqa: B018 (builds the view when the dock is first shown)
 
     def _build_actions(self):
         self.undo_group = QtGui.QUndoGroup(self)
@@ -227,7 +262,8 @@ class MainWindow(QtWidgets.QMainWindow):
             self._schedule_charts()
 
     def _current_changed(self, name: str):
-        self.analyses.follow_scenario(name)
+        if self._analyses is not None:
+            self._analyses.follow_scenario(name)
         self._schedule_charts()
 
     def _update_title(self, *_):
@@ -311,8 +347,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.settings.setValue("view/theme", "dark" if dark else "light")
         self.acts["dark" if dark else "light"].setChecked(True)
         self.chart_panel.set_theme(dark)
-        self.analyses.set_theme(dark)
-        self.plan_view.set_theme(dark)
+        for built in (self._analyses, self._plan_view):
+            if built is not None:
+                built.set_theme(dark)
         restyle(self)  # the labels with a style sheet (notices, legends, answers) take the new palette
         self.scenarios.refresh()
         self._scenarios_changed()
@@ -359,7 +396,8 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         self.save_layout()
         self.monte_carlo.shutdown()  # a run under way is cancelled and waited for
-        self.analyses.shutdown()  # cancel analyses still running and wait for their workers
+        if self._analyses is not None:
+            self._analyses.shutdown()  # cancel analyses still running and wait for their workers
         self.chart_panel.shutdown()  # a crossover search under way
         if self._presentation is not None:
             self._presentation.close()
