@@ -88,7 +88,7 @@ def main(project_path: str) -> dict:
         idle()
         # each chart sees both keys; consecutive edits of a key always change its value
         key, values = KEYS[(i // len(chart_names)) % len(KEYS)]
-        value = values[i % len(values)]
+        value = changed_value(window, key, values, i)
         state.update(updated=False, painted=False)
         c0 = time.process_time()
         t0 = time.perf_counter()
@@ -121,9 +121,49 @@ def main(project_path: str) -> dict:
     }
 
 
+def changed_value(window, key: str, values: list[str], i: int) -> str:
+    """The ``i``-th value of ``values``, or the next one that differs from the scenario's value now
+    (an entry equal to the value in place is no edit: nothing would be redrawn)."""
+    from cgtdesk.core.formatting import parse_number
+
+    now = window.doc.project.scenarios[window.current_index()].parameters[key]
+    for k in range(len(values)):
+        value = values[(i + k) % len(values)]
+        if parse_number(value) != now:
+            return value
+    return values[i % len(values)]
+
+
+def many_scenarios(project_path: str, n: int) -> str:
+    """A copy of the project with its scenarios repeated to ``n`` (each named apart, at its own
+    demand), saved in a temporary folder: the path."""
+    from cgtdesk.io.projectfile import load_project, save_project
+
+    p = load_project(project_path)
+    base, p.plan, p.scenarios = p.scenarios, None, []
+    for i in range(n):
+        s = base[i % len(base)].copy()
+        s.name = f"{s.name} {i}"
+        s.parameters["demand.patients_per_year"] = 300 + i
+        p.scenarios.append(s)
+    out = Path(tempfile.mkdtemp(prefix="cgtdesk-bench-many-")) / f"{n}.cgtproj"
+    save_project(p, out)
+    return str(out)
+
+
+def parse_args(argv):
+    import argparse
+
+    ap = argparse.ArgumentParser(description="GUI latency: a parameter edit to the charts repainted")
+    ap.add_argument("project")
+    ap.add_argument("--scenarios", type=int, help="repeat the project's scenarios to N first (e.g. 200)")
+    return ap.parse_args(argv)
+
+
 if __name__ == "__main__":
     try:
-        result = main(sys.argv[1])
+        args = parse_args(sys.argv[1:])
+        result = main(many_scenarios(args.project, args.scenarios) if args.scenarios else args.project)
     except Exception as e:  # the parent prints the figure as an error, never a traceback
         import traceback
 
