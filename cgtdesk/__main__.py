@@ -24,12 +24,13 @@ def is_command_line(argv: Sequence[str]) -> bool:
     if not argv or argv[0].startswith("-"):
         return False
     word = argv[0]
+    if Path(word).suffix.lower() in FILE_SUFFIXES or any(sep in word for sep in "/\\"):
+        return False  # a file for the window (no command word has either): the command line is not even loaded
     from cgtdesk.cli.main import command_names
 
     if word in command_names():
         return True
-    looks_like_a_file = Path(word).suffix.lower() in FILE_SUFFIXES or any(sep in word for sep in "/\\") or Path(word).exists()
-    return not looks_like_a_file
+    return not Path(word).exists()
 
 
 def print_help() -> None:
