@@ -6,7 +6,9 @@
 Generated blocks sit between ``<!-- BEGIN NAME -->`` and ``<!-- END NAME -->`` markers:
 PARAMETERS (the parameter table: kind, defaults, range, neutral value, scope, source), RESULTS (the
 result names), WORKED-AUTO, WORKED-ALLO and WORKED-MODES (worked numbers for the defaults,
-computed by the app's own ``evaluate``). The equations in words around them are hand-written
+computed by the app's own ``evaluate``), WORKED-PLAN-HAND (the launch plan's hand-worked case)
+and WORKED-PLAN-EXAMPLE (the launch plan of ``resources/example.cgtproj``), both computed by the
+app's own plan engine. The equations in words around them are hand-written
 and left alone. tests/system/test_docs.py fails when the page and this script disagree, and checks the
 worked numbers against hand arithmetic.
 """
@@ -21,8 +23,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import numpy as np  # noqa: E402
+
+from cgtdesk.core.analyses.plan import plan  # noqa: E402
+from cgtdesk.core.analyses.plan_engine import PLAN_RESULTS, TABLE_FIELDS, plan_arrays, summarise  # noqa: E402
 from cgtdesk.core.catalogue import BREAKDOWN, PROCESSES, catalogue  # noqa: E402
 from cgtdesk.core.model import evaluate  # noqa: E402
+from cgtdesk.io.projectfile import load_project  # noqa: E402
 
 DOC = ROOT / "docs" / "model.md"
 BEGIN = "<!-- BEGIN PARAMETERS -->"
@@ -41,6 +48,9 @@ HEADER = (
 )
 #: demand at which the worked numbers are given (the defaults' reference points)
 WORKED_DEMAND = {"autologous": 500, "allogeneic": 1000}
+#: the launch plan's hand-worked case: allogeneic defaults, r = 0, three years, look-ahead 1
+PLAN_HAND = {"process": "allogeneic", "demand": (0.0, 1000.0, 1000.0), "look_ahead": 1, "discount_rate": 0.0}
+EXAMPLE = ROOT / "resources" / "example.cgtproj"
 
 
 def doc_number(x) -> str:
@@ -183,12 +193,67 @@ def worked_modes() -> str:
     return "\n".join(lines)
 
 
+def plan_hand() -> tuple[dict, dict]:
+    """The hand-worked launch plan as the app computes it: (table by year, summary), one row."""
+    values = catalogue().defaults(PLAN_HAND["process"])
+    values["finance.discount_rate"] = PLAN_HAND["discount_rate"]
+    arrays = plan_arrays(PLAN_HAND["process"], values, np.array(PLAN_HAND["demand"]), PLAN_HAND["look_ahead"])
+    summary = summarise(arrays, PLAN_HAND["discount_rate"])
+    return {f: arrays[f][0] for f in TABLE_FIELDS}, {k: float(summary[k][0]) for k in PLAN_RESULTS}
+
+
+def _plain(x) -> str:
+    return f"{x:,.0f}" if abs(x) >= 1 or x == 0 else f"{x:.2f}"
+
+
+def _summary_value(key: str, x) -> str:
+    return "null" if x is None else _usd(x)
+
+
+def worked_plan_hand() -> str:
+    table, summary = plan_hand()
+    T = len(PLAN_HAND["demand"])
+    lines = ["| field | " + " | ".join(f"year {t}" for t in range(1, T + 1)) + " |", "|---" * (T + 1) + "|"]
+    for f in TABLE_FIELDS:
+        cells = [f"{v:.4f}" if f == "utilisation" else _plain(v) for v in table[f]]
+        lines.append(f"| `{f}` | " + " | ".join(cells) + " |")
+    lines += ["", "| summary result | value |", "|---|---|"]
+    for k in PLAN_RESULTS:
+        lines.append(f"| `{k}` | {_summary_value(k, summary[k])} |")
+    return "\n".join(lines)
+
+
+def example_plan():
+    """The launch plan of resources/example.cgtproj as the app computes it."""
+    return plan(load_project(EXAMPLE))
+
+
+def worked_plan_example() -> str:
+    result = example_plan()
+    lines = ["| scenario | " + " | ".join(f"`{k}`" for k in PLAN_RESULTS) + " |", "|---" * (len(PLAN_RESULTS) + 1) + "|"]
+    for s in [*result.scenarios, *(sw.series for sw in result.switches)]:
+        lines.append(f"| {_cell(s.name)} | " + " | ".join(_summary_value(k, s.summary[k]) for k in PLAN_RESULTS) + " |")
+    for sw in result.switches:
+        best = "never switching" if sw.best_year is None else str(sw.best_year)
+        npc = dict(sw.by_switch_year)
+        never = result.first_year + len(result.years)
+        lines += [
+            "",
+            f"Switch analysis, {_cell(sw.source)} to {_cell(sw.target)}: `best_year` {best}"
+            f" (`npc` {_usd(npc[sw.best_year]) if sw.best_year is not None else _usd(npc[never])});"
+            f" switching in {sw.year}: {_usd(npc[sw.year])}; never switching: {_usd(npc[never])}.",
+        ]
+    return "\n".join(lines)
+
+
 BLOCKS = {
     "PARAMETERS": parameter_table,
     "RESULTS": results_table,
     "WORKED-AUTO": worked_autologous,
     "WORKED-ALLO": worked_allogeneic,
     "WORKED-MODES": worked_modes,
+    "WORKED-PLAN-HAND": worked_plan_hand,
+    "WORKED-PLAN-EXAMPLE": worked_plan_example,
 }
 
 

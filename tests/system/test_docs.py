@@ -107,6 +107,9 @@ def test_the_page_covers_its_sections(doc):
         "## Allogeneic: scale-up",
         "## The three modes side by side",
         "## Results",
+        "## Launch plan",
+        "### Switching process after launch",
+        "### Design choices",
         "## Neutral values",
         "## Analyses",
         "## Parameters",
@@ -189,6 +192,68 @@ def test_the_worked_numbers_match_hand_arithmetic(gen, doc):
     assert r["fte"] == F == 23
     assert r["total_annual_cost"] == pytest.approx(total, rel=1e-9)
     assert f"| **total_annual_cost** | USD {total:,.0f} |" in doc
+
+
+def test_the_launch_plan_section_states_its_equations_and_design_choices(doc):
+    section = doc[doc.index("## Launch plan") : doc.index("## Neutral values")]
+    for phrase in (
+        "g(x) = 3x^2 - 2x^3",
+        "P_t = max(D_t, D_(t+1), ..., D_min(T, t+k))",
+        "running maximum",
+        "n_b = ceil_(finance.building_life_years)",
+        "C_j * max(0, v_j + n_j - 1 - u1) / n_j",
+        "w = min(1, Lf)",
+        "plan.comparability_cost",
+        "best_year",
+        "Fractional asset lives are rounded up for replacement",
+        "replaced at the end of their life even during years without demand",
+        "capacity is paid for before the planning",
+    ):
+        assert phrase in section, phrase
+    for key in ("npc", "levelised_cogs_per_dose", "npv_gross_profit", "peak_funding", "capex_cash", "startup_cash"):
+        assert f"| `{key}` |" in section, key
+
+
+def test_the_hand_worked_launch_plan_matches_hand_arithmetic(gen, doc):
+    """Allogeneic defaults, r = 0, D = (0, 1000, 1000), look-ahead 1: every figure by hand."""
+    assert gen.PLAN_HAND == {"process": "allogeneic", "demand": (0.0, 1000.0, 1000.0), "look_ahead": 1, "discount_rate": 0.0}
+    E = 250_000 * (20 / 50) ** 0.6 + 1.5e6  # one bioreactor and one suite's downstream/fill equipment
+    K = 15e6 + 3e6  # the site and one suite
+    facility = (E + K) * (0.06 + 0.03) + 1.5e6 + 400_000  # no capital charge: capital is cash
+    lots, dpl = 5, 290
+    opex_year1 = (4 + 2 + 15) * 120_000 + facility  # no batch: crew, support and site staff only
+    opex = lots * (15_000 + 25_000 + 4_000 + 15_000) + lots * dpl * 300  # materials
+    opex += lots * (60_000 + 30_000) + 23 * 120_000 + lots * 50_000 + facility  # vector, labour, qc
+    opex += lots * 0.9 * dpl * 200 + 1000 * 500  # storage and outbound logistics
+    c_batch = 3 * 20 * 250 + 25_000 + 200 * 20 + 15_000 + dpl * 300 + 60_000 + 30_000 + 50_000
+    startup = 0.1 * (15e6 + 3e6) + 3 * c_batch  # due in year 0, paid in year 1
+    residual = K * (1 + 20 - 1 - 3) / 20 + E * (1 + 7 - 1 - 3) / 7
+    cost = [opex_year1 + E + K + startup, opex, opex - residual]
+    revenue = [0, 250e6, 250e6]
+    npc = sum(cost)  # r = 0
+    table, summary = gen.plan_hand()
+    assert c_batch == 286_000 and startup == 2_658_000
+    assert list(table["cost"]) == pytest.approx(cost, rel=1e-12)
+    assert list(table["revenue"]) == pytest.approx(revenue)
+    assert summary["npc"] == pytest.approx(npc, rel=1e-12)
+    assert summary["levelised_cogs_per_dose"] == pytest.approx(npc / 2000, rel=1e-12)
+    assert summary["peak_funding"] == pytest.approx(cost[0], rel=1e-12)
+    assert summary["npv_gross_profit"] == pytest.approx(sum(revenue) - npc, rel=1e-12)
+    assert summary["capex_cash"] == pytest.approx(E + K - residual, rel=1e-12)
+    # the figures the page states in words and in its generated table
+    for figure in (cost[0], opex, cost[2], npc, npc / 2000, E + K - residual, startup, residual - K * 17 / 20):
+        assert f"{figure:,.0f}" in doc, figure
+    assert f"| `npc` | USD {npc:,.0f} |" in doc
+    assert f"| `peak_funding` | USD {cost[0]:,.0f} |" in doc
+
+
+def test_the_example_plan_is_the_app_s_answer(gen, doc):
+    result = gen.example_plan()
+    assert len(result.scenarios) >= 2 and result.switches
+    for s in result.scenarios:
+        assert f"| {s.name} | USD {s.summary['npc']:,.0f} | USD {s.summary['levelised_cogs_per_dose']:,.0f} |" in doc
+    sw = result.switches[0]
+    assert f"`best_year` {sw.best_year}" in doc
 
 
 def test_the_mode_table_is_the_app_s_answer(gen, doc):
