@@ -98,3 +98,29 @@ def test_deck_footnote_reads_the_demand_range_from_the_chart():
     d = chartdata.demand_curves(p, demand=chartdata.demand_grid(10, 10_000, 31))
     text = footnote(p, "demand", d, "2025-01-01")
     assert "demand 10 to 10,000 patients/yr (31 points, log-spaced)" in text and "100,000" not in text
+
+
+def test_editor_value_and_unit_columns_hold_their_widest_text(qtbot):
+    from PySide6.QtCore import Qt
+
+    from cgtdesk.gui.document import ProjectDocument as Document
+    from cgtdesk.gui.window.editor import ParameterModel, ParameterTree
+    from cgtdesk.io import load_any
+
+    doc = Document(load_any(EXAMPLE))
+    model = ParameterModel(doc)
+    tree = ParameterTree()
+    qtbot.addWidget(tree)
+    tree.setModel(model)
+    tree.resize(380, 500)
+    tree.fit_value_columns()
+    bold = QtGui.QFont(tree.font())
+    bold.setBold(True)
+    fm = QtGui.QFontMetrics(bold)
+    for g in range(model.rowCount()):
+        group = model.index(g, 0)
+        for r in range(model.rowCount(group)):
+            value = str(model.index(r, ParameterModel.VALUE, group).data(Qt.ItemDataRole.DisplayRole))
+            unit = str(model.index(r, ParameterModel.UNIT, group).data(Qt.ItemDataRole.DisplayRole))
+            assert fm.horizontalAdvance(value) < tree.columnWidth(ParameterModel.VALUE)
+            assert tree.fontMetrics().horizontalAdvance(unit) < tree.columnWidth(ParameterModel.UNIT)

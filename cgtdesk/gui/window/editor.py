@@ -81,6 +81,45 @@ class ParameterTree(QtWidgets.QTreeView):
                 self.setCurrentIndex(value)
         super().keyPressEvent(event)
 
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        if self.model() is not None:  # none while the view is torn down
+            self.fit_label_column()
+
+    def fit_label_column(self):
+        """The Parameter column takes what Value, Unit and Scope leave (names elide, their tooltip
+        says them whole), so that Value and Unit stay readable in a narrow dock."""
+        header = self.header()
+        rest = sum(header.sectionSize(c) for c in (ParameterModel.VALUE, ParameterModel.UNIT, ParameterModel.SCOPE))
+        em = self.fontMetrics().horizontalAdvance("M")
+        self.setColumnWidth(ParameterModel.LABEL, max(14 * em, min(24 * em, self.viewport().width() - rest - 2)))
+
+    def fit_value_columns(self, *_changed):
+        """Value and Unit as wide as their widest text (a changed value: bold, with its dot),
+        Scope as wide as 'platform': a value is never cut short ('25,000...')."""
+        model = self.model()
+        bold = QtGui.QFont(self.font())
+        bold.setBold(True)
+        fm, fm_bold = self.fontMetrics(), QtGui.QFontMetrics(bold)
+        widest = {ParameterModel.VALUE: 0, ParameterModel.UNIT: 0}
+        icon = self.style().pixelMetric(QtWidgets.QStyle.PixelMetric.PM_SmallIconSize) + 6  # a changed value's dot
+        for g in range(model.rowCount()):
+            group = model.index(g, 0)
+            for r in range(model.rowCount(group)):
+                value = model.index(r, ParameterModel.VALUE, group)
+                dot = icon if value.data(Qt.ItemDataRole.DecorationRole) is not None else 0
+                widest[ParameterModel.VALUE] = max(
+                    widest[ParameterModel.VALUE], fm_bold.horizontalAdvance(str(value.data() or "")) + dot
+                )
+                unit = str(model.index(r, ParameterModel.UNIT, group).data() or "")
+                widest[ParameterModel.UNIT] = max(widest[ParameterModel.UNIT], fm.horizontalAdvance(unit))
+        header = self.header()
+        for col, extra in ((ParameterModel.VALUE, 14), (ParameterModel.UNIT, 12)):
+            title = header.fontMetrics().horizontalAdvance(str(model.headerData(col, Qt.Orientation.Horizontal))) + 16
+            self.setColumnWidth(col, max(widest[col] + extra, title))
+        self.setColumnWidth(ParameterModel.SCOPE, fm.horizontalAdvance("platform") + 12)
+        self.fit_label_column()
+
 
 class ParameterEditor(QtWidgets.QWidget):
     """Title, search box, the parameter tree, the reason of a refusal and a legend."""
@@ -142,15 +181,13 @@ class ParameterEditor(QtWidgets.QWidget):
         tree.setEditTriggers(EDIT_TRIGGERS)
         tree.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
         tree.header().setStretchLastSection(True)
+        # Parameter, Value, Unit, then Scope: what a value means beside it (the model's columns stay)
+        tree.header().moveSection(tree.header().visualIndex(ParameterModel.UNIT), tree.header().visualIndex(ParameterModel.SCOPE))
         em = tree.fontMetrics().horizontalAdvance("M")
-        for column, width in (
-            (ParameterModel.LABEL, 21),
-            (ParameterModel.VALUE, 9),
-            (ParameterModel.SCOPE, 6),
-            (ParameterModel.UNIT, 8),
-            (ParameterModel.RANGE, 9),
-        ):
-            tree.setColumnWidth(column, width * em)
+        tree.setColumnWidth(ParameterModel.RANGE, 9 * em)
+        tree.fit_value_columns()
+        self.filter.modelReset.connect(tree.fit_value_columns)
+        self.filter.dataChanged.connect(tree.fit_value_columns)
         tree.expandAll()
         return tree
 
