@@ -125,3 +125,12 @@ def test_new_project_dialog_offers_a_plan_ticked_by_default(qtbot):
     assert d.spec().plan is True
     d.plan.setChecked(False)
     assert d.spec().plan is False
+
+
+def test_plan_charts_without_a_plan_say_how_to_add_one_instead_of_empty_axes(qtbot):
+    from cgtdesk.gui.plan.charts import PlanChart
+
+    chart = PlanChart()
+    qtbot.addWidget(chart)
+    chart.show_empty()
+    assert "plan" in chart.showing_message().lower() and chart.graphics.isHidden()

@@ -52,8 +52,6 @@ class PlanChart(BaseChart):
         self.plot = self.add_plot(bottom=self.year_axis, left=left)
         self.plot.setMouseEnabled(x=False, y=False)
         self.items: list = []
-        self.message = pg.TextItem(anchor=(0.5, 0.5))
-        self.plot.addItem(self.message, ignoreBounds=True)
 
     def clear_items(self):
         for it in self.items:
@@ -72,20 +70,13 @@ class PlanChart(BaseChart):
         return self.add(t, ignore_bounds=True)
 
     def show_empty(self, text: str | None = None):
-        self.data = None
+        """No plan (or no switch): what to do, in place of the plot (never bare 0-1 axes)."""
         self.clear_items()
-        self.message.setText(text or self.empty_text)
-        self.message.setFont(font(self.style_.label_px))
-        self.message.setColor(self.style_.theme.muted)
-        self.message.setPos(0.5, 0.5)
-        self.message.show()
-        set_range(self.plot, x=(0, 1), y=(0, 1))
-        self.set_title(text or self.empty_text)
-        self.set_legend([])
+        self.show_message(text or self.empty_text)
 
     def start(self, data):
         self.data = data
-        self.message.hide()
+        self.clear_message()
         self.clear_items()
         self.year_axis.never = None
 
