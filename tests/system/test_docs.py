@@ -285,3 +285,35 @@ def test_the_readme_project_example_loads_and_its_commands_exist():
     for cmd in ("compute", "templates", "new"):
         assert f"`{cmd} " in readme
         assert cmd in command_names()
+
+
+def test_the_readme_s_example_findings_are_the_app_s_current_numbers():
+    """The figures README.md quotes from the example project: the crossover of the compared pair
+    (the demand chart's range, whole patients rounded up), the waterfall's headroom and the goal
+    seek's batch success rate (four significant digits, rounded toward the side that meets)."""
+    import math
+
+    from cgtdesk.chartdata.demand import chart_demand_range, default_pair
+    from cgtdesk.core import analyses
+    from cgtdesk.core.model import evaluate
+    from cgtdesk.io.projectfile import load_project
+
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    project = load_project(ROOT / "resources" / "example.cgtproj")
+    a, b = (project.scenario(n) for n in default_pair(project))
+    assert (a.name, b.name) == ("Autologous, automated, central", "Allogeneic CAR-T, 20 L bioreactor")
+    lo, hi = chart_demand_range(project)
+    cross = analyses.crossover(a, b, "cogs_per_dose", lo, hi)
+    whole = math.ceil(cross.b_cheaper_from - 1e-9)
+    sentence = f"{b.name} is cheaper than {a.name} from {whole} patients a year"
+    assert readme.count(sentence) == 2, sentence
+    assert f"crossing at {cross.b_cheaper_from:.2f} patients a year" in readme
+
+    r = evaluate(a.process, a.parameters)
+    assert r["headroom_per_dose"] > 0
+    assert f"{a.name} meets the 75% margin target with USD {r['headroom_per_dose']:,.0f} headroom per dose" in readme
+
+    sr = analyses.solve(a, "auto.batch_success_rate")
+    assert sr.reachable and 0.1 <= sr.value < 1
+    shown = math.ceil(sr.value * 1e4 - 1e-9) / 1e4
+    assert f"The batch success rate must be at least {shown:.4f} for cost of goods per dose" in readme
