@@ -93,7 +93,19 @@ def run(argv) -> int:
     from PySide6 import QtCore
 
     QtCore.QTimer.singleShot(0, window.first_run_guide)  # the Getting started guide, the first time only
-    return app.exec()
+    code = app.exec()
+    dispose(window)
+    return code
+
+
+def dispose(window) -> None:
+    """Delete ``window`` and every widget in it now, while Python is whole. A window left for the
+    interpreter's shutdown can crash it there: a chart's Python event handler (pyqtgraph) runs as
+    Qt tears the chart down after Python has begun finalizing (a segmentation fault on exit)."""
+    import shiboken6
+
+    if shiboken6.isValid(window):
+        shiboken6.delete(window)
 
 
 def start_window(args, *, settings, data_dir: Path, prompts=None):

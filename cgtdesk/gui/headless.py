@@ -130,7 +130,7 @@ def screenshot(app, project, path, args) -> int:
     """Write the PNG of ``args.view`` of the window over ``project``."""
     from PySide6 import QtCore
 
-    from cgtdesk.gui.app import build_window
+    from cgtdesk.gui.app import build_window, dispose
     from cgtdesk.gui.theme import apply_theme
 
     dark = args.theme == "dark"
@@ -153,10 +153,10 @@ def screenshot(app, project, path, args) -> int:
         return 2
     finally:
         window.doc.undo_stack.setClean()
-    ok = image.save(args.screenshot)
-    window.close()
-    tmp.cleanup()
-    if not ok:
+        window.close()
+        dispose(window)  # the image is a copy: the window goes now, not in the interpreter's shutdown
+        tmp.cleanup()
+    if not image.save(args.screenshot):
         print(
             f"cgtdesk: {args.screenshot}: could not write the PNG (check the folder exists and the name ends in .png)",
             file=sys.stderr,
