@@ -14,7 +14,7 @@ import math
 from cgtdesk.cli.output import EXIT_OK, load, print_csv, print_json, print_table, warn_outside
 from cgtdesk.core.analyses.presets import DEMAND_HI, DEMAND_LO, MC_RESULTS, MC_SAMPLES, MC_SEED, SWEEP_POINTS
 from cgtdesk.core.errors import InputError
-from cgtdesk.core.formatting import format_value
+from cgtdesk.core.formatting import format_value, patients
 
 
 def _result(name: str, *, switch: bool = False) -> str:
@@ -147,7 +147,8 @@ def cmd_crossover(args) -> int:
     if r.b_cheaper_from is None:
         print(f"B is not below A at {_plain(r.hi)} patients/yr.")
     else:
-        print(f"B stays below A from {_plain(r.b_cheaper_from)} patients/yr up to {_plain(r.hi)}.")
+        # as the charts say it: whole patients, rounded up (from 44.05 a year means 45)
+        print(f"B stays below A from {patients(r.b_cheaper_from)} patients/yr up to {_plain(r.hi)}.")
     return EXIT_OK
 
 

@@ -209,26 +209,10 @@ def test_the_key_table_parser_reads_every_form():
         key_groups("Ctrl+Banana")
 
 
-#: README keys the window does not bind yet on every platform, each checked by its own xfail test
-#: below (strict: it fails once the key works, so that the entry goes)
-KNOWN_GAPS = {"Ctrl+Q"}
-
-
 def test_every_readme_key_is_bound_to_the_action_it_names(make_window):
     w = make_window()
-    problems = [p for key, phrase in readme_pairs() if key not in KNOWN_GAPS and (p := check_key(w, key, phrase))]
+    problems = [p for key, phrase in readme_pairs() if (p := check_key(w, key, phrase))]
     assert not problems, "\n".join(problems)
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="quit is bound to the platform's standard Quit key, Ctrl+Q only when the platform has none: "
-    "Qt's generic key bindings (offscreen, X11 desktops other than GNOME/KDE) give the Exit key instead",
-)
-def test_ctrl_q_quits(make_window):
-    w = make_window()
-    phrase = dict(readme_pairs())["Ctrl+Q"]
-    assert check_key(w, "Ctrl+Q", phrase) is None
 
 
 def test_a_key_bound_to_another_action_than_the_readme_says_is_caught(make_window):

@@ -96,7 +96,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
         ("Ctrl+Alt+Shift+P",),
         "The PowerPoint deck on a client's template: its slide master, layouts, fonts and colours",
     ),
-    ActionSpec("quit", "&Quit", "close", (SK.Quit,), "Close CGT Desk", fallback="Ctrl+Q"),
+    # Ctrl+Q everywhere (Qt shows it as Cmd+Q on macOS): the platform's standard Quit key is the
+    # Exit key under Qt's generic bindings, which most Linux desktops get
+    ActionSpec("quit", "&Quit", "close", ("Ctrl+Q",), "Close CGT Desk"),
     # ---- edit
     # the menu says what undo/redo would undo; the toolbar only "Undo"/"Redo"
     ActionSpec("undo", "&Undo", None, (SK.Undo,), icon="SP_ArrowBack", icon_text="Undo"),
