@@ -170,6 +170,7 @@ def render_view(window, view: str):
     from PySide6 import QtWidgets
 
     from cgtdesk.gui import export
+    from cgtdesk.gui.app import dispose
 
     if view == "main":
         return window.grab()
@@ -191,7 +192,7 @@ def render_view(window, view: str):
             return export.render_image(pw, CHART_SIZE)
         finally:
             pw.close()
-            pw.deleteLater()
+            dispose(pw)  # now: no event loop runs to honour a deleteLater, and at exit it crashed
     if view == PLAN_VIEW or view in PLAN_CHARTS:
         from cgtdesk.gui.plan.view import screenshot_view as plan_view
 
