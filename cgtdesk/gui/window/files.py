@@ -23,6 +23,7 @@ from cgtdesk.gui.changes import change_rows, summary
 from cgtdesk.gui.dialogs import OPEN_FILTER, PROJECT_FILTER, WORKBOOK_FILTER, changed_text, write_error_advice
 from cgtdesk.gui.plan.defaults import default_plan
 from cgtdesk.gui.window.autosave import Autosave
+from cgtdesk.gui.window.exports import ExportsMixin, safe_name, with_suffix
 from cgtdesk.gui.workers import TaskRunner
 from cgtdesk.io import load_any
 from cgtdesk.io.files import same_file
@@ -37,7 +38,7 @@ PROGRESS_AFTER_MS = 400
 SUPPORTED_DROPS = (".cgtproj", ".xlsx")
 
 
-class FileController(QtCore.QObject):
+class FileController(ExportsMixin, QtCore.QObject):
     """Files in and out of one window. ``window`` parents the dialogs and receives the drops;
     ``selection`` and ``charts`` say which pair, scenario and chart an export shows."""
 
@@ -162,7 +163,7 @@ class FileController(QtCore.QObject):
         path = self.prompts.save_path(self.window, "Save the project as", suggested, PROJECT_FILTER)
         if not path:
             return False
-        path = _with_suffix(path, ".cgtproj")
+        path = with_suffix(path, ".cgtproj")
         if self.doc.path is not None and same_file(path, self.doc.path):
             return self._save_checked(path)
         return self._save_to(path)  # the file dialog asked before replacing another file
@@ -273,121 +274,6 @@ class FileController(QtCore.QObject):
         log.info("imported %d changes from %s", len(changes), path)
         return True
 
-    def export_workbook(self) -> bool:
-        from cgtdesk.io.workbook import export_workbook
-
-        base = self.doc.path.with_suffix(".xlsx") if self.doc.path else self._suggest(".xlsx")
-        path = self.prompts.save_path(self.window, "Export a workbook", str(base), WORKBOOK_FILTER)
-        if not path:
-            return False
-        path = _with_suffix(path, ".xlsx")
-        try:
-            QtWidgets.QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-            export_workbook(self.doc.project, path)
-        except (InputError, OSError) as e:
-            self._file_error(
-                "The workbook was not written",
-                e,
-                "Close the file if Excel has it open, or choose another folder, and export again.",
-            )
-            return False
-        finally:
-            QtWidgets.QApplication.restoreOverrideCursor()
-        self.message.emit(f"Exported {path.name}: send it to the client; import their copy back with Ctrl+I.")
-        return True
-
-    # ---------------------------------------------------------------- charts and the deck
-
-    def export_deck(self) -> bool:
-        from cgtdesk.gui import export
-
-        base = self.doc.path.with_suffix(".pdf") if self.doc.path else self._suggest(".pdf")
-        path = self.prompts.save_path(self.window, "Export the chart deck", str(base), "PDF documents (*.pdf)")
-        if not path:
-            return False
-        try:
-            QtWidgets.QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-            pages = export.export_deck(
-                self.doc.project,
-                path,
-                pair=self.selection.pair(),
-                scenario=self.selection.current_name(),
-                monte_carlo=self.monte_carlo.result,
-            )
-        except (InputError, OSError) as e:
-            self._file_error("The deck was not written", e, "Choose another folder or name and export again.")
-            return False
-        finally:
-            QtWidgets.QApplication.restoreOverrideCursor()
-        self.message.emit(f"Wrote {Path(path).name}: {pages} page(s).")
-        return True
-
-    def export_pptx(self, template: str | None = None) -> bool:
-        """The deck as PowerPoint with native charts (cgtdesk.deck), on ``template`` when given."""
-        from cgtdesk.chartdata.board import project_signature
-        from cgtdesk.deck import export_pptx
-
-        base = self.doc.path.with_suffix(".pptx") if self.doc.path else self._suggest(".pptx")
-        path = self.prompts.save_path(self.window, "Export the deck to PowerPoint", str(base), "PowerPoint files (*.pptx)")
-        if not path:
-            return False
-        mc = self.monte_carlo.result
-        if mc is not None and self.monte_carlo.signature != project_signature(self.doc.project):
-            mc = None  # a run of other inputs: the deck makes the preset run of these
-        try:
-            QtWidgets.QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-            slides = export_pptx(
-                self.doc.project,
-                path,
-                pair=self.selection.pair(),
-                scenario=self.selection.current_name(),
-                monte_carlo=mc,
-                template=template,
-            )
-        except (InputError, OSError) as e:
-            self._file_error("The deck was not written", e, "Choose another folder or name and export again.")
-            return False
-        finally:
-            QtWidgets.QApplication.restoreOverrideCursor()
-        self.message.emit(f"Wrote {Path(path).name}: {slides} slide(s).")
-        return True
-
-    def export_pptx_template(self) -> bool:
-        """The PowerPoint deck on a client's template (its slide master and layouts)."""
-        template = self.prompts.open_path(
-            self.window, "Choose the client's PowerPoint template", self.last_folder(), "PowerPoint files (*.pptx *.potx)"
-        )
-        if not template:
-            return False
-        return self.export_pptx(template)
-
-    def export_chart(self, kind: str, size) -> bool:
-        """The chart on top: "png" at ``size``, "svg", or "copy" to the clipboard."""
-        from cgtdesk.gui import export
-
-        name, chart = self.charts.current_chart()
-        if kind == "copy":
-            export.copy_chart_to_clipboard(chart)
-            self.message.emit(f"Copied the {name} chart; paste it into a slide or document.")
-            return True
-        ext = ".svg" if kind == "svg" else ".png"
-        base = Path(self.last_folder()) / f"{safe_name(self.doc.project.title)}-{name}{ext}"
-        path = self.prompts.save_path(
-            self.window, "Export the chart", str(base), "SVG images (*.svg)" if kind == "svg" else "PNG images (*.png)"
-        )
-        if not path:
-            return False
-        try:
-            if kind == "svg":
-                export.export_chart_svg(chart, path)
-            else:
-                export.export_chart_png(chart, path, size)
-        except (InputError, OSError) as e:
-            self._file_error("The chart was not exported", e, "Choose another folder or name and export again.")
-            return False
-        self.message.emit(f"Exported {Path(path).name}.")
-        return True
-
     def _file_error(self, title: str, error, todo: str):
         text = str(error)
         self.message.emit(f"{title}: {text}")
@@ -485,14 +371,3 @@ def dropped_path(mime: QtCore.QMimeData) -> Path | None:
 def _read_any(path: Path, is_project: bool):
     """(project, file stamp) of a project file, (project, None) of a workbook (on a worker)."""
     return load_project_stamped(path) if is_project else (load_any(path), None)
-
-
-def _with_suffix(path, suffix: str) -> Path:
-    path = Path(path)
-    return path if path.suffix.lower() == suffix else path.with_name(path.name + suffix)
-
-
-def safe_name(title: str) -> str:
-    """A file name from a project title."""
-    keep = "".join(c if c.isalnum() or c in " -_.,()" else "-" for c in title).strip()
-    return keep or "project"
