@@ -71,6 +71,13 @@ class ParameterTree(QtWidgets.QTreeView):
     """The parameter table: typing (or F2) on a parameter's row edits its value, whichever cell of
     the row is current (the row is selected whole)."""
 
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._fit_timer = QtCore.QTimer(self)
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.setInterval(0)
+        self._fit_timer.timeout.connect(self.fit_value_columns)
+
     def keyPressEvent(self, event):
         text = event.text()
         typed = bool(text) and text.isprintable() and not event.modifiers() & ~Qt.KeyboardModifier.ShiftModifier
@@ -93,6 +100,11 @@ class ParameterTree(QtWidgets.QTreeView):
         rest = sum(header.sectionSize(c) for c in (ParameterModel.VALUE, ParameterModel.UNIT, ParameterModel.SCOPE))
         em = self.fontMetrics().horizontalAdvance("M")
         self.setColumnWidth(ParameterModel.LABEL, max(14 * em, min(24 * em, self.viewport().width() - rest - 2)))
+
+    def schedule_fit(self, *_changed):
+        """Fit the value columns once the event loop is free: a change of scenario changes every
+        value one signal at a time, and one fit after them all draws the same table."""
+        self._fit_timer.start()
 
     def fit_value_columns(self, *_changed):
         """Value and Unit as wide as their widest text (a changed value: bold, with its dot),
@@ -186,8 +198,8 @@ class ParameterEditor(QtWidgets.QWidget):
         em = tree.fontMetrics().horizontalAdvance("M")
         tree.setColumnWidth(ParameterModel.RANGE, 9 * em)
         tree.fit_value_columns()
-        self.filter.modelReset.connect(tree.fit_value_columns)
-        self.filter.dataChanged.connect(tree.fit_value_columns)
+        self.filter.modelReset.connect(tree.schedule_fit)
+        self.filter.dataChanged.connect(tree.schedule_fit)
         tree.expandAll()
         return tree
 
