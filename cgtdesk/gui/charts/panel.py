@@ -1,5 +1,9 @@
 """ChartPanel: the charts of the registry that are tabs, updated in place after each edit.
 
+A tab's chart is built, and its data computed, the first time it is shown or looked up in
+``ChartPanel.charts``; from then on every redraw updates it in place. So the first paint builds
+and draws the chart on top alone.
+
 The data comes from a :class:`~cgtdesk.chartdata.board.ChartBoard` (shared with the slides and
 the deck); the Monte Carlo shown is the result of a :class:`~cgtdesk.gui.workers.MonteCarloService`
 (the window's, so the Analyses view, the slides and the deck show the same run).
@@ -8,6 +12,7 @@ the deck); the Monte Carlo shown is the result of a :class:`~cgtdesk.gui.workers
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator, Mapping
 
 from PySide6 import QtCore, QtWidgets
 
@@ -33,6 +38,22 @@ CHART_CLASSES = {
     cls.name: cls
     for cls in (BreakdownChart, DemandChart, CapacityChart, WaterfallChart, TornadoChart, MonteCarloChart, VeinToVeinChart)
 } | PLAN_CHART_CLASSES
+
+
+class _Charts(Mapping):
+    """The panel's chart widgets by id: looking one up builds it (and draws it) on first use."""
+
+    def __init__(self, panel: ChartPanel):
+        self._panel = panel
+
+    def __getitem__(self, chart_id: str) -> QtWidgets.QWidget:
+        return self._panel.chart(chart_id)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._panel.tab_ids)
+
+    def __len__(self) -> int:
+        return len(self._panel.tab_ids)
 
 
 class ChartPanel(QtWidgets.QWidget):
@@ -66,14 +87,15 @@ class ChartPanel(QtWidgets.QWidget):
         self.tabs = QtWidgets.QTabWidget()
         self.tabs.setDocumentMode(True)
         lay.addWidget(self.tabs)
-        self.charts: dict[str, QtWidgets.QWidget] = {}
-        for spec in registry.CHARTS:
-            if spec.tab:
-                chart = CHART_CLASSES[spec.id](style=self.style_)
-                self.charts[spec.id] = chart
-                self.tabs.addTab(chart, spec.title)
-        self.charts["demand"].pairChanged.connect(self._pair_chosen)
+        #: the ids of the tabs, in order; ``charts``: their widgets (built on first use)
+        self.tab_ids = registry.TABS
+        self.charts = _Charts(self)
+        self._built: dict[str, QtWidgets.QWidget] = {}
+        for chart_id in self.tab_ids:  # a page stands in for each chart until the chart is built
+            self.tabs.addTab(QtWidgets.QWidget(), registry.chart(chart_id).title)
         self._build_mc_button()
+        self.chart(self.tab_ids[self.tabs.currentIndex()])
+        self.tabs.currentChanged.connect(self._tab_shown)
         self._xo_timer = QtCore.QTimer(self)
         self._xo_timer.setSingleShot(True)
         self._xo_timer.setInterval(250)
@@ -83,10 +105,10 @@ class ChartPanel(QtWidgets.QWidget):
         self._xo_runner.finished.connect(self._crossover_located)
 
     def _build_mc_button(self):
+        """The Monte Carlo tab's run button (placed in the chart's header when the chart is built)."""
         self.mc_button = QtWidgets.QPushButton()
         self.mc_button.setToolTip("Sample every scenario's uncertainty with a fixed seed")
         self.mc_button.clicked.connect(self.run_monte_carlo)
-        self.charts["montecarlo"].header.addWidget(self.mc_button)
         svc = self.mc_service
         svc.resultChanged.connect(self._monte_carlo_changed)
         svc.busyChanged.connect(self._mc_busy)
@@ -94,7 +116,39 @@ class ChartPanel(QtWidgets.QWidget):
         svc.failed.connect(lambda message: self.charts["montecarlo"].set_title(f"Monte Carlo did not run: {message}"))
         self._mc_busy(svc.is_busy())
 
+    def _build(self, chart_id: str) -> QtWidgets.QWidget:
+        """Build a tab's chart and put it in place of the page standing in for it."""
+        chart = CHART_CLASSES[chart_id](style=self.style_)
+        self._built[chart_id] = chart
+        if chart_id == "demand":
+            chart.pairChanged.connect(self._pair_chosen)
+        elif chart_id == "montecarlo":
+            chart.header.addWidget(self.mc_button)
+        index = self.tab_ids.index(chart_id)
+        current = self.tabs.currentIndex()
+        blocked = self.tabs.blockSignals(True)  # the tab on top does not change
+        try:
+            stand_in = self.tabs.widget(index)
+            self.tabs.removeTab(index)
+            self.tabs.insertTab(index, chart, registry.chart(chart_id).title)
+            self.tabs.setCurrentIndex(current)
+        finally:
+            self.tabs.blockSignals(blocked)
+        stand_in.setParent(None)
+        return chart
+
     # ---- API
+    def chart(self, chart_id: str) -> QtWidgets.QWidget:
+        """The widget of a tab's chart, built and drawn on first use (KeyError: not a tab)."""
+        chart = self._built.get(chart_id)
+        if chart is None:
+            if chart_id not in self.tab_ids:
+                raise KeyError(chart_id)
+            chart = self._build(chart_id)
+            if self.project is not None:
+                self._draw([chart_id])
+        return chart
+
     @property
     def monte_carlo(self):
         """The Monte Carlo result shown (the service's), or None."""
@@ -123,7 +177,7 @@ class ChartPanel(QtWidgets.QWidget):
 
     def set_theme(self, dark: bool):
         self.style_ = self.style_.with_theme(dark)
-        for chart in self.charts.values():
+        for chart in self._built.values():
             chart.set_style(self.style_)
 
     def set_monte_carlo(self, result):
@@ -158,21 +212,33 @@ class ChartPanel(QtWidgets.QWidget):
         return self._xo_runner.shutdown(msecs)
 
     # ---- internals
+    def _tab_shown(self, index: int):
+        if 0 <= index < len(self.tab_ids):
+            self.chart(self.tab_ids[index])
+
     def _redraw(self):
+        """Redraw every chart built so far (the others are drawn when first shown)."""
         project = self.project
-        demand = chartdata.chart_demand(self.project)
-        cached = self.board.known_crossover(project, self.pair, demand)
-        data = self.board.chart_data(
-            project, self.pair, self.current, self.monte_carlo, crossover=cached, locate=False, demand=demand, charts=self.charts
-        )
-        if data["demand"].crossover_pending:
+        demand = chartdata.chart_demand(project)
+        if self.pair and self.board.known_crossover(project, self.pair, demand) is None:
             # the crossover search takes longer than every chart together: locate it once typing pauses
             self._xo_timer.start()
-        if data["montecarlo"] is not None and not self.mc_service.is_current(project):
+        self._draw(list(self._built), demand)
+
+    def _draw(self, ids: list[str], demand=None):
+        """Compute the data of the charts ``ids`` (only theirs) and draw them."""
+        project = self.project
+        demand = chartdata.chart_demand(project) if demand is None else demand
+        cached = self.board.known_crossover(project, self.pair, demand)
+        data = self.board.chart_data(
+            project, self.pair, self.current, self.monte_carlo, crossover=cached, locate=False, demand=demand, charts=ids
+        )
+        if data.get("montecarlo") is not None and not self.mc_service.is_current(project):
             # made before the latest edit: said plainly, and never the new target line with the old P(meets target)
             data["montecarlo"] = out_of_date(data["montecarlo"])
         idx = project.names().index(self.current) if self.current in project.names() else 0
-        for name, chart in self.charts.items():
+        for name in ids:
+            chart = self._built[name]
             if name == "montecarlo":
                 chart.update_data(data[name], colour_index=idx)
             elif name == "tornado" and data[name] is None and self.current in project.names():
