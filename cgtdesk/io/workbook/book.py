@@ -105,9 +105,10 @@ class Book:
         self.mc_name_row0 = 0  # first scenario row of the MonteCarlo summaries (the chart's series names)
 
     # -------- sheets and cells
-    def sheet(self, name: str) -> Worksheet:
+    def sheet(self, name: str, tab: str | None = None) -> Worksheet:
+        """A new sheet laid out for reading and printing (tab colour ``tab``, else the sheet's own)."""
         ws = self.wb.add_worksheet(name)
-        ws.set_tab_color(TAB[name])
+        ws.set_tab_color(tab or TAB[name])
         ws.hide_gridlines(2)
         ws.set_zoom(100)
         ws.set_default_row(15)

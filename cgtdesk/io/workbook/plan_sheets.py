@@ -17,7 +17,6 @@ import math
 import numpy as np
 from xlsxwriter.worksheet import CellFormulaTuple
 
-from cgtdesk import APP_NAME
 from cgtdesk.core.analyses.plan import PLAN_RESULTS, plan
 from cgtdesk.core.analyses.plan_engine import TABLE_FIELDS, demand_path, plan_arrays
 from cgtdesk.core.catalogue import BREAKDOWN
@@ -79,16 +78,7 @@ def add_sheets(b: Book) -> None:
     if b.project.plan is None:
         return
     for name in (SHEET_PLAN, SHEET_PLAN_SUMMARY):
-        ws = b.wb.add_worksheet(name)
-        ws.set_tab_color(TAB_PLAN)
-        ws.hide_gridlines(2)
-        ws.set_default_row(15)
-        ws.set_landscape()
-        ws.set_paper(9)  # A4
-        ws.fit_to_pages(1, 0)
-        ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-        ws.set_footer(f"&L&8{APP_NAME}: &A&R&8Page &P of &N")
-        b.sheets[name] = ws
+        b.sheet(name, tab=TAB_PLAN)
 
 
 def write_plan(b: Book) -> None:
