@@ -12,10 +12,7 @@ scenario on the demand before the switch year and the target on the demand from 
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
-from xlsxwriter.worksheet import CellFormulaTuple
 
 from cgtdesk.core.analyses.plan import PLAN_RESULTS, plan
 from cgtdesk.core.analyses.plan_engine import TABLE_FIELDS, demand_path, plan_arrays
@@ -89,17 +86,6 @@ def write_plan(b: Book) -> None:
     sheet = _Sheet(b, result)
     sheet.write()
     _write_summary(b, sheet.summary_refs)
-
-
-def _formula(ws, r: int, c: int, f: str, value, fmt) -> None:
-    """A formula cell with the app's ``value`` cached, as :meth:`Book.formula` writes it but
-    without XlsxWriter's scan for future functions (a hundred regular expressions per cell; the
-    only such function here, POISSON.DIST, is written with its prefix)."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        value = ""
-    if ws._check_dimensions(r, c):
-        raise ValueError(f"cell out of range: {r}, {c}")
-    ws.table[r][c] = CellFormulaTuple(f.replace("POISSON.DIST(", "_xlfn.POISSON.DIST("), fmt, value)
 
 
 class _Ctx:
@@ -277,7 +263,7 @@ class _Sheet:
                 f = fill(t, lambda name, c=c: ctx.ref(name, c))
             v = values[sp.id]
             v = float(v) if sp.scalar else float(v[i])
-            _formula(
+            self.b.formula(
                 ws, r, c, f, v, st("calc_bold" if sp.id in ("cost",) else "calc", st.nf("general" if abs(v) >= 1e99 else kind, v))
             )
 
@@ -381,7 +367,7 @@ def _write_summary(b: Book, refs) -> None:
                 "startup_cash": f"SUM({rng('startup')})",
             }[key]
             v = series.summary[key]
-            _formula(ws, r, C0 + col, f, v, st("calc", st.nf(kind, v)) if v is not None else st("na"))
+            b.formula(ws, r, C0 + col, f, v, st("calc", st.nf(kind, v)) if v is not None else st("na"))
     ws.set_column(0, 0, 40)
     ws.set_column(1, 1, 26)
     ws.set_column(2, 2, 12)
