@@ -68,18 +68,26 @@ def labour_parts(scenario) -> dict[str, float]:
     the sponsor's oversight in cdmo mode) and ``fte``, the result (docs/model.md, "Common
     quantities")."""
     p = scenario.parameters
-    q = evaluate(scenario.process, p, intermediates=True)
+    raw = evaluate(scenario.process, p, intermediates=True)
+
+    def q(key: str) -> float:  # a quantity the model could not give (None) reads as NaN, never a crash
+        v = raw[key]
+        return math.nan if v is None else float(v)
+
     sites = p["facility.sites"]
     mode = p["facility.mode"]
-    people = p["staff.support_fte_per_suite"] * q["calc.N_suite_s"] + p["staff.site_fte"]
-    staff = {"dedicated": people, "shared": q["calc.share"] * people}.get(mode, p["cdmo.oversight_fte"])
-    crew = q["calc.F_crew_s"] * (q["calc.share"] if mode == "shared" else 1.0)
+    people = p["staff.support_fte_per_suite"] * q("calc.N_suite_s") + p["staff.site_fte"]
+    if mode == "cdmo":
+        staff = p["cdmo.oversight_fte"]
+    else:
+        staff = q("calc.share") * people if mode == "shared" else people
+    crew = q("calc.F_crew_s") * (q("calc.share") if mode == "shared" else 1.0)
     return {
         "crew": sites * crew,
-        "hands_on": sites * q["calc.F_op_s"],
-        "qc_qa": sites * q["calc.F_qq_s"],
+        "hands_on": sites * q("calc.F_op_s"),
+        "qc_qa": sites * q("calc.F_qq_s"),
         "staff": sites * staff,
-        "fte": q["fte"],
+        "fte": q("fte"),
     }
 
 

@@ -150,3 +150,23 @@ def test_money_and_patients_formatting():
     assert formatting.money(-12.6, "EUR") == "-EUR 13"
     assert formatting.patients(96.2) == "97"
     assert formatting.patients(97.0) == "97"
+
+
+def test_labour_note_survives_quantities_the_model_cannot_give(monkeypatch):
+    # a fuzzed editor session reached a scenario whose share came back as None (NaN): the
+    # breakdown's labour note crashed the chart redraw with a TypeError
+    import cgtdesk.chartdata.breakdown as bd
+    from cgtdesk.core.project import new_scenario
+
+    s = new_scenario("s", "autologous", {"facility.mode": "shared"})
+    real = bd.evaluate
+
+    def with_a_gap(process, params, **kw):
+        out = dict(real(process, params, **kw))
+        out["calc.share"] = None
+        return out
+
+    monkeypatch.setattr(bd, "evaluate", with_a_gap)
+    parts = bd.labour_parts(s)
+    assert math.isnan(parts["staff"]) and math.isnan(parts["crew"])
+    assert "n/a" in bd.labour_note(s)
